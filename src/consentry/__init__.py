@@ -1,0 +1,3 @@
+"""consentry: countermeasures against intimate image abuse."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from consentry.cli.main import app
+
+app(prog_name="consentry")

@@ -1,0 +1,1 @@
+"""The HTTP service: app assembly, problem+json errors, request limits."""

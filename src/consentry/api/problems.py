@@ -1,0 +1,100 @@
+"""RFC 9457 problem details: every error the API returns has this shape."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from consentry.hashing.errors import HashingError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+_HASHING_STATUS = {
+    "unsupported_format": HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    "io_error": HTTPStatus.BAD_REQUEST,
+}
+
+
+class Problem(Exception):
+    """An error answered as problem+json; `slug` names its type under /problems/."""
+
+    def __init__(self, status: HTTPStatus, slug: str, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.slug = slug
+        self.detail = detail
+        self.extensions = extensions
+
+
+class PayloadTooLarge(Problem):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "payload-too-large",
+            f"the request body is over the limit of {limit:,} bytes",
+            limit=limit,
+        )
+
+
+def problem_response(status: HTTPStatus, slug: str, detail: str, **extensions: Any) -> JSONResponse:
+    body = {
+        "type": f"/problems/{slug}",
+        "title": status.phrase,
+        "status": int(status),
+        "detail": detail,
+        **extensions,
+    }
+    return JSONResponse(body, status_code=int(status), media_type=PROBLEM_MEDIA_TYPE)
+
+
+async def _on_problem(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, Problem)
+    return problem_response(error.status, error.slug, error.detail, **error.extensions)
+
+
+async def _on_hashing_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HashingError)
+    status = _HASHING_STATUS.get(error.kind, HTTPStatus.UNPROCESSABLE_ENTITY)
+    return problem_response(
+        status, error.kind.replace("_", "-"), error.message, error_type=error.kind
+    )
+
+
+async def _on_validation(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    fields = [
+        {
+            "field": ".".join(str(part) for part in item.get("loc", ())),
+            "message": item.get("msg", "invalid"),
+        }
+        for item in error.errors()
+    ]
+    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+    return problem_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "invalid-request",
+        f"the request is not valid ({summary})",
+        errors=fields,
+    )
+
+
+async def _on_http(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    status = HTTPStatus(error.status_code)
+    detail = error.detail if isinstance(error.detail, str) else status.description
+    response = problem_response(status, status.phrase.lower().replace(" ", "-"), detail)
+    if error.headers:
+        response.headers.update(error.headers)
+    return response
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(HashingError, _on_hashing_error)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)

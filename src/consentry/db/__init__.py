@@ -1,0 +1,1 @@
+"""Database engine and sessions: SQLite by default, PostgreSQL in production."""

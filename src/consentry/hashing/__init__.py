@@ -1,0 +1,33 @@
+"""Perceptual (PDQ) and exact (SHA-256, MD5) hashing of images, safe on hostile files."""
+
+from consentry.hashing.decode import DEFAULT_MAX_PIXELS, READABLE_FORMATS
+from consentry.hashing.errors import (
+    DecodeFailed,
+    EmptyFile,
+    HashingError,
+    ImageTooLarge,
+    ReadFailed,
+    TruncatedImage,
+    UnsupportedFormat,
+)
+from consentry.hashing.pdq import MIN_RELIABLE_QUALITY, InvalidHash, PdqHash
+from consentry.hashing.pdq_core import VARIANT_NAMES
+from consentry.hashing.signals import ImageSignals, compute_signals
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "MIN_RELIABLE_QUALITY",
+    "READABLE_FORMATS",
+    "VARIANT_NAMES",
+    "DecodeFailed",
+    "EmptyFile",
+    "HashingError",
+    "ImageSignals",
+    "ImageTooLarge",
+    "InvalidHash",
+    "PdqHash",
+    "ReadFailed",
+    "TruncatedImage",
+    "UnsupportedFormat",
+    "compute_signals",
+]

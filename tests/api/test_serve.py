@@ -1,0 +1,50 @@
+"""The real `consentry serve` process, as a user starts it."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.images import jpeg, pattern
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_answers_health_and_hash(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "CONSENTRY_DATA_DIR": str(tmp_path / "var")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "consentry", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"{base}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, "the server exited at start-up"
+                assert time.monotonic() < deadline, "the server did not start within 30 s"
+                time.sleep(0.2)
+        assert health.status_code == 200
+        response = httpx.post(
+            f"{base}/v1/hash", files={"file": ("a.jpg", jpeg(pattern(60)), "image/jpeg")}
+        )
+        assert response.status_code == 200
+        assert len(response.json()["pdq"]) == 64
+        assert (tmp_path / "var" / "consentry.db").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
