@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
+from consentry.cli import bank, db
 from consentry.cli.hash import hash_command
+from consentry.cli.match import match_command, scan_command
 
 app = typer.Typer(
     name="consentry",
@@ -15,6 +17,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("hash")(hash_command)
+app.command("match")(match_command)
+app.command("scan")(scan_command)
+app.add_typer(bank.app, name="bank")
+app.add_typer(db.app, name="db")
 
 
 @app.command()

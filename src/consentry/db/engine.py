@@ -5,25 +5,42 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
-def make_engine(url: str) -> Engine:
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine; on SQLite, write transactions take the write lock when they begin.
+
+    pysqlite's deferred transactions upgrade from reading to writing half-way,
+    where two processes can deadlock ("database is locked"); BEGIN IMMEDIATE
+    queues writers instead. `read_only` engines (change-log followers) use a
+    plain BEGIN so they never hold up a writer.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30})
-    event.listen(engine, "connect", _tune_sqlite)
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+
+    @event.listens_for(engine, "connect")
+    def _connect(connection: Any, _record: Any) -> None:
+        connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = connection.cursor()
+        # WAL lets readers in other processes work while one writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin)
+
     return engine
-
-
-def _tune_sqlite(connection: Any, _record: Any) -> None:
-    # WAL lets readers in other processes work while one writes; foreign keys are off by default.
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()

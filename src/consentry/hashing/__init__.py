@@ -12,7 +12,7 @@ from consentry.hashing.errors import (
 )
 from consentry.hashing.pdq import MIN_RELIABLE_QUALITY, InvalidHash, PdqHash
 from consentry.hashing.pdq_core import VARIANT_NAMES
-from consentry.hashing.signals import ImageSignals, compute_signals
+from consentry.hashing.signals import ImageSignals, PdqSignals, compute_pdq, compute_signals
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -26,8 +26,10 @@ __all__ = [
     "ImageTooLarge",
     "InvalidHash",
     "PdqHash",
+    "PdqSignals",
     "ReadFailed",
     "TruncatedImage",
     "UnsupportedFormat",
+    "compute_pdq",
     "compute_signals",
 ]

@@ -54,25 +54,51 @@ def digests(data: bytes) -> tuple[str, str]:
     return hashlib.sha256(data).hexdigest(), hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class PdqSignals:
+    """The perceptual part of an image's signals."""
+
+    variants: list[PdqHash]
+    trimmed: PdqHash
+    width: int
+    height: int
+    format: str
+
+
 def compute_signals(
     data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, exact: bool = False
 ) -> ImageSignals:
-    """All signals of an image file.
+    """All signals of an image file: `compute_pdq` and the byte digests.
+
+    Raises a `HashingError` for anything that is not a readable image.
+    """
+    pdq = compute_pdq(data, max_pixels=max_pixels, exact=exact)
+    sha256, md5 = digests(data)
+    return ImageSignals(
+        pdq.variants[0],
+        tuple(pdq.variants),
+        pdq.trimmed,
+        sha256,
+        md5,
+        pdq.width,
+        pdq.height,
+        pdq.format,
+    )
+
+
+def compute_pdq(
+    data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, exact: bool = False
+) -> PdqSignals:
+    """PDQ, its 8 rotations/flips and the border-trimmed PDQ of an image file.
 
     By default the image is decoded only as far as PDQ needs (block means), which
     keeps the hash within a few bits of the reference at a fraction of the cost.
     `exact=True` decodes every pixel and calls Meta's reference (`pdqhash`), bit for bit.
-    Raises a `HashingError` for anything that is not a readable image.
     """
-    hashes, trimmed, width, height, fmt = (_exact if exact else _fast)(data, max_pixels)
-    sha256, md5 = digests(data)
-    return ImageSignals(hashes[0], tuple(hashes), trimmed, sha256, md5, width, height, fmt)
+    return _exact(data, max_pixels) if exact else _fast(data, max_pixels)
 
 
-_Result = tuple[list[PdqHash], PdqHash, int, int, str]
-
-
-def _fast(data: bytes, max_pixels: int) -> _Result:
+def _fast(data: bytes, max_pixels: int) -> PdqSignals:
     plane = decode_luma_plane(data, max_pixels=max_pixels)
     hashes, _ = pdq_from_blocks(plane.values, plane.rows, plane.cols)
     box = content_box(plane.values)
@@ -82,7 +108,7 @@ def _fast(data: bytes, max_pixels: int) -> _Result:
         rows = plane.rows.crop(box.top, box.bottom)
         cols = plane.cols.crop(box.left, box.right)
         trimmed = pdq_from_blocks(np.ascontiguousarray(inner), rows, cols)[0][0]
-    return hashes, trimmed, plane.width, plane.height, plane.format
+    return PdqSignals(hashes, trimmed, plane.width, plane.height, plane.format)
 
 
 def _reference(rgb: np.ndarray[Any, Any]) -> list[PdqHash]:
@@ -90,7 +116,7 @@ def _reference(rgb: np.ndarray[Any, Any]) -> list[PdqHash]:
     return [PdqHash.from_vector(v, int(quality)) for v in vectors]
 
 
-def _exact(data: bytes, max_pixels: int) -> _Result:
+def _exact(data: bytes, max_pixels: int) -> PdqSignals:
     image, fmt = decode_upright(data, max_pixels=max_pixels)
     rgb = np.asarray(image.convert("RGB"))
     hashes = _reference(rgb)
@@ -98,4 +124,4 @@ def _exact(data: bytes, max_pixels: int) -> _Result:
     trimmed = hashes[0]
     if not box.is_whole(rgb.shape):
         trimmed = _reference(rgb[box.top : box.bottom, box.left : box.right])[0]
-    return hashes, trimmed, image.width, image.height, fmt
+    return PdqSignals(hashes, trimmed, image.width, image.height, fmt)

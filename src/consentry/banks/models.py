@@ -1,0 +1,83 @@
+"""Tables of banks, their entries, and the append-only change log processes follow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consentry.db.base import Base, BigId, UTCDateTime, utcnow
+
+DEFAULT_PDQ_THRESHOLD = 31
+
+
+class EntryStatus(StrEnum):
+    PENDING = "pending"  # submitted, not yet confirmed by a human
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"  # by the person depicted: honoured everywhere, for good
+    REVOKED = "revoked"  # by the operator or an exchange
+
+    @property
+    def matchable(self) -> bool:
+        return self in (EntryStatus.PENDING, EntryStatus.CONFIRMED)
+
+
+class SourceKind(StrEnum):
+    CASE = "case"
+    IMPORT = "import"
+    EXCHANGE = "exchange"
+    MANUAL = "manual"
+
+
+class ChangeAction(StrEnum):
+    BANK_CREATED = "bank_created"
+    BANK_UPDATED = "bank_updated"
+    ADDED = "added"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+    REVOKED = "revoked"
+
+
+class Bank(Base):
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    pdq_threshold: Mapped[int] = mapped_column(default=DEFAULT_PDQ_THRESHOLD)
+    # Highest PDQ distance that may be actioned without a human; -1: never automatic.
+    auto_max_distance: Mapped[int] = mapped_column(default=0)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BankEntry(Base):
+    __tablename__ = "bank_entries"
+    __table_args__ = (UniqueConstraint("bank_id", "signal_type", "value"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    signal_type: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(64))
+    quality: Mapped[int | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(16))
+    source_kind: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str | None] = mapped_column(String(200), default=None)
+    extra: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class BankChange(Base):
+    """One change to a bank or entry; `seq` orders them for every follower."""
+
+    __tablename__ = "bank_changes"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("bank_entries.id"), default=None)
+    action: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,317 @@
+"""Operations on banks and entries. Keyword-only; the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from consentry.banks.errors import (
+    BankExists,
+    BankNotFound,
+    EntryNotFound,
+    InvalidBankSetting,
+    StatusConflict,
+)
+from consentry.banks.models import (
+    DEFAULT_PDQ_THRESHOLD,
+    Bank,
+    BankChange,
+    BankEntry,
+    ChangeAction,
+    EntryStatus,
+    SourceKind,
+)
+from consentry.hashing.signal_types import SignalType, normalise_value
+
+# Any PDQ threshold above this is no longer "the same image" (Meta's guidance is 31).
+MAX_PDQ_THRESHOLD = 64
+_CHANGE_LOG_LOCK = 0x636F6E73  # "cons": one PostgreSQL advisory lock for the change log
+
+
+def _validate_thresholds(pdq_threshold: int, auto_max_distance: int) -> None:
+    if not 0 <= pdq_threshold <= MAX_PDQ_THRESHOLD:
+        raise InvalidBankSetting(f"the PDQ threshold must be 0-{MAX_PDQ_THRESHOLD}")
+    if not -1 <= auto_max_distance <= pdq_threshold:
+        raise InvalidBankSetting(
+            "auto_max_distance must be -1 (never automatic) up to the bank's threshold"
+        )
+
+
+def lock_banks(*, session: Session) -> None:
+    """Serialise bank writers until this transaction ends.
+
+    On PostgreSQL two transactions can take change-log numbers in one order and
+    commit in the other, and a follower that already read the later one would
+    never see the earlier; two importers could also race to add one value.
+    Holding one lock from before the first read to commit rules out both.
+    SQLite writers are serialised already (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHANGE_LOG_LOCK})
+
+
+def log_change(
+    *, session: Session, bank_id: int, action: ChangeAction, entry_id: int | None = None
+) -> None:
+    """Append to the change log, in commit order (see `lock_banks`)."""
+    lock_banks(session=session)
+    session.add(BankChange(bank_id=bank_id, entry_id=entry_id, action=action.value))
+    session.flush()
+
+
+def create_bank(
+    *,
+    session: Session,
+    name: str,
+    description: str = "",
+    pdq_threshold: int = DEFAULT_PDQ_THRESHOLD,
+    auto_max_distance: int = 0,
+) -> Bank:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidBankSetting("a bank name is 1-100 characters")
+    _validate_thresholds(pdq_threshold, auto_max_distance)
+    if session.scalar(select(Bank.id).where(Bank.name == name)) is not None:
+        raise BankExists(name)
+    bank = Bank(
+        name=name,
+        description=description,
+        pdq_threshold=pdq_threshold,
+        auto_max_distance=auto_max_distance,
+    )
+    session.add(bank)
+    session.flush()
+    log_change(session=session, bank_id=bank.id, action=ChangeAction.BANK_CREATED)
+    return bank
+
+
+def update_bank(
+    *,
+    session: Session,
+    bank: Bank,
+    pdq_threshold: int | None = None,
+    auto_max_distance: int | None = None,
+    enabled: bool | None = None,
+) -> Bank:
+    threshold = bank.pdq_threshold if pdq_threshold is None else pdq_threshold
+    auto = bank.auto_max_distance if auto_max_distance is None else auto_max_distance
+    _validate_thresholds(threshold, auto)
+    bank.pdq_threshold, bank.auto_max_distance = threshold, auto
+    if enabled is not None:
+        bank.enabled = enabled
+    log_change(session=session, bank_id=bank.id, action=ChangeAction.BANK_UPDATED)
+    return bank
+
+
+def get_bank(*, session: Session, name: str) -> Bank:
+    bank = session.scalar(select(Bank).where(Bank.name == name))
+    if bank is None:
+        raise BankNotFound(name)
+    return bank
+
+
+def list_banks(*, session: Session) -> Sequence[Bank]:
+    return session.scalars(select(Bank).order_by(Bank.name)).all()
+
+
+def count_entries(*, session: Session, bank: Bank) -> dict[str, int]:
+    rows = session.execute(
+        select(BankEntry.status, func.count())
+        .where(BankEntry.bank_id == bank.id)
+        .group_by(BankEntry.status)
+    ).all()
+    return {status.value: 0 for status in EntryStatus} | {s: int(n) for s, n in rows}
+
+
+def find_entry(
+    *, session: Session, bank: Bank, signal_type: SignalType, value: str
+) -> BankEntry | None:
+    return session.scalar(
+        select(BankEntry).where(
+            BankEntry.bank_id == bank.id,
+            BankEntry.signal_type == signal_type.value,
+            BankEntry.value == normalise_value(signal_type, value),
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """A value to add, as read from an import, a case or an exchange."""
+
+    signal_type: SignalType
+    value: str
+    status: EntryStatus = EntryStatus.PENDING
+    quality: int | None = None
+    source_kind: SourceKind = SourceKind.IMPORT
+    source_ref: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def add_entry(*, session: Session, bank: Bank, new: NewEntry) -> tuple[BankEntry, bool]:
+    """Add a value, or return the entry that holds it already, unchanged.
+
+    An existing entry is never revived or upgraded here, whatever `new.status`
+    says: a withdrawn or revoked value stays so, and only `confirm_entry`
+    confirms. Returns the entry and whether it was added.
+    """
+    lock_banks(session=session)
+    value = normalise_value(new.signal_type, new.value)
+    existing = find_entry(session=session, bank=bank, signal_type=new.signal_type, value=value)
+    if existing is not None:
+        return existing, False
+    if new.quality is not None and not 0 <= new.quality <= 100:
+        raise InvalidBankSetting("quality is 0-100")
+    entry = BankEntry(
+        bank_id=bank.id,
+        signal_type=new.signal_type.value,
+        value=value,
+        quality=new.quality,
+        status=new.status.value,
+        source_kind=new.source_kind.value,
+        source_ref=new.source_ref,
+        extra=new.extra,
+    )
+    session.add(entry)
+    session.flush()
+    log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=ChangeAction.ADDED)
+    return entry, True
+
+
+_TRANSITIONS: dict[ChangeAction, tuple[EntryStatus, frozenset[EntryStatus]]] = {
+    ChangeAction.CONFIRMED: (EntryStatus.CONFIRMED, frozenset({EntryStatus.PENDING})),
+    ChangeAction.WITHDRAWN: (
+        EntryStatus.WITHDRAWN,
+        frozenset({EntryStatus.PENDING, EntryStatus.CONFIRMED}),
+    ),
+    ChangeAction.REVOKED: (
+        EntryStatus.REVOKED,
+        frozenset({EntryStatus.PENDING, EntryStatus.CONFIRMED}),
+    ),
+}
+
+
+def change_status(
+    *,
+    session: Session,
+    bank: Bank,
+    signal_type: SignalType,
+    value: str,
+    action: ChangeAction,
+) -> tuple[BankEntry, bool]:
+    """Confirm, withdraw or revoke an entry; repeating a change is a no-op.
+
+    Returns the entry and whether its status changed.
+    """
+    target, allowed_from = _TRANSITIONS[action]
+    lock_banks(session=session)
+    entry = find_entry(session=session, bank=bank, signal_type=signal_type, value=value)
+    if entry is None:
+        raise EntryNotFound(bank.name, signal_type.value)
+    current = EntryStatus(entry.status)
+    if current is target:
+        return entry, False
+    if current not in allowed_from:
+        raise StatusConflict(
+            f"the entry is {current.value}, which is final: it cannot become {target.value}"
+        )
+    entry.status = target.value
+    log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=action)
+    return entry, True
+
+
+@dataclass
+class ImportSummary:
+    added: int = 0
+    unchanged: int = 0
+
+
+def add_entries(*, session: Session, bank: Bank, batch: Sequence[NewEntry]) -> ImportSummary:
+    """`add_entry` for many values at once (one lookup and one insert per batch)."""
+    lock_banks(session=session)
+    summary = ImportSummary()
+    wanted: dict[tuple[str, str], NewEntry] = {}
+    for new in batch:
+        key = (new.signal_type.value, normalise_value(new.signal_type, new.value))
+        if key in wanted:
+            summary.unchanged += 1
+        wanted[key] = wanted.get(key, new)
+    existing: set[tuple[str, str]] = set()
+    for signal_type in {k[0] for k in wanted}:
+        values = [v for t, v in wanted if t == signal_type]
+        found = session.scalars(
+            select(BankEntry.value).where(
+                BankEntry.bank_id == bank.id,
+                BankEntry.signal_type == signal_type,
+                BankEntry.value.in_(values),
+            )
+        )
+        existing.update((signal_type, value) for value in found)
+    summary.unchanged += len(existing)
+    fresh = [
+        BankEntry(
+            bank_id=bank.id,
+            signal_type=signal_type,
+            value=value,
+            quality=new.quality,
+            status=new.status.value,
+            source_kind=new.source_kind.value,
+            source_ref=new.source_ref,
+            extra=new.extra,
+        )
+        for (signal_type, value), new in wanted.items()
+        if (signal_type, value) not in existing
+    ]
+    session.add_all(fresh)
+    session.flush()
+    session.add_all(
+        BankChange(bank_id=bank.id, entry_id=entry.id, action=ChangeAction.ADDED.value)
+        for entry in fresh
+    )
+    session.flush()
+    summary.added = len(fresh)
+    return summary
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """An entry as exported: plain values, detached from any session."""
+
+    id: int
+    signal_type: str
+    value: str
+    quality: int | None
+    status: str
+    source_kind: str
+    source_ref: str | None
+    extra: dict[str, Any]
+
+
+def iter_entries(*, session: Session, bank: Bank, batch: int = 10_000) -> Iterator[EntryRecord]:
+    """Every entry of the bank in id order, read in batches (banks can hold millions)."""
+    columns = (
+        BankEntry.id,
+        BankEntry.signal_type,
+        BankEntry.value,
+        BankEntry.quality,
+        BankEntry.status,
+        BankEntry.source_kind,
+        BankEntry.source_ref,
+        BankEntry.extra,
+    )
+    last = 0
+    while True:
+        rows = session.execute(
+            select(*columns)
+            .where(BankEntry.bank_id == bank.id, BankEntry.id > last)
+            .order_by(BankEntry.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from (EntryRecord(*row) for row in rows)
+        last = rows[-1][0]

@@ -1,0 +1,229 @@
+"""`consentry bank …`: create, inspect, import, export and change entries of hash banks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+
+from consentry.banks import service
+from consentry.banks.formats import (
+    LineError,
+    UnknownFileFormat,
+    file_kind,
+    read_entries,
+    write_entry,
+)
+from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, ChangeAction, EntryStatus
+from consentry.banks.service import NewEntry
+from consentry.cli.context import bank_errors, open_engine
+from consentry.cli.output import progress_bar, stderr
+from consentry.db.session import session_scope
+from consentry.hashing.pdq import InvalidHash
+from consentry.hashing.signal_types import SignalType
+
+app = typer.Typer(
+    help="Hash banks: named lists of hashes with statuses and provenance.", no_args_is_help=True
+)
+
+SignalOption = Annotated[
+    SignalType, typer.Option("--signal", help="Signal type of a bare value.", case_sensitive=False)
+]
+_IMPORT_BATCH = 1000
+
+
+@app.command()
+def create(
+    name: Annotated[str, typer.Argument(help="Bank name (1-100 characters).")],
+    threshold: Annotated[
+        int, typer.Option(help="PDQ match threshold (bits).")
+    ] = DEFAULT_PDQ_THRESHOLD,
+    auto_max_distance: Annotated[
+        int, typer.Option(help="Highest PDQ distance actioned without a human; -1: never.")
+    ] = 0,
+    description: Annotated[str, typer.Option(help="What the bank holds.")] = "",
+) -> None:
+    """Create a bank."""
+    with bank_errors(), session_scope(open_engine()) as session:
+        bank = service.create_bank(
+            session=session,
+            name=name,
+            description=description,
+            pdq_threshold=threshold,
+            auto_max_distance=auto_max_distance,
+        )
+        typer.echo(
+            f"created bank {bank.name!r} "
+            f"(threshold {bank.pdq_threshold}, auto <= {bank.auto_max_distance})"
+        )
+
+
+@app.command("list")
+def list_banks() -> None:
+    """List banks with their settings and entry counts."""
+    table = Table(
+        "name", "threshold", "auto <=", "enabled", "pending", "confirmed", "withdrawn", "revoked"
+    )
+    with session_scope(open_engine()) as session:
+        for bank in service.list_banks(session=session):
+            counts = service.count_entries(session=session, bank=bank)
+            table.add_row(
+                bank.name,
+                str(bank.pdq_threshold),
+                str(bank.auto_max_distance),
+                "yes" if bank.enabled else "no",
+                *(str(counts[s.value]) for s in EntryStatus),
+            )
+    Console().print(table)
+
+
+@app.command()
+def show(name: Annotated[str, typer.Argument(help="Bank name.")]) -> None:
+    """Show one bank's settings and entry counts."""
+    with bank_errors(), session_scope(open_engine()) as session:
+        bank = service.get_bank(session=session, name=name)
+        counts = service.count_entries(session=session, bank=bank)
+        typer.echo(f"name:              {bank.name}")
+        typer.echo(f"description:       {bank.description}")
+        typer.echo(f"pdq threshold:     {bank.pdq_threshold}")
+        typer.echo(f"auto max distance: {bank.auto_max_distance}")
+        typer.echo(f"enabled:           {'yes' if bank.enabled else 'no'}")
+        typer.echo(f"created:           {bank.created_at.isoformat()}")
+        for status, count in counts.items():
+            typer.echo(f"{status + ':':<19}{count}")
+
+
+@app.command("import")
+def import_file(
+    name: Annotated[str, typer.Argument(help="Bank name.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".jsonl or .txt file.")],
+    status: Annotated[
+        EntryStatus | None,
+        typer.Option(
+            help="Status of new entries: pending or confirmed (text files default to pending)."
+        ),
+    ] = None,
+    signal: SignalOption = SignalType.PDQ,
+) -> None:
+    """Import entries; existing values are left unchanged (withdrawn stays withdrawn).
+
+    Bad lines are reported with their line numbers and skipped. Exit status 1 if any was rejected.
+    """
+    if status not in (None, EntryStatus.PENDING, EntryStatus.CONFIRMED):
+        stderr.print("[red]error:[/] --status is pending or confirmed")
+        raise typer.Exit(2)
+    try:
+        kind = file_kind(file)
+    except UnknownFileFormat as error:
+        stderr.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
+    engine = open_engine()
+    added = unchanged = 0
+    rejected: list[LineError] = []
+    with file.open(encoding="utf-8", errors="replace") as lines, bank_errors():
+        total = sum(1 for _ in file.open(encoding="utf-8", errors="replace"))
+        records = read_entries(
+            lines, kind=kind, default_signal=signal, status=status, source_ref=file.name
+        )
+        with progress_bar(total, f"importing {file.name}") as progress:
+            batch: list[NewEntry] = []
+            for number, item in records:
+                if isinstance(item, LineError):
+                    rejected.append(item)
+                else:
+                    batch.append(item)
+                if len(batch) >= _IMPORT_BATCH:
+                    a, u = _flush(engine, name, batch)
+                    added, unchanged, batch = added + a, unchanged + u, []
+                if progress is not None:
+                    progress.update(progress.task_ids[0], completed=number)
+            a, u = _flush(engine, name, batch)
+            added, unchanged = added + a, unchanged + u
+    for line_error in rejected[:50]:
+        stderr.print(f"line {line_error.line}: {line_error.reason}")
+    if len(rejected) > 50:
+        stderr.print(f"… and {len(rejected) - 50} more rejected lines")
+    typer.echo(f"{added} added, {unchanged} unchanged, {len(rejected)} rejected")
+    raise typer.Exit(1 if rejected else 0)
+
+
+def _flush(engine: Engine, name: str, batch: list[NewEntry]) -> tuple[int, int]:
+    if not batch:
+        return 0, 0
+    with session_scope(engine) as session:
+        bank = service.get_bank(session=session, name=name)
+        summary = service.add_entries(session=session, bank=bank, batch=batch)
+    return summary.added, summary.unchanged
+
+
+@app.command("export")
+def export_file(
+    name: Annotated[str, typer.Argument(help="Bank name.")],
+    file: Annotated[
+        Path, typer.Argument(dir_okay=False, help=".jsonl (every entry) or .txt (matchable only).")
+    ],
+) -> None:
+    """Export a bank. JSON lines keep statuses (withdrawals travel); text keeps active values."""
+    try:
+        kind = file_kind(file)
+    except UnknownFileFormat as error:
+        stderr.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
+    written = 0
+    partial = file.with_name(file.name + ".partial")
+    with (
+        bank_errors(),
+        session_scope(open_engine()) as session,
+        partial.open("w", encoding="utf-8") as out,
+    ):
+        bank = service.get_bank(session=session, name=name)
+        for entry in service.iter_entries(session=session, bank=bank):
+            line = write_entry(entry, kind)
+            if line is not None:
+                out.write(line + "\n")
+                written += 1
+    partial.replace(file)  # a reader never sees half a file
+    typer.echo(f"{written} entries written to {file}")
+
+
+def _change(action: ChangeAction, name: str, value: str, signal: SignalType) -> None:
+    with bank_errors(), session_scope(open_engine()) as session:
+        bank = service.get_bank(session=session, name=name)
+        try:
+            _entry, changed = service.change_status(
+                session=session, bank=bank, signal_type=signal, value=value, action=action
+            )
+        except InvalidHash as error:
+            stderr.print(f"[red]error:[/] {error}")
+            raise typer.Exit(2) from None
+    typer.echo(f"{action.value}" if changed else f"unchanged (already {action.value})")
+
+
+ValueArgument = Annotated[str, typer.Argument(help="The hash, in hex.")]
+NameArgument = Annotated[str, typer.Argument(help="Bank name.")]
+
+
+@app.command()
+def confirm(
+    name: NameArgument, value: ValueArgument, signal: SignalOption = SignalType.PDQ
+) -> None:
+    """Confirm a pending entry (a human checked it)."""
+    _change(ChangeAction.CONFIRMED, name, value, signal)
+
+
+@app.command()
+def withdraw(
+    name: NameArgument, value: ValueArgument, signal: SignalOption = SignalType.PDQ
+) -> None:
+    """Withdraw an entry at the person's request: it never matches again, nor comes back."""
+    _change(ChangeAction.WITHDRAWN, name, value, signal)
+
+
+@app.command()
+def revoke(name: NameArgument, value: ValueArgument, signal: SignalOption = SignalType.PDQ) -> None:
+    """Revoke an entry (operator or exchange decision): it never matches again."""
+    _change(ChangeAction.REVOKED, name, value, signal)

@@ -1,0 +1,160 @@
+"""`consentry match` and `consentry scan`: look images or values up in the banks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from consentry.banks import service
+from consentry.cli.context import bank_errors, open_engine
+from consentry.cli.hash import result_record
+from consentry.cli.output import emit_json, progress_bar, stderr
+from consentry.config import get_settings
+from consentry.db.session import session_scope
+from consentry.hashing.files import FileResult, hash_files, walk
+from consentry.hashing.pdq import InvalidHash
+from consentry.hashing.signal_types import SignalType, normalise_value
+from consentry.matching.follower import catch_up, load_matcher
+from consentry.matching.matcher import Matcher, Query
+from consentry.matching.schemas import Match, Tier
+
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per query per line.")]
+WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=1, help="Hashing processes.")]
+
+
+def _matcher(bank: str | None) -> Matcher:
+    engine = open_engine()
+    if bank is not None:
+        with bank_errors(), session_scope(engine) as session:
+            service.get_bank(session=session, name=bank)
+    matcher = load_matcher(engine)
+    catch_up(engine, matcher)
+    return matcher
+
+
+def _record(query: str, matches: list[Match], signals_query: Query | None) -> dict[str, Any]:
+    record: dict[str, Any] = {"query": query}
+    if signals_query is not None and signals_query.quality is not None:
+        record["query_quality"] = signals_query.quality
+        record["low_quality"] = signals_query.low_quality
+    record["matches"] = [m.to_json() for m in matches]
+    return record
+
+
+class _Report:
+    """Prints each query's outcome as JSON lines or table rows, and counts outcomes."""
+
+    def __init__(self, json_lines: bool) -> None:
+        self.json_lines = json_lines
+        self.counts: Counter[str] = Counter()
+        self.table = Table("query", "bank", "distance", "variant", "tier", "entry")
+
+    def result(self, path: str, matcher: Matcher, result: FileResult, bank: str | None) -> None:
+        if result.signals is None:
+            self.counts["queries"] += 1
+            self.counts["failed"] += 1
+            record = result_record(result)
+            record["query"] = record.pop("path")
+            self._emit(record, path, [], failed=True)
+            return
+        query = Query.from_signals(result.signals)
+        self.add(path, matcher.match(query, bank=bank), query)
+
+    def add(self, label: str, matches: list[Match], query: Query | None) -> None:
+        self.counts["queries"] += 1
+        if matches:
+            self.counts["matched"] += 1
+            self.counts["auto" if any(m.tier is Tier.AUTO for m in matches) else "review"] += 1
+        self._emit(_record(label, matches, query), label, matches, failed=False)
+
+    def _emit(self, record: dict[str, Any], label: str, matches: list[Match], failed: bool) -> None:
+        if self.json_lines:
+            emit_json(record)
+        elif failed:
+            self.table.add_row(label, "", "", "", f"error: {record['error']['type']}", "")
+        elif not matches:
+            self.table.add_row(label, "", "", "", "no match", "")
+        for m in matches if not self.json_lines else []:
+            self.table.add_row(
+                label, m.bank, str(m.distance), m.variant, m.tier.value, str(m.entry_id)
+            )
+
+    def finish(self) -> None:
+        if not self.json_lines:
+            Console().print(self.table)
+        c = self.counts
+        stderr.print(
+            f"{c['queries']} queried, {c['matched']} matched "
+            f"({c['auto']} auto, {c['review']} review), {c['failed']} failed"
+        )
+
+
+def _run_paths(
+    paths: list[str], matcher: Matcher, bank: str | None, json_lines: bool, workers: int
+) -> int:
+    files = list(walk(paths))
+    report = _Report(json_lines)
+    with progress_bar(len(files), "matching") as progress:
+        for result in hash_files(
+            files, max_pixels=get_settings().max_image_pixels, workers=workers
+        ):
+            report.result(result.path, matcher, result, bank)
+            if progress is not None:
+                progress.advance(progress.task_ids[0])
+    report.finish()
+    return 1 if report.counts["failed"] else 0
+
+
+def match_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(exists=True, help="Images, or directories walked recursively."),
+    ] = None,
+    value: Annotated[
+        str | None, typer.Option("--hash", help="Look up a bare value instead of images.")
+    ] = None,
+    signal: Annotated[
+        SignalType, typer.Option("--signal", case_sensitive=False, help="Signal type of --hash.")
+    ] = SignalType.PDQ,
+    bank: Annotated[str | None, typer.Option("--bank", help="Only this bank.")] = None,
+    json_lines: JsonOption = False,
+    workers: WorkersOption = 1,
+) -> None:
+    """Match images (all PDQ variants, trimmed PDQ, digests) or one value against the banks.
+
+    Exit status: 0 when every query ran (matched or not), 1 if any failed, 2 for usage errors.
+    """
+    if (value is None) == (not paths):
+        stderr.print("[red]error:[/] give either --hash VALUE or one or more paths")
+        raise typer.Exit(2)
+    if value is not None:
+        try:
+            normalised = normalise_value(signal, value)
+        except InvalidHash as error:
+            stderr.print(f"[red]error:[/] {error}")
+            raise typer.Exit(2) from None
+        matcher = _matcher(bank)
+        report = _Report(json_lines)
+        report.add(normalised, matcher.match(Query.from_value(signal, normalised), bank=bank), None)
+        report.finish()
+        raise typer.Exit(0)
+    matcher = _matcher(bank)
+    raise typer.Exit(_run_paths([str(p) for p in paths or []], matcher, bank, json_lines, workers))
+
+
+def scan_command(
+    directory: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="Directory to scan.")
+    ],
+    bank: Annotated[str, typer.Option("--bank", help="The bank to match against.")],
+    json_lines: JsonOption = False,
+    workers: WorkersOption = 1,
+) -> None:
+    """Hash and match every file below DIR against one bank, with a progress bar and a summary."""
+    matcher = _matcher(bank)
+    raise typer.Exit(_run_paths([str(directory)], matcher, bank, json_lines, workers))

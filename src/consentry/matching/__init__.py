@@ -1,0 +1,1 @@
+"""Exact matching: a multi-index Hamming index for PDQ, digest lookup, and the matcher."""

@@ -1,0 +1,146 @@
+"""Keeping a matcher current: load every matchable entry once, then follow the change log.
+
+Each process (CLI command or service worker) holds its own matcher and polls
+the change log; an entry added or withdrawn anywhere is reflected here within
+one poll interval. Applying a change sets an entry to its *current* status, so
+applying the same change twice, or one the initial load already saw, is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from consentry.banks.models import Bank, BankChange, BankEntry, ChangeAction, EntryStatus
+from consentry.db.session import session_scope
+from consentry.hashing.signal_types import SignalType
+from consentry.matching.index import words_from_bytes
+from consentry.matching.matcher import Matcher
+from consentry.matching.registry import EntryRegistry
+from consentry.matching.schemas import BankConfig
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.2
+_BATCH = 50_000
+_ENTRY_ACTIONS = {
+    ChangeAction.ADDED,
+    ChangeAction.CONFIRMED,
+    ChangeAction.WITHDRAWN,
+    ChangeAction.REVOKED,
+}
+
+
+def _config(bank: Bank) -> BankConfig:
+    return BankConfig(bank.id, bank.name, bank.pdq_threshold, bank.auto_max_distance, bank.enabled)
+
+
+def load_matcher(engine: Engine) -> Matcher:
+    """A matcher holding every matchable entry, positioned at the end of the change log."""
+    matcher = Matcher()
+    with session_scope(engine) as session:
+        # The log position is read first: changes racing the load are applied again later.
+        matcher.seq = session.scalar(select(func.coalesce(func.max(BankChange.seq), 0))) or 0
+        for bank in session.scalars(select(Bank)):
+            matcher.set_bank(_config(bank))
+        _load_entries(session, matcher)
+    return matcher
+
+
+def _load_entries(session: Session, matcher: Matcher) -> None:
+    matchable = [EntryStatus.PENDING.value, EntryStatus.CONFIRMED.value]
+    # PDQ hashes are collected and indexed in one build: cheaper than merging batches.
+    pdq_ids: list[npt.NDArray[np.int64]] = []
+    pdq_words: list[npt.NDArray[np.uint64]] = []
+    last = 0
+    while True:
+        rows = session.execute(
+            select(
+                BankEntry.id,
+                BankEntry.bank_id,
+                BankEntry.signal_type,
+                BankEntry.value,
+                BankEntry.status,
+            )
+            .where(BankEntry.id > last, BankEntry.status.in_(matchable))
+            .order_by(BankEntry.id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            break
+        last = rows[-1][0]
+        pdq = [(r[0], r[3]) for r in rows if r[2] == SignalType.PDQ.value]
+        if pdq:
+            pdq_ids.append(np.array([entry_id for entry_id, _ in pdq], dtype=np.int64))
+            pdq_words.append(words_from_bytes([bytes.fromhex(v) for _, v in pdq]))
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        banks = np.array([r[1] for r in rows], dtype=np.int64)
+        codes = np.array([EntryRegistry.code(EntryStatus(r[4])) for r in rows], dtype=np.int8)
+        matcher.registry.set_many(ids, banks, codes)
+        for entry_id, _bank, signal_type, value, _status in rows:
+            if signal_type != SignalType.PDQ.value:
+                key = (SignalType(signal_type), value)
+                matcher.digests[key].add(entry_id)
+                matcher.digest_of[entry_id] = key
+    if pdq_ids:
+        matcher.index.add(np.concatenate(pdq_ids), np.concatenate(pdq_words))
+
+
+def catch_up(engine: Engine, matcher: Matcher) -> int:
+    """Apply every change after `matcher.seq`; returns how many were applied."""
+    applied = 0
+    while True:
+        with session_scope(engine) as session:
+            rows = session.execute(
+                select(BankChange.seq, BankChange.action, BankChange.bank_id, BankChange.entry_id)
+                .where(BankChange.seq > matcher.seq)
+                .order_by(BankChange.seq)
+                .limit(_BATCH)
+            ).all()
+            if not rows:
+                return applied
+            entry_ids = [r.entry_id for r in rows if r.entry_id is not None]
+            entries = {
+                e.id: e
+                for e in session.scalars(select(BankEntry).where(BankEntry.id.in_(entry_ids)))
+            } if entry_ids else {}  # fmt: skip
+            bank_ids = {r.bank_id for r in rows if ChangeAction(r.action) not in _ENTRY_ACTIONS}
+            for bank in session.scalars(select(Bank).where(Bank.id.in_(bank_ids))):
+                matcher.set_bank(_config(bank))
+            for row in rows:
+                entry = entries.get(row.entry_id) if row.entry_id is not None else None
+                if entry is not None:
+                    matcher.apply_entry(
+                        entry_id=entry.id,
+                        bank_id=entry.bank_id,
+                        signal_type=SignalType(entry.signal_type),
+                        value=entry.value,
+                        status=EntryStatus(entry.status),
+                    )
+                matcher.seq = row.seq
+                applied += 1
+
+
+class ChangeFollower(threading.Thread):
+    """A daemon thread that applies the change log to a matcher every POLL_SECONDS."""
+
+    def __init__(self, engine: Engine, matcher: Matcher, interval: float = POLL_SECONDS) -> None:
+        super().__init__(name="consentry-change-follower", daemon=True)
+        self.engine, self.matcher, self.interval = engine, matcher, interval
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                catch_up(self.engine, self.matcher)
+            except Exception:  # a database hiccup must not end the follower; it retries
+                log.exception("following the bank change log failed; retrying")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.join(timeout=5)

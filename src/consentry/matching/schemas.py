@@ -1,0 +1,45 @@
+"""What a match says: which entry, how close, by which variant, and who may act on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Tier(StrEnum):
+    AUTO = "auto"  # may be actioned without a human
+    REVIEW = "review"  # a human decides
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    bank: str
+    entry_id: int
+    signal_type: str
+    value: str
+    distance: int
+    threshold: int
+    variant: str  # one of the 8 PDQ variants, "trimmed", or "exact" for digests
+    tier: Tier
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "bank": self.bank,
+            "entry_id": self.entry_id,
+            "signal_type": self.signal_type,
+            "value": self.value,
+            "distance": self.distance,
+            "threshold": self.threshold,
+            "variant": self.variant,
+            "tier": self.tier.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BankConfig:
+    id: int
+    name: str
+    pdq_threshold: int
+    auto_max_distance: int
+    enabled: bool
