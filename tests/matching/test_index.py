@@ -1,4 +1,3 @@
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +29,10 @@ def flip(value: bytes, bits: list[int]) -> bytes:
 
 
 @pytest.fixture(params=[8, 4096], ids=["tables", "scan"])
-def scan_max(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+def scan_max(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Small SCAN_MAX forces bucket tables even for a handful of hashes."""
     monkeypatch.setattr(index_module, "SCAN_MAX", request.param)
-    yield request.param
+    return request.param
 
 
 hashes_strategy = st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=60)

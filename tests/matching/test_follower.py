@@ -1,0 +1,86 @@
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from consentry.banks import service
+from consentry.banks.models import ChangeAction, EntryStatus
+from consentry.banks.service import NewEntry
+from consentry.db.session import session_scope
+from consentry.hashing.signal_types import SignalType
+from consentry.matching.follower import catch_up, load_matcher
+from consentry.matching.matcher import Query
+
+ROOT = Path(__file__).resolve().parents[2]
+VALUE = "c3" * 32
+# The guarantee: a change made in one process is matched (or not) in another within 1 s.
+FRESHNESS_SECONDS = 1.0
+
+
+def ask(probe: subprocess.Popen[str], value: str) -> int:
+    assert probe.stdin is not None
+    assert probe.stdout is not None
+    probe.stdin.write(value + "\n")
+    probe.stdin.flush()
+    return int(probe.stdout.readline())
+
+
+def wait_until(probe: subprocess.Popen[str], expected: int) -> float:
+    start = time.monotonic()
+    while ask(probe, VALUE) != expected:
+        assert time.monotonic() - start < 10, "the other process never saw the change"
+        time.sleep(0.01)
+    return time.monotonic() - start
+
+
+def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: str) -> None:
+    with session_scope(engine) as session:
+        service.create_bank(session=session, name="ncii")
+    probe = subprocess.Popen(
+        [sys.executable, "-m", "tests.matching.follower_probe", db_url],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert probe.stdout is not None
+        assert probe.stdout.readline().strip() == "ready"
+        assert ask(probe, VALUE) == 0
+        with session_scope(engine) as session:
+            bank = service.get_bank(session=session, name="ncii")
+            service.add_entry(
+                session=session,
+                bank=bank,
+                new=NewEntry(SignalType.PDQ, VALUE, EntryStatus.CONFIRMED),
+            )
+        assert wait_until(probe, 1) < FRESHNESS_SECONDS
+        with session_scope(engine) as session:
+            bank = service.get_bank(session=session, name="ncii")
+            service.change_status(
+                session=session,
+                bank=bank,
+                signal_type=SignalType.PDQ,
+                value=VALUE,
+                action=ChangeAction.WITHDRAWN,
+            )
+        assert wait_until(probe, 0) < FRESHNESS_SECONDS
+    finally:
+        probe.kill()
+        probe.wait()
+
+
+def test_catch_up_is_idempotent_after_a_racing_load(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        bank = service.create_bank(session=session, name="ncii")
+        service.add_entry(
+            session=session, bank=bank, new=NewEntry(SignalType.PDQ, VALUE, EntryStatus.PENDING)
+        )
+    matcher = load_matcher(engine)
+    matcher.seq = 0  # as if the load had read the log position before these changes
+    catch_up(engine, matcher)
+    catch_up(engine, matcher)
+    assert len(matcher.index) == 1
+    assert len(matcher.match(Query.from_value(SignalType.PDQ, VALUE))) == 1
