@@ -19,7 +19,7 @@ from consentry.db.session import session_scope
 from consentry.hashing.files import FileResult, hash_files, walk
 from consentry.hashing.pdq import InvalidHash
 from consentry.hashing.signal_types import SignalType, normalise_value
-from consentry.matching.follower import catch_up, load_matcher
+from consentry.matching.follower import load_matcher
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match, Tier
 
@@ -32,9 +32,7 @@ def _matcher(bank: str | None) -> Matcher:
     if bank is not None:
         with bank_errors(), session_scope(engine) as session:
             service.get_bank(session=session, name=bank)
-    matcher = load_matcher(engine)
-    catch_up(engine, matcher)
-    return matcher
+    return load_matcher(engine, snapshot=get_settings().data_dir / "index")
 
 
 def _record(query: str, matches: list[Match], signals_query: Query | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,7 @@ from consentry.matching.index import words_from_bytes
 from consentry.matching.matcher import Matcher
 from consentry.matching.registry import EntryRegistry
 from consentry.matching.schemas import BankConfig
+from consentry.matching.snapshot import database_identity, load_snapshot, save_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +42,29 @@ def _config(bank: Bank) -> BankConfig:
     return BankConfig(bank.id, bank.name, bank.pdq_threshold, bank.auto_max_distance, bank.enabled)
 
 
-def load_matcher(engine: Engine) -> Matcher:
-    """A matcher holding every matchable entry, positioned at the end of the change log."""
-    matcher = Matcher()
+# A snapshot this far behind the log is rewritten after loading.
+RESNAPSHOT_CHANGES = 10_000
+
+
+def load_matcher(engine: Engine, *, snapshot: Path | None = None) -> Matcher:
+    """A matcher holding every matchable entry, current with the change log.
+
+    With `snapshot`, a saved matcher is loaded from that folder when it fits this
+    database (and written there when missing or stale).
+    """
+    database = database_identity(str(engine.url))
     with session_scope(engine) as session:
         # The log position is read first: changes racing the load are applied again later.
-        matcher.seq = session.scalar(select(func.coalesce(func.max(BankChange.seq), 0))) or 0
+        log_end = session.scalar(select(func.coalesce(func.max(BankChange.seq), 0))) or 0
+        saved = load_snapshot(snapshot, database=database, log_end=log_end) if snapshot else None
+        matcher = saved or Matcher(seq=log_end)
         for bank in session.scalars(select(Bank)):
             matcher.set_bank(_config(bank))
-        _load_entries(session, matcher)
+        if saved is None:
+            _load_entries(session, matcher)
+    behind = catch_up(engine, matcher)
+    if snapshot is not None and (saved is None or behind >= RESNAPSHOT_CHANGES):
+        save_snapshot(matcher, snapshot, database=database)
     return matcher
 
 

@@ -65,12 +65,12 @@ class Matcher:
     )
     digest_of: dict[int, tuple[SignalType, str]] = field(default_factory=dict)
     seq: int = 0  # the last change log sequence number applied
-    _lock: threading.RLock = field(default_factory=threading.RLock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     # -- keeping current -------------------------------------------------------------
 
     def set_bank(self, bank: BankConfig) -> None:
-        with self._lock:
+        with self.lock:
             self.banks[bank.id] = bank
 
     def apply_entry(
@@ -83,7 +83,7 @@ class Matcher:
         status: EntryStatus,
     ) -> None:
         """Bring one entry to its current status (idempotent: applying twice changes nothing)."""
-        with self._lock:
+        with self.lock:
             before = self.registry.status(entry_id)
             self.registry.set(entry_id, bank_id, status)
             was_in = before is not None and before.matchable
@@ -116,7 +116,7 @@ class Matcher:
 
     def match(self, query: Query, *, bank: str | None = None) -> list[Match]:
         """Every match of the query, best first; withdrawn and revoked entries never match."""
-        with self._lock:
+        with self.lock:
             found = self._match_pdq(query) + self._match_digests(query)
         if bank is not None:
             found = [m for m in found if m.bank == bank]

@@ -15,6 +15,7 @@ class EntryRegistry:
     """Bank and status of every entry the matcher has seen (0 = unknown)."""
 
     def __init__(self, capacity: int = 1024) -> None:
+        capacity = max(capacity, 1)
         self._bank = np.zeros(capacity, dtype=np.int32)
         self._status = np.zeros(capacity, dtype=np.int8)
 
@@ -42,6 +43,17 @@ class EntryRegistry:
             self._grow(int(entry_ids.max()))
             self._bank[entry_ids] = bank_ids
             self._status[entry_ids] = status_codes
+
+    def arrays(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int8]]:
+        return self._bank, self._status
+
+    @classmethod
+    def from_arrays(
+        cls, bank: npt.NDArray[np.int32], status: npt.NDArray[np.int8]
+    ) -> EntryRegistry:
+        registry = cls(0)
+        registry._bank, registry._status = bank.astype(np.int32), status.astype(np.int8)
+        return registry
 
     def status(self, entry_id: int) -> EntryStatus | None:
         if entry_id >= len(self._status) or self._status[entry_id] == 0:
