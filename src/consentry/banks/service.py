@@ -152,6 +152,21 @@ class NewEntry:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _row(bank: Bank, new: NewEntry, value: str) -> BankEntry:
+    if new.quality is not None and not 0 <= new.quality <= 100:
+        raise InvalidBankSetting("quality is 0-100")
+    return BankEntry(
+        bank_id=bank.id,
+        signal_type=new.signal_type.value,
+        value=value,
+        quality=new.quality,
+        status=new.status.value,
+        source_kind=new.source_kind.value,
+        source_ref=new.source_ref,
+        extra=new.extra,
+    )
+
+
 def add_entry(*, session: Session, bank: Bank, new: NewEntry) -> tuple[BankEntry, bool]:
     """Add a value, or return the entry that holds it already, unchanged.
 
@@ -164,18 +179,7 @@ def add_entry(*, session: Session, bank: Bank, new: NewEntry) -> tuple[BankEntry
     existing = find_entry(session=session, bank=bank, signal_type=new.signal_type, value=value)
     if existing is not None:
         return existing, False
-    if new.quality is not None and not 0 <= new.quality <= 100:
-        raise InvalidBankSetting("quality is 0-100")
-    entry = BankEntry(
-        bank_id=bank.id,
-        signal_type=new.signal_type.value,
-        value=value,
-        quality=new.quality,
-        status=new.status.value,
-        source_kind=new.source_kind.value,
-        source_ref=new.source_ref,
-        extra=new.extra,
-    )
+    entry = _row(bank, new, value)
     session.add(entry)
     session.flush()
     log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=ChangeAction.ADDED)
@@ -253,16 +257,7 @@ def add_entries(*, session: Session, bank: Bank, batch: Sequence[NewEntry]) -> I
         existing.update((signal_type, value) for value in found)
     summary.unchanged += len(existing)
     fresh = [
-        BankEntry(
-            bank_id=bank.id,
-            signal_type=signal_type,
-            value=value,
-            quality=new.quality,
-            status=new.status.value,
-            source_kind=new.source_kind.value,
-            source_ref=new.source_ref,
-            extra=new.extra,
-        )
+        _row(bank, new, value)
         for (signal_type, value), new in wanted.items()
         if (signal_type, value) not in existing
     ]

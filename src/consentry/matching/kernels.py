@@ -51,6 +51,16 @@ def substring(hash_words, start, length):  # type: ignore[no-untyped-def]
     return (high << np.uint64(low_bits)) | low
 
 
+@njit(cache=True, inline="always")
+def _emit(found, qi, row, d, out_query, out_row, out_distance):  # type: ignore[no-untyped-def]
+    """Write result number `found` if there is room (the caller retries with more)."""
+    if found < out_row.shape[0]:
+        out_query[found] = qi
+        out_row[found] = row
+        out_distance[found] = d
+    return found + 1
+
+
 @njit(cache=True)
 def build_table(words, start, length):  # type: ignore[no-untyped-def]
     """Bucket offsets (2**length + 1) and the rows ordered by bucket (a counting sort)."""
@@ -177,13 +187,8 @@ def search_tables(  # type: ignore[no-untyped-def]
                     if popcount(other ^ mine) <= per_table:
                         seen = True
                         break
-                if seen:
-                    continue
-                if found < out_row.shape[0]:
-                    out_query[found] = qi
-                    out_row[found] = row
-                    out_distance[found] = d
-                found += 1
+                if not seen:
+                    found = _emit(found, qi, row, d, out_query, out_row, out_distance)
     return found
 
 
@@ -198,9 +203,5 @@ def search_all(words, alive, queries, radius, out_query, out_row, out_distance):
                 continue
             d = distance(words, row, query)
             if d <= radius:
-                if found < out_row.shape[0]:
-                    out_query[found] = qi
-                    out_row[found] = row
-                    out_distance[found] = d
-                found += 1
+                found = _emit(found, qi, row, d, out_query, out_row, out_distance)
     return found

@@ -130,14 +130,32 @@ class Matcher:
         return config, status
 
     @staticmethod
-    def _tier(config: BankConfig, status: EntryStatus, distance: int, unreliable: bool) -> Tier:
+    def _result(
+        usable: tuple[BankConfig, EntryStatus],
+        entry_id: int,
+        signal_type: SignalType,
+        value: str,
+        distance: int,
+        variant: str,
+        unreliable: bool,
+    ) -> Match:
+        config, status = usable
         automatic = (
             status is EntryStatus.CONFIRMED
             and config.auto_max_distance >= 0
             and distance <= config.auto_max_distance
             and not unreliable
         )
-        return Tier.AUTO if automatic else Tier.REVIEW
+        return Match(
+            bank=config.name,
+            entry_id=entry_id,
+            signal_type=signal_type.value,
+            value=value,
+            distance=distance,
+            threshold=config.pdq_threshold if signal_type is SignalType.PDQ else 0,
+            variant=variant,
+            tier=Tier.AUTO if automatic else Tier.REVIEW,
+        )
 
     def _match_pdq(self, query: Query) -> list[Match]:
         if not query.pdq or not self.banks:
@@ -158,17 +176,16 @@ class Matcher:
             usable = self._usable(entry_id)
             if usable is None or distance > usable[0].pdq_threshold:
                 continue
-            config, status = usable
+            variant = query.pdq[qi][0]
             matches.append(
-                Match(
-                    bank=config.name,
-                    entry_id=entry_id,
-                    signal_type=SignalType.PDQ.value,
-                    value=raw.hex(),
-                    distance=distance,
-                    threshold=config.pdq_threshold,
-                    variant=query.pdq[qi][0],
-                    tier=self._tier(config, status, distance, query.low_quality),
+                self._result(
+                    usable,
+                    entry_id,
+                    SignalType.PDQ,
+                    raw.hex(),
+                    distance,
+                    variant,
+                    query.low_quality,
                 )
             )
         return matches
@@ -178,19 +195,9 @@ class Matcher:
         for signal_type, value in query.digests:
             for entry_id in sorted(self.digests.get((signal_type, value), ())):
                 usable = self._usable(entry_id)
-                if usable is None:
-                    continue
-                config, status = usable
-                matches.append(
-                    Match(
-                        bank=config.name,
-                        entry_id=entry_id,
-                        signal_type=signal_type.value,
-                        value=value,
-                        distance=0,
-                        threshold=0,
-                        variant="exact",
-                        tier=self._tier(config, status, 0, unreliable=False),
+                if usable is not None:
+                    # A digest is equality: the PDQ quality says nothing about it.
+                    matches.append(
+                        self._result(usable, entry_id, signal_type, value, 0, "exact", False)
                     )
-                )
         return matches
