@@ -200,7 +200,7 @@ def run(
             f"{p50:.3f}",
             f"{p99:.3f}",
             f"{batched:,.0f}",
-            f"{memory:,.0f} (RSS)",
+            f"{memory:,.0f} (serialised)",
             f"{build:.1f}",
             f"{add_batch * 1000:.0f} ms / -",
         ]

@@ -1,12 +1,18 @@
-"""Settings, from `CONSENTRY_*` environment variables with safe defaults."""
+"""Settings: `CONSENTRY_*` environment variables, then an optional TOML file, then defaults."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from consentry.hashing.decode import DEFAULT_MAX_PIXELS
 
@@ -14,6 +20,8 @@ DEFAULT_DATA_DIR = Path("var")
 
 
 class Settings(BaseSettings):
+    """Every setting; `CONSENTRY_CONFIG` may name a TOML file with the same keys."""
+
     model_config = SettingsConfigDict(env_prefix="CONSENTRY_", extra="ignore")
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -22,6 +30,22 @@ class Settings(BaseSettings):
     )
     max_image_pixels: int = Field(default=DEFAULT_MAX_PIXELS, gt=0)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    migrate_on_start: bool = True
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get("CONSENTRY_CONFIG")
+        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
+        if toml_file:
+            sources += (TomlConfigSettingsSource(settings_cls, toml_file=toml_file),)
+        return sources
 
     def resolved_database_url(self) -> str:
         if self.database_url:

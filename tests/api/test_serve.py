@@ -21,6 +21,15 @@ def free_port() -> int:
 def test_serve_answers_health_and_hash(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "CONSENTRY_DATA_DIR": str(tmp_path / "var")}
+    created = subprocess.run(
+        [sys.executable, "-m", "consentry", "apikey", "create", "--scope", "scan", "pipeline"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    key = created.stdout.strip().splitlines()[-1]
+    assert key.startswith("cst_")
     server = subprocess.Popen(
         [sys.executable, "-m", "consentry", "serve", "--port", str(port)],
         env=env,
@@ -39,8 +48,13 @@ def test_serve_answers_health_and_hash(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "the server did not start within 30 s"
                 time.sleep(0.2)
         assert health.status_code == 200
+        while httpx.get(f"{base}/readyz").status_code != 200:
+            assert time.monotonic() < deadline, "the server never became ready"
+            time.sleep(0.1)
         response = httpx.post(
-            f"{base}/v1/hash", files={"file": ("a.jpg", jpeg(pattern(60)), "image/jpeg")}
+            f"{base}/v1/hash",
+            files={"file": ("a.jpg", jpeg(pattern(60)), "image/jpeg")},
+            headers={"Authorization": f"Bearer {key}"},
         )
         assert response.status_code == 200
         assert len(response.json()["pdq"]) == 64

@@ -3,17 +3,22 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from consentry.api.app import create_app
+from consentry.accounts.models import Scope
 from consentry.config import Settings
 from consentry.hashing import compute_signals
+from tests.conftest import key_headers, running
 from tests.images import jpeg, pattern, png
+
+Headers = dict[str, str]
 
 PROBLEM = "application/problem+json"
 
 
-def test_hash_returns_the_signals_and_no_path(client: TestClient) -> None:
+def test_hash_returns_the_signals_and_no_path(client: TestClient, scan_headers: Headers) -> None:
     data = jpeg(pattern(40))
-    response = client.post("/v1/hash", files={"file": ("upload.jpg", data, "image/jpeg")})
+    response = client.post(
+        "/v1/hash", headers=scan_headers, files={"file": ("upload.jpg", data, "image/jpeg")}
+    )
     assert response.status_code == 200
     body = response.json()
     assert "path" not in body
@@ -22,15 +27,21 @@ def test_hash_returns_the_signals_and_no_path(client: TestClient) -> None:
     assert body["pdq_variants"][0] == body["pdq"]
 
 
-def test_content_is_judged_by_its_bytes_not_its_name(client: TestClient) -> None:
+def test_content_is_judged_by_its_bytes_not_its_name(
+    client: TestClient, scan_headers: Headers
+) -> None:
     data = png(pattern(41))
-    response = client.post("/v1/hash", files={"file": ("photo.jpg", data, "image/jpeg")})
+    response = client.post(
+        "/v1/hash", headers=scan_headers, files={"file": ("photo.jpg", data, "image/jpeg")}
+    )
     assert response.status_code == 200
     assert response.json()["format"] == "PNG"
 
 
-def test_not_an_image_is_415(client: TestClient) -> None:
-    response = client.post("/v1/hash", files={"file": ("notes.txt", b"hello", "text/plain")})
+def test_not_an_image_is_415(client: TestClient, scan_headers: Headers) -> None:
+    response = client.post(
+        "/v1/hash", headers=scan_headers, files={"file": ("notes.txt", b"hello", "text/plain")}
+    )
     assert response.status_code == 415
     assert response.headers["content-type"] == PROBLEM
     body = response.json()
@@ -38,18 +49,26 @@ def test_not_an_image_is_415(client: TestClient) -> None:
     assert body["detail"] == "not an image file, or not a format consentry reads"
 
 
-def test_truncated_and_empty_are_422(client: TestClient) -> None:
+def test_truncated_and_empty_are_422(client: TestClient, scan_headers: Headers) -> None:
     data = jpeg(pattern(42))
-    truncated = client.post("/v1/hash", files={"file": ("a.jpg", data[:2000], "image/jpeg")})
+    truncated = client.post(
+        "/v1/hash", headers=scan_headers, files={"file": ("a.jpg", data[:2000], "image/jpeg")}
+    )
     assert truncated.status_code == 422
     assert truncated.json()["error_type"] == "truncated"
-    empty = client.post("/v1/hash", files={"file": ("a.jpg", b"", "image/jpeg")})
+    empty = client.post(
+        "/v1/hash", headers=scan_headers, files={"file": ("a.jpg", b"", "image/jpeg")}
+    )
     assert empty.status_code == 422
     assert empty.json()["error_type"] == "empty"
 
 
-def test_missing_file_field_is_422_with_the_field_named(client: TestClient) -> None:
-    response = client.post("/v1/hash", files={"other": ("a.jpg", b"x", "image/jpeg")})
+def test_missing_file_field_is_422_with_the_field_named(
+    client: TestClient, scan_headers: Headers
+) -> None:
+    response = client.post(
+        "/v1/hash", headers=scan_headers, files={"other": ("a.jpg", b"x", "image/jpeg")}
+    )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     assert any(error["field"] == "body.file" for error in response.json()["errors"])
@@ -57,8 +76,13 @@ def test_missing_file_field_is_422_with_the_field_named(client: TestClient) -> N
 
 def test_over_the_pixel_limit_is_422(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, max_image_pixels=1000)
-    with TestClient(create_app(settings)) as client:
-        response = client.post("/v1/hash", files={"file": ("a.png", png(pattern(43)), "image/png")})
+    with running(settings) as client:
+        scan_headers = key_headers(client, Scope.SCAN)
+        response = client.post(
+            "/v1/hash",
+            headers=scan_headers,
+            files={"file": ("a.png", png(pattern(43)), "image/png")},
+        )
     assert response.status_code == 422
     assert response.json()["error_type"] == "too_large"
 
@@ -67,8 +91,11 @@ def test_over_the_size_limit_is_413_before_reading(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, max_upload_bytes=10_000)
     data = png(pattern(44))
     assert len(data) > 10_000
-    with TestClient(create_app(settings)) as client:
-        response = client.post("/v1/hash", files={"file": ("a.png", data, "image/png")})
+    with running(settings) as client:
+        scan_headers = key_headers(client, Scope.SCAN)
+        response = client.post(
+            "/v1/hash", headers=scan_headers, files={"file": ("a.png", data, "image/png")}
+        )
         assert response.status_code == 413
         assert response.headers["content-type"] == PROBLEM
         assert response.json()["limit"] == 10_000
@@ -85,8 +112,8 @@ def test_over_the_size_limit_is_413_before_reading(tmp_path: Path) -> None:
 
         streamed = client.post(
             "/v1/hash",
+            headers={**scan_headers, "content-type": "multipart/form-data; boundary=b"},
             content=chunks(),
-            headers={"content-type": "multipart/form-data; boundary=b"},
         )
         assert streamed.status_code == 413
         assert streamed.headers["content-type"] == PROBLEM

@@ -2,37 +2,81 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from sqlalchemy import text
 
 from consentry import __version__
 from consentry.api.limits import BodySizeLimit
-from consentry.api.problems import install_problem_handlers
+from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, render
+from consentry.api.problems import Problem, install_problem_handlers
+from consentry.api.runtime import Runtime
+from consentry.banks.routes import router as banks_router
 from consentry.config import Settings, get_settings
 from consentry.db.engine import make_engine
+from consentry.db.migrate import upgrade
 from consentry.hashing.routes import router as hashing_router
+from consentry.scans.routes import router as scans_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.resolved_database_url())
+    if settings.migrate_on_start:
+        upgrade(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(settings, engine)
+        app.state.runtime = runtime
+        runtime.start()
+        yield
+        runtime.stop()
+        engine.dispose()
+
     app = FastAPI(
         title="consentry",
         version=__version__,
         summary="Countermeasures against intimate image abuse: hashing, matching, review.",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(Measure)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, Any]:
+        """The process answers and reaches its database."""
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    @app.get("/readyz", tags=["operations"], responses={503: {"description": "Still loading."}})
+    def readyz(request: Request) -> dict[str, Any]:
+        """Ready once the hash index is loaded and following the bank change log."""
+        runtime: Runtime = request.app.state.runtime
+        if runtime.matcher is None:
+            detail = "the hash index is still loading"
+            if runtime.load_error:
+                detail = f"loading the hash index failed ({runtime.load_error})"
+            raise Problem(HTTPStatus.SERVICE_UNAVAILABLE, "not-ready", detail)
+        return {"status": "ready", "indexed": len(runtime.matcher.index)}
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        matcher = request.app.state.runtime.matcher
+        if matcher is not None:
+            INDEX_ENTRIES.set(len(matcher.index))
+            LOG_POSITION.set(matcher.seq)
+        return render()
+
     app.include_router(hashing_router)
+    app.include_router(scans_router)
+    app.include_router(banks_router)
     return app

@@ -23,11 +23,19 @@ _HASHING_STATUS = {
 class Problem(Exception):
     """An error answered as problem+json; `slug` names its type under /problems/."""
 
-    def __init__(self, status: HTTPStatus, slug: str, detail: str, **extensions: Any) -> None:
+    def __init__(
+        self,
+        status: HTTPStatus,
+        slug: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.slug = slug
         self.detail = detail
+        self.headers = headers or {}
         self.extensions = extensions
 
 
@@ -54,7 +62,9 @@ def problem_response(status: HTTPStatus, slug: str, detail: str, **extensions: A
 
 async def _on_problem(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, Problem)
-    return problem_response(error.status, error.slug, error.detail, **error.extensions)
+    response = problem_response(error.status, error.slug, error.detail, **error.extensions)
+    response.headers.update(error.headers)
+    return response
 
 
 async def _on_hashing_error(_request: Request, error: Exception) -> JSONResponse:

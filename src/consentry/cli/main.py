@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from consentry.cli import bank, db
+from consentry.cli import apikey, bank, db
 from consentry.cli.hash import hash_command
 from consentry.cli.match import match_command, scan_command
 
@@ -21,6 +21,7 @@ app.command("match")(match_command)
 app.command("scan")(scan_command)
 app.add_typer(bank.app, name="bank")
 app.add_typer(db.app, name="db")
+app.add_typer(apikey.app, name="apikey")
 
 
 @app.command()
@@ -30,8 +31,14 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Run the consentry service (SQLite under ./var unless CONSENTRY_DATABASE_URL is set)."""
+    import os
+
     import uvicorn
 
+    from consentry.cli.context import open_engine
+
+    open_engine()  # migrate once here, not in each worker at the same time
+    os.environ["CONSENTRY_MIGRATE_ON_START"] = "false"
     uvicorn.run(
         "consentry.api.app:create_app",
         factory=True,
@@ -40,6 +47,18 @@ def serve(
         workers=workers,
         log_level="info",
     )
+
+
+@app.command()
+def openapi() -> None:
+    """Print the API's OpenAPI document (docs/openapi.json is this, checked in)."""
+    import json
+
+    from consentry.api.app import create_app
+    from consentry.config import Settings
+
+    settings = Settings(database_url="sqlite://", migrate_on_start=False)
+    typer.echo(json.dumps(create_app(settings).openapi(), indent=2, sort_keys=True))
 
 
 if __name__ == "__main__":

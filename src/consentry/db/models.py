@@ -1,5 +1,7 @@
 """Every domain's tables, imported in one place for migrations and `create_all` in tests."""
 
+from consentry.accounts.models import ApiKey
 from consentry.banks.models import Bank, BankChange, BankEntry
+from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 
-__all__ = ["Bank", "BankChange", "BankEntry"]
+__all__ = ["ApiKey", "Bank", "BankChange", "BankEntry", "ScanCounter", "ScanMatch", "ScanRecord"]

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
 
+from consentry.api.auth import ScanKey
 from consentry.hashing.schemas import SignalsOut
 from consentry.hashing.signals import compute_signals
 
@@ -19,7 +20,7 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
 
 
 @router.post("/hash", response_model=SignalsOut, responses=_PROBLEMS)
-def hash_image(request: Request, file: Annotated[UploadFile, File()]) -> SignalsOut:
+def hash_image(request: Request, file: Annotated[UploadFile, File()], _key: ScanKey) -> SignalsOut:
     """Hash an uploaded image in memory. The bytes are dropped once hashed."""
     data = file.file.read()
     signals = compute_signals(data, max_pixels=request.app.state.settings.max_image_pixels)

@@ -148,15 +148,15 @@ class ChangeFollower(threading.Thread):
     def __init__(self, engine: Engine, matcher: Matcher, interval: float = POLL_SECONDS) -> None:
         super().__init__(name="consentry-change-follower", daemon=True)
         self.engine, self.matcher, self.interval = engine, matcher, interval
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._halt.wait(self.interval):
             try:
                 catch_up(self.engine, self.matcher)
             except Exception:  # a database hiccup must not end the follower; it retries
                 log.exception("following the bank change log failed; retrying")
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(timeout=5)

@@ -1,0 +1,91 @@
+"""Bearer API keys with scopes: one dependency per scope keeps routes a few lines long."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from consentry.accounts.models import Scope
+from consentry.accounts.service import KeyIdentity, digest_of, record_use, verify_api_key
+from consentry.api.problems import Problem
+from consentry.db.session import session_scope
+
+# A revoked key stops working within this many seconds in every worker.
+KEY_CACHE_SECONDS = 2.0
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cst_…`")
+
+
+class KeyCache:
+    """Verified keys, by digest, for a few seconds: a database read per request is too slow."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._entries: dict[str, tuple[float, KeyIdentity | None]] = {}
+        self._used: set[int] = set()
+        self._lock = threading.Lock()
+
+    def verify(self, key: str) -> KeyIdentity | None:
+        digest = digest_of(key)
+        now = time.monotonic()
+        cached = self._entries.get(digest)
+        if cached is not None and cached[0] > now:
+            identity = cached[1]
+        else:
+            with session_scope(self.engine) as session:
+                identity = verify_api_key(session=session, key=key)
+            with self._lock:
+                if len(self._entries) > 10_000:  # unknown keys must not grow this without bound
+                    self._entries.clear()
+                self._entries[digest] = (now + KEY_CACHE_SECONDS, identity)
+        if identity is not None:
+            self._used.add(identity.id)
+        return identity
+
+    def flush_use(self) -> None:
+        """Write last-use times of the keys seen since the last flush."""
+        with self._lock:
+            used, self._used = self._used, set()
+        if used:
+            with session_scope(self.engine) as session:
+                record_use(session=session, key_ids=sorted(used), at=datetime.now(UTC))
+
+
+def _unauthorised(detail: str) -> Problem:
+    return Problem(
+        HTTPStatus.UNAUTHORIZED, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def require(scope: Scope) -> Callable[..., KeyIdentity]:
+    """A dependency admitting API keys holding `scope` (401 without a key, 403 without it)."""
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> KeyIdentity:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise _unauthorised("an API key is needed: send Authorization: Bearer <key>")
+        identity = request.app.state.runtime.keys.verify(credentials.credentials)
+        if identity is None:
+            raise _unauthorised("the API key is not valid, or was revoked")
+        if scope not in identity.scopes:
+            raise Problem(
+                HTTPStatus.FORBIDDEN, "forbidden", f"this API key lacks the scope {scope.value!r}"
+            )
+        assert isinstance(identity, KeyIdentity)
+        return identity
+
+    return dependency
+
+
+ScanKey = Annotated[KeyIdentity, Depends(require(Scope.SCAN))]
+BanksReader = Annotated[KeyIdentity, Depends(require(Scope.BANKS_READ))]
+BanksWriter = Annotated[KeyIdentity, Depends(require(Scope.BANKS_WRITE))]

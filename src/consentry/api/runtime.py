@@ -1,0 +1,82 @@
+"""What a service worker holds while it runs: the matcher (loaded in the background),
+its change-log follower, the API-key cache, and counters flushed in batches."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine
+
+from consentry.api.auth import KeyCache
+from consentry.config import Settings
+from consentry.db.session import session_scope
+from consentry.matching.follower import ChangeFollower, load_matcher
+from consentry.matching.matcher import Matcher
+from consentry.scans.service import add_counts
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 1.0
+KEY_USE_FLUSH_SECONDS = 30.0
+
+
+class Runtime:
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.keys = KeyCache(engine)
+        self.matcher: Matcher | None = None
+        self.load_error: str | None = None
+        self._follower: ChangeFollower | None = None
+        self._counts: Counter[tuple[date, int, str]] = Counter()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="consentry-runtime", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def count_scan(self, key_id: int | None, verdict: str) -> None:
+        with self._lock:
+            self._counts[(datetime.now(UTC).date(), key_id or 0, verdict)] += 1
+
+    def _run(self) -> None:
+        try:
+            matcher = load_matcher(self.engine, snapshot=self.settings.data_dir / "index")
+        except Exception as error:  # readiness reports it; the process stays up for health checks
+            log.exception("loading the matcher failed")
+            self.load_error = type(error).__name__
+            return
+        self._follower = ChangeFollower(self.engine, matcher)
+        self._follower.start()
+        self.matcher = matcher
+        waited = 0.0
+        while not self._stop.wait(FLUSH_SECONDS):
+            waited += FLUSH_SECONDS
+            self._flush(key_use=waited >= KEY_USE_FLUSH_SECONDS)
+            if waited >= KEY_USE_FLUSH_SECONDS:
+                waited = 0.0
+
+    def _flush(self, *, key_use: bool) -> None:
+        with self._lock:
+            counts, self._counts = self._counts, Counter()
+        try:
+            if counts:
+                with session_scope(self.engine) as session:
+                    add_counts(session=session, counts=counts)
+            if key_use:
+                self.keys.flush_use()
+        except Exception:  # counted again next time rather than lost
+            log.exception("flushing counters failed; will retry")
+            with self._lock:
+                self._counts.update(counts)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._follower is not None:
+            self._follower.stop()
+        self._thread.join(timeout=5)
+        self._flush(key_use=True)

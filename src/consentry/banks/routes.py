@@ -1,0 +1,173 @@
+"""Banks over HTTP: list, create, import, confirm/withdraw/revoke, export (API keys with
+banks:read / banks:write)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from http import HTTPStatus
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from consentry.api.auth import BanksReader, BanksWriter
+from consentry.api.problems import Problem
+from consentry.banks import service
+from consentry.banks.errors import BankError, BankExists, BankNotFound, StatusConflict
+from consentry.banks.formats import write_entry
+from consentry.banks.models import ChangeAction, EntryStatus, SourceKind
+from consentry.banks.schemas import (
+    BankIn,
+    BankOut,
+    EntriesIn,
+    EntryOut,
+    EntryRef,
+    ImportOut,
+    Rejected,
+)
+from consentry.banks.service import NewEntry
+from consentry.db.session import session_factory, session_scope
+from consentry.hashing.pdq import InvalidHash
+from consentry.hashing.signal_types import SignalType, normalise_value
+
+router = APIRouter(prefix="/v1/banks", tags=["banks"])
+
+_STATUS = {
+    BankNotFound: HTTPStatus.NOT_FOUND,
+    BankExists: HTTPStatus.CONFLICT,
+    StatusConflict: HTTPStatus.CONFLICT,
+}
+
+
+def as_problem(error: BankError) -> Problem:
+    status = _STATUS.get(type(error), HTTPStatus.UNPROCESSABLE_ENTITY)
+    slug = {404: "bank-not-found", 409: "conflict"}.get(int(status), "invalid-bank-request")
+    return Problem(status, slug, error.message)
+
+
+@router.get("", response_model=list[BankOut])
+def list_banks(request: Request, _key: BanksReader) -> list[BankOut]:
+    with session_scope(request.app.state.engine) as session:
+        return [
+            BankOut.of(bank, service.count_entries(session=session, bank=bank))
+            for bank in service.list_banks(session=session)
+        ]
+
+
+@router.post("", response_model=BankOut, status_code=201)
+def create_bank(request: Request, body: BankIn, _key: BanksWriter) -> BankOut:
+    try:
+        with session_scope(request.app.state.engine) as session:
+            bank = service.create_bank(
+                session=session,
+                name=body.name,
+                description=body.description,
+                pdq_threshold=body.pdq_threshold,
+                auto_max_distance=body.auto_max_distance,
+            )
+            return BankOut.of(bank, service.count_entries(session=session, bank=bank))
+    except BankError as error:
+        raise as_problem(error) from None
+
+
+@router.get("/{name}", response_model=BankOut)
+def show_bank(request: Request, name: str, _key: BanksReader) -> BankOut:
+    try:
+        with session_scope(request.app.state.engine) as session:
+            bank = service.get_bank(session=session, name=name)
+            return BankOut.of(bank, service.count_entries(session=session, bank=bank))
+    except BankError as error:
+        raise as_problem(error) from None
+
+
+@router.post("/{name}/entries", response_model=ImportOut)
+def import_entries(request: Request, name: str, body: EntriesIn, _key: BanksWriter) -> ImportOut:
+    """Add entries; existing values stay unchanged (a withdrawn value is never revived)."""
+    batch: list[NewEntry] = []
+    rejected: list[Rejected] = []
+    for index, item in enumerate(body.entries):
+        try:
+            signal = SignalType(item.signal_type)
+            batch.append(
+                NewEntry(
+                    signal_type=signal,
+                    value=normalise_value(signal, item.value),
+                    status=EntryStatus(item.status),
+                    quality=item.quality,
+                    source_kind=SourceKind.IMPORT,
+                    source_ref=item.source_ref,
+                    extra=item.metadata,
+                )
+            )
+        except InvalidHash as error:
+            rejected.append(Rejected(index=index, reason=str(error)))
+    try:
+        with session_scope(request.app.state.engine) as session:
+            bank = service.get_bank(session=session, name=name)
+            summary = service.add_entries(session=session, bank=bank, batch=batch)
+    except BankError as error:
+        raise as_problem(error) from None
+    return ImportOut(added=summary.added, unchanged=summary.unchanged, rejected=rejected)
+
+
+_ACTIONS = {
+    "confirm": ChangeAction.CONFIRMED,
+    "withdraw": ChangeAction.WITHDRAWN,
+    "revoke": ChangeAction.REVOKED,
+}
+
+
+@router.post("/{name}/entries/{action}", response_model=EntryOut)
+def change_entry(
+    request: Request,
+    name: str,
+    action: Literal["confirm", "withdraw", "revoke"],
+    body: EntryRef,
+    _key: BanksWriter,
+) -> EntryOut:
+    """Confirm, withdraw or revoke one entry; withdrawn and revoked are final."""
+    signal = SignalType(body.signal_type)
+    try:
+        with session_scope(request.app.state.engine) as session:
+            bank = service.get_bank(session=session, name=name)
+            entry, changed = service.change_status(
+                session=session,
+                bank=bank,
+                signal_type=signal,
+                value=body.value,
+                action=_ACTIONS[action],
+            )
+            return EntryOut(
+                entry_id=entry.id,
+                signal_type=entry.signal_type,
+                status=entry.status,
+                changed=changed,
+            )
+    except InvalidHash as error:
+        raise Problem(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid-hash", str(error)) from None
+    except BankError as error:
+        raise as_problem(error) from None
+
+
+@router.get(
+    "/{name}/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+)
+def export_bank(request: Request, name: str, _key: BanksReader) -> StreamingResponse:
+    """Every entry as consentry-bank/1 JSON lines, statuses included (so withdrawals travel)."""
+    session = session_factory(request.app.state.engine)()
+    try:
+        bank = service.get_bank(session=session, name=name)
+    except BankError as error:
+        session.close()
+        raise as_problem(error) from None
+
+    def lines() -> Iterator[str]:
+        try:
+            for entry in service.iter_entries(session=session, bank=bank):
+                yield (write_entry(entry, ".jsonl") or "") + "\n"
+        finally:
+            session.close()
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")

@@ -1,0 +1,86 @@
+"""Bank API shapes. Hash values travel only in bodies, never in URLs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, Bank
+
+
+class BankIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    pdq_threshold: int = Field(default=DEFAULT_PDQ_THRESHOLD, ge=0, le=64)
+    auto_max_distance: int = Field(default=0, ge=-1, le=64)
+
+
+class BankOut(BaseModel):
+    name: str
+    description: str
+    pdq_threshold: int
+    auto_max_distance: int
+    enabled: bool
+    created_at: datetime
+    entries: dict[str, int]
+
+    @classmethod
+    def of(cls, bank: Bank, counts: dict[str, int]) -> BankOut:
+        return cls(
+            name=bank.name,
+            description=bank.description,
+            pdq_threshold=bank.pdq_threshold,
+            auto_max_distance=bank.auto_max_distance,
+            enabled=bank.enabled,
+            created_at=bank.created_at,
+            entries=counts,
+        )
+
+
+SignalName = Literal["pdq", "sha256", "md5"]
+
+
+class EntryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    signal_type: SignalName = "pdq"
+    value: str = Field(min_length=1, max_length=64)
+    quality: int | None = Field(default=None, ge=0, le=100)
+    status: Literal["pending", "confirmed"] = "pending"
+    source_ref: str | None = Field(default=None, max_length=200)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class EntriesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entries: list[EntryIn] = Field(min_length=1, max_length=10_000)
+
+
+class Rejected(BaseModel):
+    index: int
+    reason: str
+
+
+class ImportOut(BaseModel):
+    added: int
+    unchanged: int
+    rejected: list[Rejected]
+
+
+class EntryRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    signal_type: SignalName = "pdq"
+    value: str = Field(min_length=1, max_length=64)
+
+
+class EntryOut(BaseModel):
+    entry_id: int
+    signal_type: str
+    status: str
+    changed: bool

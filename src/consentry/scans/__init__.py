@@ -1,0 +1,1 @@
+"""Scans: platforms asking whether an upload matches a bank, and the record of those that do."""

@@ -1,0 +1,47 @@
+"""Scans that matched are kept (the case workflow asks the platform to act on them);
+scans that did not leave only daily counters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consentry.db.base import Base, BigId, UTCDateTime, utcnow
+
+
+class ScanRecord(Base):
+    __tablename__ = "scan_records"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), default=None)
+    # The platform's own, opaque identifier of the upload.
+    content_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    verdict: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ScanMatch(Base):
+    __tablename__ = "scan_matches"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scan_records.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("bank_entries.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    signal_type: Mapped[str] = mapped_column(String(16))
+    distance: Mapped[int]
+    threshold: Mapped[int]
+    variant: Mapped[str] = mapped_column(String(16))
+    tier: Mapped[str] = mapped_column(String(16))
+
+
+class ScanCounter(Base):
+    """Scans per day, key and verdict (a key of 0 stands for none)."""
+
+    __tablename__ = "scan_counters"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,179 @@
+"""POST /v1/scan and /v1/scan/batch: does this upload match a bank? Nothing is stored but
+matched scans (for the case workflow) and counters; image bytes are dropped once hashed."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from consentry.accounts.service import KeyIdentity
+from consentry.api.auth import ScanKey
+from consentry.api.metrics import SCANS
+from consentry.api.problems import Problem
+from consentry.api.runtime import Runtime
+from consentry.db.session import session_scope
+from consentry.hashing.signal_types import SignalType
+from consentry.hashing.signals import compute_signals
+from consentry.matching.matcher import Matcher, Query
+from consentry.scans.schemas import BatchResult, BatchScan, HashScan, MatchOut, ScanResult
+from consentry.scans.service import record_scan, verdict_of
+
+router = APIRouter(prefix="/v1", tags=["scanning"])
+
+_SCAN_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": HashScan.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "content_id": {"type": "string", "maxLength": 200},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime = request.app.state.runtime
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
+def ready_matcher(runtime: Runtime) -> Matcher:
+    if runtime.matcher is None:
+        raise Problem(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "not-ready",
+            "the hash index is still loading; retry shortly",
+            headers={"Retry-After": "2"},
+        )
+    return runtime.matcher
+
+
+def _conclude(
+    runtime: Runtime, key: KeyIdentity, matcher: Matcher, items: list[tuple[Query, str | None]]
+) -> list[ScanResult]:
+    """Match each query, record those that matched (one transaction), count them all."""
+    found = [(query, content_id, matcher.match(query)) for query, content_id in items]
+    bank_ids = {b.name: b.id for b in matcher.banks.values()}
+    recorded: dict[int, int] = {}
+    if any(matches for _, _, matches in found):
+        with session_scope(runtime.engine) as session:
+            for position, (_, content_id, matches) in enumerate(found):
+                if matches:
+                    record = record_scan(
+                        session=session,
+                        api_key_id=key.id,
+                        content_id=content_id,
+                        matches=matches,
+                        bank_ids=bank_ids,
+                    )
+                    recorded[position] = record.id
+    results = []
+    for position, (query, content_id, matches) in enumerate(found):
+        verdict = verdict_of(matches)
+        runtime.count_scan(key.id, verdict.value)
+        SCANS.labels(verdict.value).inc()
+        results.append(
+            ScanResult(
+                verdict=verdict,
+                scan_id=recorded.get(position),
+                content_id=content_id,
+                query_quality=query.quality,
+                low_quality=query.low_quality if query.quality is not None else None,
+                matches=[MatchOut.of(m) for m in matches],
+            )
+        )
+    return results
+
+
+async def _image_query(request: Request, runtime: Runtime) -> tuple[Query, str | None]:
+    form = await request.form(max_files=1, max_fields=4)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise RequestValidationError(
+            [{"loc": ("body", "file"), "msg": "an image file is required", "type": "missing"}]
+        )
+    content_id = form.get("content_id")
+    if content_id is not None and (not isinstance(content_id, str) or len(content_id) > 200):
+        raise RequestValidationError(
+            [{"loc": ("body", "content_id"), "msg": "at most 200 characters", "type": "value"}]
+        )
+    data = await upload.read()
+    signals = await run_in_threadpool(
+        compute_signals, data, max_pixels=runtime.settings.max_image_pixels
+    )
+    return Query.from_signals(signals), content_id
+
+
+def _parse(model: type[HashScan] | type[BatchScan], body: bytes) -> Any:
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False)) from None
+
+
+@router.post("/scan", response_model=ScanResult, openapi_extra=_SCAN_BODY)
+async def scan(request: Request, key: ScanKey) -> ScanResult:
+    """Match an upload: the image (multipart field `file`) or one hash as JSON."""
+    runtime = runtime_of(request)
+    matcher = ready_matcher(runtime)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        item = await _image_query(request, runtime)
+    else:
+        body: HashScan = _parse(HashScan, await request.body())
+        name, value = body.signal
+        item = (Query.from_value(SignalType(name), value), body.content_id)
+    [result] = await run_in_threadpool(_conclude, runtime, key, matcher, [item])
+    return result
+
+
+@router.post(
+    "/scan/batch",
+    response_model=BatchResult,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["items"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "items": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": 100,
+                                "items": HashScan.model_json_schema(),
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def scan_batch(request: Request, key: ScanKey) -> BatchResult:
+    """Match up to 100 hashes, each with its content_id, in one request."""
+    runtime = runtime_of(request)
+    matcher = ready_matcher(runtime)
+    batch: BatchScan = _parse(BatchScan, await request.body())
+    items = []
+    for item in batch.items:
+        name, value = item.signal
+        items.append((Query.from_value(SignalType(name), value), item.content_id))
+    return BatchResult(results=await run_in_threadpool(_conclude, runtime, key, matcher, items))

@@ -1,0 +1,70 @@
+"""Recording scans. Keyword-only; the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consentry.matching.schemas import Match, Tier
+from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
+from consentry.scans.schemas import Verdict
+
+
+def verdict_of(matches: Sequence[Match]) -> Verdict:
+    if not matches:
+        return Verdict.NO_MATCH
+    if any(m.tier is Tier.AUTO for m in matches):
+        return Verdict.AUTO_ACTION
+    return Verdict.REVIEW
+
+
+def record_scan(
+    *,
+    session: Session,
+    api_key_id: int | None,
+    content_id: str | None,
+    matches: Sequence[Match],
+    bank_ids: dict[str, int],
+) -> ScanRecord:
+    """Keep a matched scan with every match (the case workflow acts on it)."""
+    record = ScanRecord(api_key_id=api_key_id, content_id=content_id, verdict=verdict_of(matches))
+    session.add(record)
+    session.flush()
+    session.add_all(
+        ScanMatch(
+            scan_id=record.id,
+            entry_id=m.entry_id,
+            bank_id=bank_ids[m.bank],
+            signal_type=m.signal_type,
+            distance=m.distance,
+            threshold=m.threshold,
+            variant=m.variant,
+            tier=m.tier.value,
+        )
+        for m in matches
+    )
+    session.flush()
+    return record
+
+
+def add_counts(*, session: Session, counts: Counter[tuple[date, int, str]]) -> None:
+    """Add batched counts (day, key id or 0, verdict) to the daily counters."""
+    for (day, key_id, verdict), count in sorted(counts.items()):
+        row = session.scalar(
+            select(ScanCounter)
+            .where(
+                ScanCounter.day == day,
+                ScanCounter.api_key_id == key_id,
+                ScanCounter.verdict == verdict,
+            )
+            .with_for_update()
+        )
+        if row is None:
+            session.add(ScanCounter(day=day, api_key_id=key_id, verdict=verdict, count=count))
+        else:
+            row.count += count
+    session.flush()
