@@ -35,6 +35,7 @@ def serve(
 
     import uvicorn
 
+    from consentry.api.logs import log_config
     from consentry.cli.context import open_engine
 
     open_engine()  # migrate once here, not in each worker at the same time
@@ -45,7 +46,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_config=log_config(),
     )
 
 
