@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=DEFAULT_MAX_PIXELS, gt=0)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     migrate_on_start: bool = True
+    # Per API key, shared by all workers. Scans are generous (an upload pipeline's pace);
+    # exporting a whole bank is strict (a bank is personal data in bulk).
+    rate_limit_scan_per_minute: int = Field(default=600_000, gt=0)
+    rate_limit_per_minute: int = Field(default=6_000, gt=0)
+    rate_limit_export_per_hour: int = Field(default=20, gt=0)
 
     @classmethod
     def settings_customise_sources(

@@ -33,3 +33,14 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class RateWindow(Base):
+    """Requests of one key in one fixed window, summed over every worker."""
+
+    __tablename__ = "rate_windows"
+
+    api_key_id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
+    window_start: Mapped[int] = mapped_column(primary_key=True)  # epoch seconds
+    count: Mapped[int] = mapped_column(default=0)

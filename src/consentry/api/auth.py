@@ -64,6 +64,19 @@ def _unauthorised(detail: str) -> Problem:
     )
 
 
+def enforce_limit(request: Request, identity: KeyIdentity, bucket: str) -> None:
+    """429 once the key has used its requests in this bucket's current window."""
+    runtime = request.app.state.runtime
+    retry_after = runtime.limiter.check(identity.id, bucket, runtime.limit_for(bucket))
+    if retry_after is not None:
+        raise Problem(
+            HTTPStatus.TOO_MANY_REQUESTS,
+            "rate-limited",
+            f"this API key made too many {bucket} requests; retry in {retry_after:.0f} s",
+            headers={"Retry-After": str(int(retry_after))},
+        )
+
+
 def require(scope: Scope) -> Callable[..., KeyIdentity]:
     """A dependency admitting API keys holding `scope` (401 without a key, 403 without it)."""
 
@@ -81,6 +94,7 @@ def require(scope: Scope) -> Callable[..., KeyIdentity]:
                 HTTPStatus.FORBIDDEN, "forbidden", f"this API key lacks the scope {scope.value!r}"
             )
         assert isinstance(identity, KeyIdentity)
+        enforce_limit(request, identity, scope.value)
         return identity
 
     return dependency

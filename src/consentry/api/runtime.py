@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
+from consentry.accounts.models import Scope
+from consentry.accounts.rate_limits import SYNC_SECONDS, Limit, RateLimiter
 from consentry.api.auth import KeyCache
 from consentry.config import Settings
 from consentry.db.session import session_scope
@@ -20,6 +22,7 @@ from consentry.scans.service import add_counts
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 1.0
+EXPORT_BUCKET = "banks:export"
 KEY_USE_FLUSH_SECONDS = 30.0
 
 
@@ -28,6 +31,7 @@ class Runtime:
         self.settings = settings
         self.engine = engine
         self.keys = KeyCache(engine)
+        self.limiter = RateLimiter(engine)
         self.matcher: Matcher | None = None
         self.load_error: str | None = None
         self._follower: ChangeFollower | None = None
@@ -35,9 +39,28 @@ class Runtime:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="consentry-runtime", daemon=True)
+        self._limits_thread = threading.Thread(
+            target=self._sync_limits, name="consentry-rate-limits", daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()
+        self._limits_thread.start()
+
+    def limit_for(self, bucket: str) -> Limit:
+        settings = self.settings
+        if bucket == Scope.SCAN.value:
+            return Limit(settings.rate_limit_scan_per_minute, 60)
+        if bucket == EXPORT_BUCKET:
+            return Limit(settings.rate_limit_export_per_hour, 3600)
+        return Limit(settings.rate_limit_per_minute, 60)
+
+    def _sync_limits(self) -> None:
+        while not self._stop.wait(SYNC_SECONDS):
+            try:
+                self.limiter.sync()
+            except Exception:  # counts stay local until the next sync succeeds
+                log.exception("syncing rate limits failed; will retry")
 
     def count_scan(self, key_id: int | None, verdict: str) -> None:
         with self._lock:
@@ -79,4 +102,5 @@ class Runtime:
         if self._follower is not None:
             self._follower.stop()
         self._thread.join(timeout=5)
+        self._limits_thread.join(timeout=5)
         self._flush(key_use=True)

@@ -10,8 +10,9 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from consentry.api.auth import BanksReader, BanksWriter
+from consentry.api.auth import BanksReader, BanksWriter, enforce_limit
 from consentry.api.problems import Problem
+from consentry.api.runtime import EXPORT_BUCKET
 from consentry.banks import service
 from consentry.banks.errors import BankError, BankExists, BankNotFound, StatusConflict
 from consentry.banks.formats import write_entry
@@ -154,8 +155,11 @@ def change_entry(
     response_class=StreamingResponse,
     responses={200: {"content": {"application/x-ndjson": {}}}},
 )
-def export_bank(request: Request, name: str, _key: BanksReader) -> StreamingResponse:
-    """Every entry as consentry-bank/1 JSON lines, statuses included (so withdrawals travel)."""
+def export_bank(request: Request, name: str, key: BanksReader) -> StreamingResponse:
+    """Every entry as consentry-bank/1 JSON lines, statuses included (so withdrawals travel).
+
+    Strictly rate-limited: a bank is personal data in bulk."""
+    enforce_limit(request, key, EXPORT_BUCKET)
     session = session_factory(request.app.state.engine)()
     try:
         bank = service.get_bank(session=session, name=name)

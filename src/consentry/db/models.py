@@ -1,7 +1,16 @@
 """Every domain's tables, imported in one place for migrations and `create_all` in tests."""
 
-from consentry.accounts.models import ApiKey
+from consentry.accounts.models import ApiKey, RateWindow
 from consentry.banks.models import Bank, BankChange, BankEntry
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 
-__all__ = ["ApiKey", "Bank", "BankChange", "BankEntry", "ScanCounter", "ScanMatch", "ScanRecord"]
+__all__ = [
+    "ApiKey",
+    "Bank",
+    "BankChange",
+    "BankEntry",
+    "RateWindow",
+    "ScanCounter",
+    "ScanMatch",
+    "ScanRecord",
+]
