@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
@@ -32,19 +33,26 @@ class KeyCache:
         self._used: set[int] = set()
         self._lock = threading.Lock()
 
+    def cached(self, key: str) -> tuple[bool, KeyIdentity | None]:
+        """(found, identity) from the cache alone: no database read."""
+        entry = self._entries.get(digest_of(key))
+        if entry is None or entry[0] <= time.monotonic():
+            return False, None
+        if entry[1] is not None:
+            self._used.add(entry[1].id)
+        return True, entry[1]
+
     def verify(self, key: str) -> KeyIdentity | None:
-        digest = digest_of(key)
-        now = time.monotonic()
-        cached = self._entries.get(digest)
-        if cached is not None and cached[0] > now:
-            identity = cached[1]
-        else:
-            with session_scope(self.engine) as session:
-                identity = verify_api_key(session=session, key=key)
-            with self._lock:
-                if len(self._entries) > 10_000:  # unknown keys must not grow this without bound
-                    self._entries.clear()
-                self._entries[digest] = (now + KEY_CACHE_SECONDS, identity)
+        """The key's identity, from the cache or the database (a blocking read)."""
+        found, identity = self.cached(key)
+        if found:
+            return identity
+        with session_scope(self.engine) as session:
+            identity = verify_api_key(session=session, key=key)
+        with self._lock:
+            if len(self._entries) > 10_000:  # unknown keys must not grow this without bound
+                self._entries.clear()
+            self._entries[digest_of(key)] = (time.monotonic() + KEY_CACHE_SECONDS, identity)
         if identity is not None:
             self._used.add(identity.id)
         return identity
@@ -77,16 +85,20 @@ def enforce_limit(request: Request, identity: KeyIdentity, bucket: str) -> None:
         )
 
 
-def require(scope: Scope) -> Callable[..., KeyIdentity]:
+def require(scope: Scope) -> Callable[..., Awaitable[KeyIdentity]]:
     """A dependency admitting API keys holding `scope` (401 without a key, 403 without it)."""
 
-    def dependency(
+    async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> KeyIdentity:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise _unauthorised("an API key is needed: send Authorization: Bearer <key>")
-        identity = request.app.state.runtime.keys.verify(credentials.credentials)
+        keys: KeyCache = request.app.state.runtime.keys
+        # Async, so that the common case (a cached key) costs no hop to a worker thread.
+        found, identity = keys.cached(credentials.credentials)
+        if not found:
+            identity = await run_in_threadpool(keys.verify, credentials.credentials)
         if identity is None:
             raise _unauthorised("the API key is not valid, or was revoked")
         if scope not in identity.scopes:

@@ -3,6 +3,7 @@ its change-log follower, the API-key cache, and counters flushed in batches."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections import Counter
@@ -14,6 +15,7 @@ from consentry.accounts.models import Scope
 from consentry.accounts.rate_limits import SYNC_SECONDS, Limit, RateLimiter
 from consentry.api.auth import KeyCache
 from consentry.config import Settings
+from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
 from consentry.matching.follower import ChangeFollower, load_matcher
 from consentry.matching.matcher import Matcher
@@ -30,7 +32,9 @@ class Runtime:
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
-        self.keys = KeyCache(engine)
+        # Reads never queue behind SQLite's write lock (BEGIN IMMEDIATE is for writers).
+        self.read_engine = make_engine(settings.resolved_database_url(), read_only=True)
+        self.keys = KeyCache(self.read_engine)
         self.limiter = RateLimiter(engine)
         self.matcher: Matcher | None = None
         self.load_error: str | None = None
@@ -68,13 +72,16 @@ class Runtime:
 
     def _run(self) -> None:
         try:
-            matcher = load_matcher(self.engine, snapshot=self.settings.data_dir / "index")
+            matcher = load_matcher(self.read_engine, snapshot=self.settings.data_dir / "index")
         except Exception as error:  # readiness reports it; the process stays up for health checks
             log.exception("loading the matcher failed")
             self.load_error = type(error).__name__
             return
-        self._follower = ChangeFollower(self.engine, matcher)
+        self._follower = ChangeFollower(self.read_engine, matcher)
         self._follower.start()
+        # Everything loaded so far lives as long as the process: keeping it out of the
+        # collector's full passes avoids pauses of tens of milliseconds under load.
+        gc.freeze()
         self.matcher = matcher
         waited = 0.0
         while not self._stop.wait(FLUSH_SECONDS):
@@ -104,3 +111,4 @@ class Runtime:
         self._thread.join(timeout=5)
         self._limits_thread.join(timeout=5)
         self._flush(key_use=True)
+        self.read_engine.dispose()

@@ -21,6 +21,7 @@ from consentry.db.session import session_scope
 from consentry.hashing.signal_types import SignalType
 from consentry.hashing.signals import compute_signals
 from consentry.matching.matcher import Matcher, Query
+from consentry.matching.schemas import Match
 from consentry.scans.schemas import BatchResult, BatchScan, HashScan, MatchOut, ScanResult
 from consentry.scans.service import record_scan, verdict_of
 
@@ -63,25 +64,39 @@ def ready_matcher(runtime: Runtime) -> Matcher:
     return runtime.matcher
 
 
-def _conclude(
-    runtime: Runtime, key: KeyIdentity, matcher: Matcher, items: list[tuple[Query, str | None]]
-) -> list[ScanResult]:
-    """Match each query, record those that matched (one transaction), count them all."""
-    found = [(query, content_id, matcher.match(query)) for query, content_id in items]
+Found = list[tuple[Query, str | None, list[Match]]]
+
+
+def _record(runtime: Runtime, key: KeyIdentity, matcher: Matcher, found: Found) -> dict[int, int]:
+    """Keep the scans that matched, in one transaction: {position in batch: scan id}."""
     bank_ids = {b.name: b.id for b in matcher.banks.values()}
     recorded: dict[int, int] = {}
+    with session_scope(runtime.engine) as session:
+        for position, (_, content_id, matches) in enumerate(found):
+            if matches:
+                record = record_scan(
+                    session=session,
+                    api_key_id=key.id,
+                    content_id=content_id,
+                    matches=matches,
+                    bank_ids=bank_ids,
+                )
+                recorded[position] = record.id
+    return recorded
+
+
+async def _conclude(
+    runtime: Runtime, key: KeyIdentity, matcher: Matcher, items: list[tuple[Query, str | None]]
+) -> list[ScanResult]:
+    """Match each query, record those that matched, count them all.
+
+    Matching takes well under a millisecond and runs here; only the database write
+    of a matched scan goes to a worker thread (most scans match nothing).
+    """
+    found = [(query, content_id, matcher.match(query)) for query, content_id in items]
+    recorded: dict[int, int] = {}
     if any(matches for _, _, matches in found):
-        with session_scope(runtime.engine) as session:
-            for position, (_, content_id, matches) in enumerate(found):
-                if matches:
-                    record = record_scan(
-                        session=session,
-                        api_key_id=key.id,
-                        content_id=content_id,
-                        matches=matches,
-                        bank_ids=bank_ids,
-                    )
-                    recorded[position] = record.id
+        recorded = await run_in_threadpool(_record, runtime, key, matcher, found)
     results = []
     for position, (query, content_id, matches) in enumerate(found):
         verdict = verdict_of(matches)
@@ -137,7 +152,7 @@ async def scan(request: Request, key: ScanKey) -> ScanResult:
         body: HashScan = _parse(HashScan, await request.body())
         name, value = body.signal
         item = (Query.from_value(SignalType(name), value), body.content_id)
-    [result] = await run_in_threadpool(_conclude, runtime, key, matcher, [item])
+    [result] = await _conclude(runtime, key, matcher, [item])
     return result
 
 
@@ -176,4 +191,4 @@ async def scan_batch(request: Request, key: ScanKey) -> BatchResult:
     for item in batch.items:
         name, value = item.signal
         items.append((Query.from_value(SignalType(name), value), item.content_id))
-    return BatchResult(results=await run_in_threadpool(_conclude, runtime, key, matcher, items))
+    return BatchResult(results=await _conclude(runtime, key, matcher, items))
