@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=DEFAULT_MAX_PIXELS, gt=0)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     migrate_on_start: bool = True
+    # Set behind a TLS-terminating proxy that does not forward the scheme.
+    secure_cookies: bool = False
+    # The first administrator, created on first start with a one-time setup link.
+    admin_email: str = "admin@localhost"
+    public_url: str = "http://127.0.0.1:8000"
     # Per API key, shared by all workers. Scans are generous (an upload pipeline's pace);
     # exporting a whole bank is strict (a bank is personal data in bulk).
     rate_limit_scan_per_minute: int = Field(default=600_000, gt=0)

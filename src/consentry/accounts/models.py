@@ -1,11 +1,13 @@
-"""API keys: only a SHA-256 digest of each key is stored; the key itself is shown once."""
+"""Accounts: API keys for machines and staff users with roles.
+
+Only digests of secrets (API keys, session and setup tokens) are stored."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consentry.db.base import Base, UTCDateTime, utcnow
@@ -44,3 +46,60 @@ class RateWindow(Base):
     bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
     window_start: Mapped[int] = mapped_column(primary_key=True)  # epoch seconds
     count: Mapped[int] = mapped_column(default=0)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # configuration and users; no case content by default
+    REVIEWER = "reviewer"
+    LEAD = "lead"  # appeals, escalations, the restricted minors queue, evidence
+    AUDITOR = "auditor"  # read-only: audit log and reports
+    INTAKE = "intake"  # helplines and trusted flaggers filing notices
+
+    @property
+    def sees_case_content(self) -> bool:
+        return self is not Role.ADMIN
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_enabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class SetupToken(Base):
+    """A one-time link to set a password (first admin, new users, resets)."""
+
+    __tablename__ = "setup_tokens"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class StaffSession(Base):
+    """A signed-in person; the cookie holds the token, the table only its digest."""
+
+    __tablename__ = "staff_sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Digest of the e-mail address tried: throttling needs no address in clear.
+    email_digest: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from sqlalchemy import text
 
 from consentry import __version__
+from consentry.accounts.routes import router as accounts_router
 from consentry.api.limits import BodySizeLimit
 from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, render
 from consentry.api.problems import Problem, install_problem_handlers
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             LOG_POSITION.set(matcher.seq)
         return render()
 
+    app.include_router(accounts_router)
     app.include_router(hashing_router)
     app.include_router(scans_router)
     app.include_router(banks_router)

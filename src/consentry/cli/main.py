@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from consentry.cli import apikey, bank, db
+from consentry.cli import apikey, bank, db, user
 from consentry.cli.hash import hash_command
 from consentry.cli.match import match_command, scan_command
 
@@ -22,6 +22,7 @@ app.command("scan")(scan_command)
 app.add_typer(bank.app, name="bank")
 app.add_typer(db.app, name="db")
 app.add_typer(apikey.app, name="apikey")
+app.add_typer(user.app, name="user")
 
 
 @app.command()
@@ -38,7 +39,7 @@ def serve(
     from consentry.api.logs import log_config
     from consentry.cli.context import open_engine
 
-    open_engine()  # migrate once here, not in each worker at the same time
+    user.bootstrap(open_engine())  # migrate once here, not in each worker at the same time
     os.environ["CONSENTRY_MIGRATE_ON_START"] = "false"
     uvicorn.run(
         "consentry.api.app:create_app",

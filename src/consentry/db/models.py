@@ -1,6 +1,13 @@
 """Every domain's tables, imported in one place for migrations and `create_all` in tests."""
 
-from consentry.accounts.models import ApiKey, RateWindow
+from consentry.accounts.models import (
+    ApiKey,
+    LoginFailure,
+    RateWindow,
+    SetupToken,
+    StaffSession,
+    User,
+)
 from consentry.banks.models import Bank, BankChange, BankEntry
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 
@@ -9,8 +16,12 @@ __all__ = [
     "Bank",
     "BankChange",
     "BankEntry",
+    "LoginFailure",
     "RateWindow",
     "ScanCounter",
     "ScanMatch",
     "ScanRecord",
+    "SetupToken",
+    "StaffSession",
+    "User",
 ]

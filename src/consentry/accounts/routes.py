@@ -1,0 +1,117 @@
+"""Staff sign-in: setup links, login with TOTP, session cookies with CSRF protection."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from consentry.accounts import users
+from consentry.accounts.errors import AccountError
+from consentry.accounts.models import Role, StaffSession, User
+from consentry.accounts.schemas import LoginIn, Me, SetupIn, SetupOut
+from consentry.api.problems import Problem
+from consentry.db.session import session_scope
+
+router = APIRouter(prefix="/auth", tags=["accounts"])
+
+COOKIE = "consentry_session"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https" or bool(request.app.state.settings.secure_cookies)
+
+
+def current_staff(request: Request) -> tuple[User, StaffSession]:
+    """The signed-in user; changes must carry the session's CSRF token (X-CSRF-Token)."""
+    token = request.cookies.get(COOKIE)
+    found = None
+    if token:
+        with session_scope(request.app.state.engine) as session:
+            found = users.session_user(session=session, token=token)
+    if found is None:
+        raise Problem(HTTPStatus.UNAUTHORIZED, "unauthorized", "sign in first")
+    user, staff_session = found
+    if request.method not in _SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token", "")
+        if not sent or sent != staff_session.csrf_token:
+            raise Problem(
+                HTTPStatus.FORBIDDEN, "csrf", "the request lacks this session's CSRF token"
+            )
+    return user, staff_session
+
+
+StaffUser = Annotated[tuple[User, StaffSession], Depends(current_staff)]
+
+
+def require_role(*roles: Role) -> object:
+    def dependency(staff: StaffUser) -> User:
+        user, _ = staff
+        if Role(user.role) not in roles:
+            raise Problem(HTTPStatus.FORBIDDEN, "forbidden", "your role does not allow this")
+        return user
+
+    return Depends(dependency)
+
+
+@router.post("/setup", response_model=SetupOut)
+def setup(request: Request, body: SetupIn) -> SetupOut:
+    """Set a password with a one-time link's token (sent in the body, never in a URL)."""
+    try:
+        with session_scope(request.app.state.engine) as session:
+            result = users.set_password(session=session, token=body.token, password=body.password)
+            return SetupOut(
+                email=result.user.email, role=result.user.role, totp_uri=result.totp_uri
+            )
+    except AccountError as error:
+        raise Problem(HTTPStatus.UNPROCESSABLE_ENTITY, "setup-failed", error.message) from None
+
+
+@router.post("/login", response_model=Me)
+def login(request: Request, response: Response, body: LoginIn) -> Me:
+    """Sign in; sets an HttpOnly, SameSite=Strict session cookie (Secure behind TLS)."""
+    signed_in = None
+    try:
+        with session_scope(request.app.state.engine) as session:
+            try:
+                user = users.authenticate(
+                    session=session, email=body.email, password=body.password, code=body.code
+                )
+            except users.LoginFailed:
+                user = None  # the failure is committed, so throttling counts it
+            if user is not None:
+                token, csrf = users.start_session(session=session, user=user)
+                signed_in = (token, Me(email=user.email, role=user.role, csrf_token=csrf))
+    except users.LoginThrottled as error:
+        raise Problem(
+            HTTPStatus.TOO_MANY_REQUESTS, "throttled", error.message, headers={"Retry-After": "900"}
+        ) from None
+    if signed_in is None:
+        raise Problem(HTTPStatus.UNAUTHORIZED, "login-failed", users.LoginFailed().message)
+    token, me = signed_in
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(users.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        path="/",
+    )
+    return me
+
+
+@router.get("/me", response_model=Me)
+def me(staff: StaffUser) -> Me:
+    user, staff_session = staff
+    return Me(email=user.email, role=user.role, csrf_token=staff_session.csrf_token)
+
+
+@router.post("/logout", status_code=204)
+def logout(request: Request, response: Response, staff: StaffUser) -> None:
+    token = request.cookies.get(COOKIE, "")
+    with session_scope(request.app.state.engine) as session:
+        users.end_session(session=session, token=token)
+    response.delete_cookie(COOKIE, path="/")
