@@ -163,8 +163,11 @@ def main() -> None:
                 )
             time.sleep(0.5)
         print(f"ready after {time.perf_counter() - start:.0f} s", file=sys.stderr)
-        hash_result = wrk(f"{base}/v1/scan", lua_hash_scans(key, folder), args.seconds, 32)
-        print("hash scans", hash_result, file=sys.stderr)
+        hash_script = lua_hash_scans(key, folder)
+        hash_light = wrk(f"{base}/v1/scan", hash_script, args.seconds, 8)
+        print("hash scans, 8 connections", hash_light, file=sys.stderr)
+        hash_result = wrk(f"{base}/v1/scan", hash_script, args.seconds, 32)
+        print("hash scans, 32 connections", hash_result, file=sys.stderr)
         image = resized_jpeg(load_rgb(photo_paths(1)[0]), 1.0)
         image_result = wrk(f"{base}/v1/scan", lua_image_scans(key, folder, image), args.seconds, 8)
         print("image scans", image_result, file=sys.stderr)
@@ -178,7 +181,7 @@ def main() -> None:
         f"`consentry serve --workers {args.workers}` (SQLite) on 127.0.0.1 with a bank of "
         f"{args.entries:,} random PDQ hashes; wrk (one thread) on the same 2-core machine, "
         f'{args.seconds} s per run. Hash scans: JSON `{{"pdq": …}}`, random non-members, '
-        "32 connections. Image scans: a 1 MP JPEG (q90, multipart), 8 connections. Every "
+        "8 and 32 connections. Image scans: a 1 MP JPEG (q90, multipart), 8 connections. Every "
         "request is authenticated with an API key and counted.",
         "",
     ]
@@ -196,7 +199,8 @@ def main() -> None:
     lines += table(
         ["scan", "requests/s", "p50 ms", "p99 ms", "non-2xx", "HMA (Meta's figures)"],
         [
-            row("by hash", hash_result, "130-260 req/s per worker, 5-6 ms p50 lookup at 1M"),
+            row("by hash, 8 connections", hash_light, "130-260 req/s per worker"),
+            row("by hash, 32 connections", hash_result, "5-6 ms p50 lookup at 1M"),
             row("1 MP image", image_result, "hash+match of a 512x512 upload ~25 ms"),
         ],
     )
