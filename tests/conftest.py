@@ -21,8 +21,12 @@ __all__ = ["pg_database"]
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var")
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    """Service settings on each database in turn, starting from empty tables."""
+    engine = migrated_engine(db_url)
+    empty_tables(engine)
+    engine.dispose()
+    return Settings(data_dir=tmp_path / "var", database_url=db_url)
 
 
 def wait_ready(client: TestClient) -> None:
