@@ -1,9 +1,12 @@
 """Every endpoint x every scope x anonymous: who gets in."""
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from consentry.accounts.models import Scope
+from consentry.accounts import users
+from consentry.accounts.models import Role, Scope
+from consentry.db.session import session_scope
 from tests.conftest import key_headers
 
 PDQ = "2a" * 32
@@ -55,3 +58,26 @@ def test_authorisation_matrix(prepared: TestClient) -> None:
 def test_unknown_and_revoked_keys_are_401(client: TestClient) -> None:
     assert client.get("/v1/banks", headers={"Authorization": "Bearer cst_nope"}).status_code == 401
     assert client.get("/v1/banks", headers={"Authorization": "Basic abc"}).status_code == 401
+
+
+def test_staff_sessions_by_role(client: TestClient) -> None:
+    """Every role signs in (with TOTP where it sees case content); a session is no API key."""
+    password = "a long enough password"
+    for role in Role:
+        email = f"{role.value}@example.org"
+        with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
+            _, token = users.create_user(session=session, email=email, role=role)
+        setup = client.post("/auth/setup", json={"token": token, "password": password}).json()
+        assert (setup["totp_uri"] is not None) == role.sees_case_content
+        code = pyotp.parse_uri(setup["totp_uri"]).now() if setup["totp_uri"] else None
+        login = client.post(
+            "/auth/login", json={"email": email, "password": password, "code": code}
+        )
+        assert login.status_code == 200, role
+        assert client.get("/auth/me").json()["role"] == role.value
+        for method, path, needed, kwargs in ENDPOINTS:
+            if needed is not None:
+                response = client.request(method, path, **kwargs)  # type: ignore[arg-type]
+                assert response.status_code == 401, (role, path)
+        client.post("/auth/logout", headers={"X-CSRF-Token": login.json()["csrf_token"]})
+    assert client.get("/auth/me").status_code == 401
