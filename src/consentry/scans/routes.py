@@ -22,7 +22,7 @@ from consentry.hashing.signal_types import SignalType
 from consentry.hashing.signals import compute_signals
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match
-from consentry.scans.schemas import BatchResult, BatchScan, HashScan, MatchOut, ScanResult
+from consentry.scans.schemas import BatchResult, BatchScan, HashScan, ScanResult
 from consentry.scans.service import record_scan, verdict_of
 
 router = APIRouter(prefix="/v1", tags=["scanning"])
@@ -109,7 +109,7 @@ async def _conclude(
                 content_id=content_id,
                 query_quality=query.quality,
                 low_quality=query.low_quality if query.quality is not None else None,
-                matches=[MatchOut.of(m) for m in matches],
+                matches=matches,
             )
         )
     return results

@@ -52,28 +52,13 @@ class BatchScan(BaseModel):
     items: list[HashScan] = Field(min_length=1, max_length=100)
 
 
-class MatchOut(BaseModel):
-    bank: str
-    entry_id: int
-    signal_type: str
-    value: str
-    distance: int
-    threshold: int
-    variant: str
-    tier: str
-
-    @classmethod
-    def of(cls, match: Match) -> MatchOut:
-        return cls.model_validate(match.to_json())
-
-
 class ScanResult(BaseModel):
     verdict: Verdict
     scan_id: int | None = Field(description="Set when the scan matched and was recorded.")
     content_id: str | None = None
     query_quality: int | None = None
     low_quality: bool | None = None
-    matches: list[MatchOut]
+    matches: list[Match]
 
 
 class BatchResult(BaseModel):
