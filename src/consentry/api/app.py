@@ -22,6 +22,8 @@ from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
 from consentry.hashing.routes import router as hashing_router
 from consentry.scans.routes import router as scans_router
+from consentry.web.routes import router as web_router
+from consentry.web.routes import static
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -81,4 +83,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hashing_router)
     app.include_router(scans_router)
     app.include_router(banks_router)
+    app.include_router(web_router)
+    app.mount("/static", static, name="static")
     return app
