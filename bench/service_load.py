@@ -164,11 +164,13 @@ def main() -> None:
             time.sleep(0.5)
         print(f"ready after {time.perf_counter() - start:.0f} s", file=sys.stderr)
         hash_script = lua_hash_scans(key, folder)
+        wrk(f"{base}/v1/scan", hash_script, 3, 8)  # warm-up, not reported
         hash_light = wrk(f"{base}/v1/scan", hash_script, args.seconds, 8)
         print("hash scans, 8 connections", hash_light, file=sys.stderr)
         hash_result = wrk(f"{base}/v1/scan", hash_script, args.seconds, 32)
         print("hash scans, 32 connections", hash_result, file=sys.stderr)
         image = resized_jpeg(load_rgb(photo_paths(1)[0]), 1.0)
+        wrk(f"{base}/v1/scan", lua_image_scans(key, folder, image), 3, 8)  # warm-up
         image_result = wrk(f"{base}/v1/scan", lua_image_scans(key, folder, image), args.seconds, 8)
         print("image scans", image_result, file=sys.stderr)
     finally:

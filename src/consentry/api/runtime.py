@@ -18,6 +18,7 @@ from consentry.config import Settings
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
 from consentry.matching.follower import ChangeFollower, load_matcher
+from consentry.matching.index import warm_up
 from consentry.matching.matcher import Matcher
 from consentry.scans.service import add_counts
 
@@ -72,6 +73,7 @@ class Runtime:
 
     def _run(self) -> None:
         try:
+            warm_up()  # ready means fast: no compilation on the first scan
             matcher = load_matcher(self.read_engine, snapshot=self.settings.data_dir / "index")
         except Exception as error:  # readiness reports it; the process stays up for health checks
             log.exception("loading the matcher failed")

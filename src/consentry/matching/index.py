@@ -344,6 +344,16 @@ class HammingIndex:
         return index
 
 
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel now, not on the first request."""
+    rng = np.random.default_rng(0)
+    index = HammingIndex()
+    words = rng.integers(0, 2**63, size=(SCAN_MAX + 1, 4), dtype=np.int64).astype(np.uint64)
+    index.add(np.arange(SCAN_MAX + 1, dtype=np.int64), words)
+    index.add(np.array([SCAN_MAX + 1], dtype=np.int64), words[:1])
+    index.search(words[:2], DESIGN_RADIUS)
+
+
 _NO_TABLES = (
     np.empty(0, dtype=np.int64),
     np.empty(0, dtype=np.int64),
