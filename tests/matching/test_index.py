@@ -1,3 +1,4 @@
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -139,3 +140,33 @@ def test_snapshot_round_trip(tmp_path: Path) -> None:
 def test_radius_is_bounded() -> None:
     with pytest.raises(ValueError, match="radius"):
         HammingIndex().search(words_from_bytes([bytes(32)]), 65)
+
+
+def test_lookups_go_on_while_segments_merge() -> None:
+    """Merges are built off the lock: a known hash is found throughout, and nothing is lost."""
+    rng = np.random.default_rng(5)
+    base = [rng.bytes(32) for _ in range(20_000)]
+    index = HammingIndex()
+    index.add(np.arange(20_000), words_from_bytes(base))
+    extra = [rng.bytes(32) for _ in range(12_000)]
+    done = threading.Event()
+
+    def adder() -> None:
+        for start in range(0, 12_000, 500):
+            index.add(
+                np.arange(100_000 + start, 100_500 + start),
+                words_from_bytes(extra[start : start + 500]),
+            )
+            index.remove(np.array([100_000 + start]))
+        done.set()
+
+    thread = threading.Thread(target=adder)
+    thread.start()
+    probe = words_from_bytes([base[123]])
+    while not done.is_set():
+        assert 123 in index.search(probe, 0).ids.tolist()
+    thread.join()
+    assert len(index) == 20_000 + 12_000 - 24
+    for k in (0, 499, 11_999):
+        found = index.search(words_from_bytes([extra[k]]), 0).ids.tolist()
+        assert found == ([] if k % 500 == 0 else [100_000 + k])

@@ -232,6 +232,8 @@ class HammingIndex:
         self._tail_ids = np.empty(SCAN_MAX, dtype=np.int64)
         self._tail_alive = np.zeros(SCAN_MAX, dtype=np.bool_)
         self._tail_size = 0
+        # One compaction at a time; it builds merged segments without holding _lock.
+        self._compacting = threading.Lock()
 
     def __len__(self) -> int:
         with self._lock:
@@ -246,12 +248,14 @@ class HammingIndex:
         """Add hashes under their ids (an id must not be added twice)."""
         ids = np.asarray(ids, dtype=np.int64)
         words = np.asarray(words, dtype=np.uint64).reshape(-1, 4)
-        with self._lock:
-            if len(ids) >= SCAN_MAX:
-                self._push(Segment.build(words, ids))
-                return
-            for start in range(0, len(ids), SCAN_MAX):
-                self._append_tail(ids[start : start + SCAN_MAX], words[start : start + SCAN_MAX])
+        if len(ids) >= SCAN_MAX:
+            segment = Segment.build(words, ids)  # built before taking the lock
+            with self._lock:
+                self._segments.append(segment)
+        else:
+            with self._lock:
+                self._append_tail(ids, words)
+        self._compact()
 
     def _append_tail(self, ids: Ids, words: Words) -> None:
         room = SCAN_MAX - self._tail_size
@@ -262,26 +266,45 @@ class HammingIndex:
         self._tail_alive[self._tail_size : end] = True
         self._tail_size = end
         if self._tail_size == SCAN_MAX:
-            alive = self._tail_alive
-            self._push(Segment.build(self._tail_words[alive].copy(), self._tail_ids[alive].copy()))
-            self._tail_alive[:] = False
-            self._tail_size = 0
+            self._push_tail()
         if take < len(ids):
             self._append_tail(ids[take:], words[take:])
 
-    def _push(self, segment: Segment) -> None:
-        self._segments.append(segment)
-        while len(self._segments) >= 2:
-            younger, elder = self._segments[-1], self._segments[-2]
-            if len(younger) < MERGE_RATIO * len(elder):
-                break
-            self._segments[-2:] = [self._merge(elder, younger)]
+    def _compact(self) -> None:
+        """Merge a younger segment into its elder once it holds MERGE_RATIO of it, repeatedly.
 
-    @staticmethod
-    def _merge(a: Segment, b: Segment) -> Segment:
-        words = np.concatenate((a.words[a.alive], b.words[b.alive]))
-        ids = np.concatenate((a.ids[a.alive], b.ids[b.alive]))
-        return Segment.build(words, ids)
+        The merged segment is built outside `_lock`, so lookups go on meanwhile (a
+        merge at 10 million hashes takes seconds); hashes removed during the build
+        are removed from the result before it replaces the pair.
+        """
+        if not self._compacting.acquire(blocking=False):
+            return  # another thread is compacting and will see this addition
+        try:
+            while True:
+                with self._lock:
+                    if len(self._segments) < 2:
+                        return
+                    elder, younger = self._segments[-2], self._segments[-1]
+                    if len(younger) < MERGE_RATIO * len(elder):
+                        return
+                    alive = (elder.alive.copy(), younger.alive.copy())
+                words = np.concatenate((elder.words[alive[0]], younger.words[alive[1]]))
+                ids = np.concatenate((elder.ids[alive[0]], younger.ids[alive[1]]))
+                merged = Segment.build(words, ids)
+                with self._lock:
+                    died = np.concatenate(
+                        (
+                            elder.ids[alive[0] & ~elder.alive],
+                            younger.ids[alive[1] & ~younger.alive],
+                        )
+                    )
+                    merged.remove(died)
+                    # Only additions happened meanwhile, appended after the pair.
+                    at = next(i for i, seg in enumerate(self._segments) if seg is elder)
+                    assert self._segments[at + 1] is younger
+                    self._segments[at : at + 2] = [merged]
+        finally:
+            self._compacting.release()
 
     def remove(self, ids: Ids) -> int:
         """Remove ids at once; returns how many were present. Unknown ids are ignored."""
@@ -322,6 +345,7 @@ class HammingIndex:
             (folder / "index.json").write_text(json.dumps({"segments": len(self._segments)}))
 
     def _push_tail(self) -> None:
+        """Turn the tail into a segment (the caller holds `_lock`; a tail is quick to build)."""
         if self._tail_size:
             alive = self._tail_alive[: self._tail_size]
             words = self._tail_words[: self._tail_size][alive].copy()
@@ -329,7 +353,7 @@ class HammingIndex:
             self._tail_alive[:] = False
             self._tail_size = 0
             if len(ids):
-                self._push(Segment.build(words, ids))
+                self._segments.append(Segment.build(words, ids))
 
     @classmethod
     def load(cls, folder: Path) -> HammingIndex:
