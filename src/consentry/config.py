@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=DEFAULT_MAX_PIXELS, gt=0)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     migrate_on_start: bool = True
+    # One JSON line per request (never with query strings); off for the busiest deployments.
+    access_log: bool = True
     # Set behind a TLS-terminating proxy that does not forward the scheme.
     secure_cookies: bool = False
     # The first administrator, created on first start with a one-time setup link.

@@ -38,6 +38,7 @@ def serve(
 
     from consentry.api.logs import log_config
     from consentry.cli.context import open_engine
+    from consentry.config import get_settings
 
     user.bootstrap(open_engine())  # migrate once here, not in each worker at the same time
     os.environ["CONSENTRY_MIGRATE_ON_START"] = "false"
@@ -48,6 +49,7 @@ def serve(
         port=port,
         workers=workers,
         log_config=log_config(),
+        access_log=get_settings().access_log,
     )
 
 
