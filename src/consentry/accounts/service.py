@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from consentry.accounts.errors import AccountError, ApiKeyNotFound
 from consentry.accounts.models import ApiKey, Scope
+from consentry.audit.service import record
 from consentry.db.base import utcnow
 
 KEY_PREFIX = "cst_"
@@ -32,7 +33,9 @@ class KeyIdentity:
     scopes: frozenset[Scope]
 
 
-def create_api_key(*, session: Session, name: str, scopes: Sequence[Scope]) -> tuple[ApiKey, str]:
+def create_api_key(
+    *, session: Session, name: str, scopes: Sequence[Scope], actor: str = "system"
+) -> tuple[ApiKey, str]:
     """A new key and its secret, which is never stored and cannot be shown again."""
     name = name.strip()
     if not name or len(name) > 100:
@@ -48,6 +51,14 @@ def create_api_key(*, session: Session, name: str, scopes: Sequence[Scope]) -> t
     )
     session.add(key)
     session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="apikey.created",
+        subject_type="api_key",
+        subject_id=key.id,
+        details={"scopes": key.scopes},
+    )
     return key, secret
 
 
@@ -69,12 +80,19 @@ def record_use(*, session: Session, key_ids: Sequence[int], at: datetime) -> Non
         session.execute(update(ApiKey).where(ApiKey.id.in_(key_ids)).values(last_used_at=at))
 
 
-def revoke_api_key(*, session: Session, key_id: int) -> ApiKey:
+def revoke_api_key(*, session: Session, key_id: int, actor: str = "system") -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
         raise ApiKeyNotFound(key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        record(
+            session=session,
+            actor=actor,
+            action="apikey.revoked",
+            subject_type="api_key",
+            subject_id=key.id,
+        )
     return key
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from consentry.accounts.errors import AccountError
 from consentry.accounts.models import LoginFailure, Role, SetupToken, StaffSession, User
+from consentry.audit.service import record
 from consentry.db.base import utcnow
 
 SETUP_LINK_LIFETIME = timedelta(hours=24)
@@ -50,7 +51,9 @@ def _normal_email(email: str) -> str:
     return email
 
 
-def create_user(*, session: Session, email: str, role: Role) -> tuple[User, str]:
+def create_user(
+    *, session: Session, email: str, role: Role, actor: str = "system"
+) -> tuple[User, str]:
     """A user without a password, and the one-time token that lets them set it."""
     email = _normal_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -58,6 +61,14 @@ def create_user(*, session: Session, email: str, role: Role) -> tuple[User, str]
     user = User(email=email, role=role.value)
     session.add(user)
     session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.id,
+        details={"role": role.value},
+    )
     return user, issue_setup_token(session=session, user=user)
 
 
@@ -101,6 +112,13 @@ def set_password(*, session: Session, token: str, password: str) -> SetupResult:
         uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
             name=user.email, issuer_name="consentry"
         )
+    record(
+        session=session,
+        actor=f"user:{user.id}",
+        action="user.password_set",
+        subject_type="user",
+        subject_id=user.id,
+    )
     return SetupResult(user, uri)
 
 

@@ -56,7 +56,7 @@ def list_banks(request: Request, _key: BanksReader) -> list[BankOut]:
 
 
 @router.post("", response_model=BankOut, status_code=201)
-def create_bank(request: Request, body: BankIn, _key: BanksWriter) -> BankOut:
+def create_bank(request: Request, body: BankIn, key: BanksWriter) -> BankOut:
     try:
         with session_scope(request.app.state.engine) as session:
             bank = service.create_bank(
@@ -65,6 +65,7 @@ def create_bank(request: Request, body: BankIn, _key: BanksWriter) -> BankOut:
                 description=body.description,
                 pdq_threshold=body.pdq_threshold,
                 auto_max_distance=body.auto_max_distance,
+                actor=f"apikey:{key.id}",
             )
             return BankOut.of(bank, service.count_entries(session=session, bank=bank))
     except BankError as error:
@@ -82,7 +83,7 @@ def show_bank(request: Request, name: str, _key: BanksReader) -> BankOut:
 
 
 @router.post("/{name}/entries", response_model=ImportOut)
-def import_entries(request: Request, name: str, body: EntriesIn, _key: BanksWriter) -> ImportOut:
+def import_entries(request: Request, name: str, body: EntriesIn, key: BanksWriter) -> ImportOut:
     """Add entries; existing values stay unchanged (a withdrawn value is never revived)."""
     batch: list[NewEntry] = []
     rejected: list[Rejected] = []
@@ -105,7 +106,9 @@ def import_entries(request: Request, name: str, body: EntriesIn, _key: BanksWrit
     try:
         with session_scope(request.app.state.engine) as session:
             bank = service.get_bank(session=session, name=name)
-            summary = service.add_entries(session=session, bank=bank, batch=batch)
+            summary = service.add_entries(
+                session=session, bank=bank, batch=batch, actor=f"apikey:{key.id}"
+            )
     except BankError as error:
         raise as_problem(error) from None
     return ImportOut(added=summary.added, unchanged=summary.unchanged, rejected=rejected)
@@ -124,7 +127,7 @@ def change_entry(
     name: str,
     action: Literal["confirm", "withdraw", "revoke"],
     body: EntryRef,
-    _key: BanksWriter,
+    key: BanksWriter,
 ) -> EntryOut:
     """Confirm, withdraw or revoke one entry; withdrawn and revoked are final."""
     signal = SignalType(body.signal_type)
@@ -137,6 +140,7 @@ def change_entry(
                 signal_type=signal,
                 value=body.value,
                 action=_ACTIONS[action],
+                actor=f"apikey:{key.id}",
             )
             return EntryOut(
                 entry_id=entry.id,

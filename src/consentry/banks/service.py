@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from consentry.audit.service import record
 from consentry.banks.errors import (
     BankExists,
     BankNotFound,
@@ -70,6 +71,7 @@ def create_bank(
     description: str = "",
     pdq_threshold: int = DEFAULT_PDQ_THRESHOLD,
     auto_max_distance: int = 0,
+    actor: str = "system",
 ) -> Bank:
     name = name.strip()
     if not name or len(name) > 100:
@@ -86,6 +88,14 @@ def create_bank(
     session.add(bank)
     session.flush()
     log_change(session=session, bank_id=bank.id, action=ChangeAction.BANK_CREATED)
+    record(
+        session=session,
+        actor=actor,
+        action="bank.created",
+        subject_type="bank",
+        subject_id=bank.id,
+        details={"pdq_threshold": pdq_threshold, "auto_max_distance": auto_max_distance},
+    )
     return bank
 
 
@@ -96,6 +106,7 @@ def update_bank(
     pdq_threshold: int | None = None,
     auto_max_distance: int | None = None,
     enabled: bool | None = None,
+    actor: str = "system",
 ) -> Bank:
     threshold = bank.pdq_threshold if pdq_threshold is None else pdq_threshold
     auto = bank.auto_max_distance if auto_max_distance is None else auto_max_distance
@@ -104,6 +115,14 @@ def update_bank(
     if enabled is not None:
         bank.enabled = enabled
     log_change(session=session, bank_id=bank.id, action=ChangeAction.BANK_UPDATED)
+    record(
+        session=session,
+        actor=actor,
+        action="bank.updated",
+        subject_type="bank",
+        subject_id=bank.id,
+        details={"pdq_threshold": threshold, "auto_max_distance": auto, "enabled": bank.enabled},
+    )
     return bank
 
 
@@ -206,6 +225,7 @@ def change_status(
     signal_type: SignalType,
     value: str,
     action: ChangeAction,
+    actor: str = "system",
 ) -> tuple[BankEntry, bool]:
     """Confirm, withdraw or revoke an entry; repeating a change is a no-op.
 
@@ -225,6 +245,14 @@ def change_status(
         )
     entry.status = target.value
     log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=action)
+    record(
+        session=session,
+        actor=actor,
+        action=f"bank.entry.{action.value}",
+        subject_type="bank_entry",
+        subject_id=entry.id,
+        details={"bank_id": bank.id, "from": current.value, "to": target.value},
+    )
     return entry, True
 
 
@@ -234,7 +262,9 @@ class ImportSummary:
     unchanged: int = 0
 
 
-def add_entries(*, session: Session, bank: Bank, batch: Sequence[NewEntry]) -> ImportSummary:
+def add_entries(
+    *, session: Session, bank: Bank, batch: Sequence[NewEntry], actor: str = "system"
+) -> ImportSummary:
     """`add_entry` for many values at once (one lookup and one insert per batch)."""
     lock_banks(session=session)
     summary = ImportSummary()
@@ -269,6 +299,14 @@ def add_entries(*, session: Session, bank: Bank, batch: Sequence[NewEntry]) -> I
     )
     session.flush()
     summary.added = len(fresh)
+    record(
+        session=session,
+        actor=actor,
+        action="bank.entries.added",
+        subject_type="bank",
+        subject_id=bank.id,
+        details={"added": summary.added, "unchanged": summary.unchanged},
+    )
     return summary
 
 

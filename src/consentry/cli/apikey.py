@@ -28,7 +28,9 @@ def create(
     """Create a key. It is printed once, alone on the last line, and never stored."""
     try:
         with session_scope(open_engine()) as session:
-            key, secret = service.create_api_key(session=session, name=name, scopes=scope)
+            key, secret = service.create_api_key(
+                session=session, name=name, scopes=scope, actor="cli"
+            )
             stderr.print(f"API key {key.id} ({key.name}): {', '.join(key.scopes)}")
     except AccountError as error:
         stderr.print(f"[red]error:[/] {error.message}")
@@ -62,7 +64,7 @@ def revoke(
     """Revoke a key: every worker refuses it within seconds."""
     try:
         with session_scope(open_engine()) as session:
-            service.revoke_api_key(session=session, key_id=key_id)
+            service.revoke_api_key(session=session, key_id=key_id, actor="cli")
     except AccountError as error:
         stderr.print(f"[red]error:[/] {error.message}")
         raise typer.Exit(2) from None

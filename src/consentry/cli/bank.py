@@ -55,6 +55,7 @@ def create(
             description=description,
             pdq_threshold=threshold,
             auto_max_distance=auto_max_distance,
+            actor="cli",
         )
         typer.echo(
             f"created bank {bank.name!r} "
@@ -156,7 +157,7 @@ def _flush(engine: Engine, name: str, batch: list[NewEntry]) -> tuple[int, int]:
         return 0, 0
     with session_scope(engine) as session:
         bank = service.get_bank(session=session, name=name)
-        summary = service.add_entries(session=session, bank=bank, batch=batch)
+        summary = service.add_entries(session=session, bank=bank, batch=batch, actor="cli")
     return summary.added, summary.unchanged
 
 
@@ -195,7 +196,12 @@ def _change(action: ChangeAction, name: str, value: str, signal: SignalType) -> 
         bank = service.get_bank(session=session, name=name)
         try:
             _entry, changed = service.change_status(
-                session=session, bank=bank, signal_type=signal, value=value, action=action
+                session=session,
+                bank=bank,
+                signal_type=signal,
+                value=value,
+                action=action,
+                actor="cli",
             )
         except InvalidHash as error:
             stderr.print(f"[red]error:[/] {error}")

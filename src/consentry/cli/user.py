@@ -31,7 +31,7 @@ def create(
     """Create a user; prints a one-time link (valid 24 h) to set the password."""
     try:
         with session_scope(open_engine()) as session:
-            user, token = users.create_user(session=session, email=email, role=role)
+            user, token = users.create_user(session=session, email=email, role=role, actor="cli")
             stderr.print(f"created {user.email} ({user.role}); send them this one-time link:")
     except AccountError as error:
         stderr.print(f"[red]error:[/] {error.message}")

@@ -8,11 +8,13 @@ from consentry.accounts.models import (
     StaffSession,
     User,
 )
+from consentry.audit.models import AuditEvent
 from consentry.banks.models import Bank, BankChange, BankEntry
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
     "Bank",
     "BankChange",
     "BankEntry",
