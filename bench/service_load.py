@@ -156,7 +156,7 @@ def main() -> None:
     try:
         start = time.perf_counter()
         ready = 0
-        while ready < args.workers * 3 and time.perf_counter() - start < 300:
+        while ready < args.workers * 10 and time.perf_counter() - start < 300:
             with contextlib.suppress(httpx.TransportError):
                 ready = (
                     ready + 1 if httpx.get(f"{base}/readyz", timeout=5).status_code == 200 else 0
@@ -164,7 +164,10 @@ def main() -> None:
             time.sleep(0.5)
         print(f"ready after {time.perf_counter() - start:.0f} s", file=sys.stderr)
         hash_script = lua_hash_scans(key, folder)
-        wrk(f"{base}/v1/scan", hash_script, 3, 8)  # warm-up, not reported
+        # Warm up until every worker answers (each loads its own index): not reported.
+        for _ in range(20):
+            if wrk(f"{base}/v1/scan", hash_script, 3, 8)["non2xx"] == 0:
+                break
         hash_light = wrk(f"{base}/v1/scan", hash_script, args.seconds, 8)
         print("hash scans, 8 connections", hash_light, file=sys.stderr)
         hash_result = wrk(f"{base}/v1/scan", hash_script, args.seconds, 32)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -134,6 +134,12 @@ async def _image_query(request: Request, runtime: Runtime) -> tuple[Query, str |
     return Query.from_signals(signals), content_id
 
 
+def _json(result: ScanResult | BatchResult) -> Response:
+    # The result is built from validated parts: serialise it once, skip re-validation
+    # (the scan path is the hot one; `response_model` still documents the shape).
+    return Response(result.model_dump_json(), media_type="application/json")
+
+
 def _parse(model: type[HashScan] | type[BatchScan], body: bytes) -> Any:
     try:
         return model.model_validate_json(body)
@@ -142,7 +148,7 @@ def _parse(model: type[HashScan] | type[BatchScan], body: bytes) -> Any:
 
 
 @router.post("/scan", response_model=ScanResult, openapi_extra=_SCAN_BODY)
-async def scan(request: Request, key: ScanKey) -> ScanResult:
+async def scan(request: Request, key: ScanKey) -> Response:
     """Match an upload: the image (multipart field `file`) or one hash as JSON."""
     runtime = runtime_of(request)
     matcher = ready_matcher(runtime)
@@ -153,7 +159,7 @@ async def scan(request: Request, key: ScanKey) -> ScanResult:
         name, value = body.signal
         item = (Query.from_value(SignalType(name), value), body.content_id)
     [result] = await _conclude(runtime, key, matcher, [item])
-    return result
+    return _json(result)
 
 
 @router.post(
@@ -182,7 +188,7 @@ async def scan(request: Request, key: ScanKey) -> ScanResult:
         }
     },
 )
-async def scan_batch(request: Request, key: ScanKey) -> BatchResult:
+async def scan_batch(request: Request, key: ScanKey) -> Response:
     """Match up to 100 hashes, each with its content_id, in one request."""
     runtime = runtime_of(request)
     matcher = ready_matcher(runtime)
@@ -191,4 +197,4 @@ async def scan_batch(request: Request, key: ScanKey) -> BatchResult:
     for item in batch.items:
         name, value = item.signal
         items.append((Query.from_value(SignalType(name), value), item.content_id))
-    return BatchResult(results=await _conclude(runtime, key, matcher, items))
+    return _json(BatchResult(results=await _conclude(runtime, key, matcher, items)))
