@@ -19,6 +19,7 @@ ENDPOINTS: list[tuple[str, str, Scope | None, dict[str, object]]] = [
     ("GET", "/v1/banks", Scope.BANKS_READ, {}),
     ("GET", "/v1/banks/ncii", Scope.BANKS_READ, {}),
     ("GET", "/v1/banks/ncii/export", Scope.BANKS_READ, {}),
+    ("GET", "/v1/banks/ncii/changes", Scope.BANKS_READ, {}),
     ("POST", "/v1/banks", Scope.BANKS_WRITE, {"json": {"name": "other"}}),
     ("POST", "/v1/banks/ncii/entries", Scope.BANKS_WRITE, {"json": {"entries": [{"value": PDQ}]}}),
     ("POST", "/v1/banks/ncii/entries/confirm", Scope.BANKS_WRITE, {"json": {"value": PDQ}}),

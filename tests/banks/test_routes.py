@@ -44,3 +44,35 @@ def test_bank_api_lifecycle(client: TestClient) -> None:
     assert client.get("/v1/banks/nope", headers=reader).status_code == 404
     bad = client.post("/v1/banks/ncii/entries/withdraw", json={"value": "abc"}, headers=writer)
     assert bad.status_code == 422
+
+
+def test_changes_feed_pages_through_confirmations_and_withdrawals(client: TestClient) -> None:
+    writer = key_headers(client, Scope.BANKS_WRITE)
+    reader = key_headers(client, Scope.BANKS_READ)
+    client.post("/v1/banks", json={"name": "ncii"}, headers=writer)
+    values = [f"{i:064x}" for i in range(1, 4)]
+    client.post(
+        "/v1/banks/ncii/entries", json={"entries": [{"value": v} for v in values]}, headers=writer
+    )
+    client.post("/v1/banks/ncii/entries/confirm", json={"value": values[0]}, headers=writer)
+    client.post("/v1/banks/ncii/entries/withdraw", json={"value": values[1]}, headers=writer)
+    seen, since = [], 0
+    while True:
+        page = client.get(f"/v1/banks/ncii/changes?since={since}&limit=2", headers=reader).json()
+        seen += page["changes"]
+        if page["next_since"] == since:
+            break
+        since = page["next_since"]
+    assert [c["action"] for c in seen] == [
+        "bank_created",
+        "added",
+        "added",
+        "added",
+        "confirmed",
+        "withdrawn",
+    ]
+    assert [c["seq"] for c in seen] == sorted(c["seq"] for c in seen)
+    assert seen[4]["value"] == values[0]
+    assert seen[5]["status"] == "withdrawn"
+    assert client.get("/v1/banks/ncii/changes?since=-1", headers=reader).status_code == 422
+    assert client.get("/v1/banks/ncii/changes", headers=writer).status_code == 403

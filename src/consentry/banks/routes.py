@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from http import HTTPStatus
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from consentry.api.auth import BanksReader, BanksWriter, enforce_limit
@@ -20,6 +20,8 @@ from consentry.banks.models import ChangeAction, EntryStatus, SourceKind
 from consentry.banks.schemas import (
     BankIn,
     BankOut,
+    ChangeOut,
+    ChangesOut,
     EntriesIn,
     EntryOut,
     EntryRef,
@@ -152,6 +154,28 @@ def change_entry(
         raise Problem(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid-hash", str(error)) from None
     except BankError as error:
         raise as_problem(error) from None
+
+
+@router.get("/{name}/changes", response_model=ChangesOut)
+def bank_changes(
+    request: Request,
+    name: str,
+    _key: BanksReader,
+    since: Annotated[int, Query(ge=0, description="The last sequence number already seen.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> ChangesOut:
+    """Changes after `since`, oldest first: newly confirmed values to rescan earlier uploads
+    against, and withdrawals to honour."""
+    try:
+        with session_scope(request.app.state.engine) as session:
+            bank = service.get_bank(session=session, name=name)
+            rows = service.changes_since(session=session, bank=bank, since=since, limit=limit)
+    except BankError as error:
+        raise as_problem(error) from None
+    return ChangesOut(
+        changes=[ChangeOut.model_validate(row, from_attributes=True) for row in rows],
+        next_since=rows[-1].seq if rows else since,
+    )
 
 
 @router.get(

@@ -84,3 +84,18 @@ class EntryOut(BaseModel):
     signal_type: str
     status: str
     changed: bool
+
+
+class ChangeOut(BaseModel):
+    seq: int
+    action: str
+    at: datetime
+    entry_id: int | None
+    signal_type: str | None
+    value: str | None
+    status: str | None = Field(description="The entry's status now (it may have changed since).")
+
+
+class ChangesOut(BaseModel):
+    changes: list[ChangeOut]
+    next_since: int = Field(description="Pass as `since` to continue; equal to `since` when done.")

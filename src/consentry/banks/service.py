@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -348,3 +349,38 @@ def iter_entries(*, session: Session, bank: Bank, batch: int = 10_000) -> Iterat
             return
         yield from (EntryRecord(*row) for row in rows)
         last = rows[-1][0]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """One change to a bank's entries, with the entry's status now."""
+
+    seq: int
+    action: str
+    at: datetime
+    entry_id: int | None
+    signal_type: str | None
+    value: str | None
+    status: str | None
+
+
+def changes_since(
+    *, session: Session, bank: Bank, since: int, limit: int = 1000
+) -> list[ChangeRecord]:
+    """The bank's changes after `since`, oldest first, at most `limit` of them."""
+    rows = session.execute(
+        select(
+            BankChange.seq,
+            BankChange.action,
+            BankChange.at,
+            BankChange.entry_id,
+            BankEntry.signal_type,
+            BankEntry.value,
+            BankEntry.status,
+        )
+        .outerjoin(BankEntry, BankEntry.id == BankChange.entry_id)
+        .where(BankChange.bank_id == bank.id, BankChange.seq > since)
+        .order_by(BankChange.seq)
+        .limit(limit)
+    ).all()
+    return [ChangeRecord(*row) for row in rows]
