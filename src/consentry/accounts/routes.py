@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from consentry.accounts import users
 from consentry.accounts.errors import AccountError
-from consentry.accounts.models import Role, StaffSession, User
+from consentry.accounts.models import StaffSession, User
 from consentry.accounts.schemas import LoginIn, Me, SetupIn, SetupOut
 from consentry.api.problems import Problem
 from consentry.db.session import session_scope
@@ -44,16 +44,6 @@ def current_staff(request: Request) -> tuple[User, StaffSession]:
 
 
 StaffUser = Annotated[tuple[User, StaffSession], Depends(current_staff)]
-
-
-def require_role(*roles: Role) -> object:
-    def dependency(staff: StaffUser) -> User:
-        user, _ = staff
-        if Role(user.role) not in roles:
-            raise Problem(HTTPStatus.FORBIDDEN, "forbidden", "your role does not allow this")
-        return user
-
-    return Depends(dependency)
 
 
 @router.post("/setup", response_model=SetupOut)

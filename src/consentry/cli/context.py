@@ -9,7 +9,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from consentry.banks.errors import BankError
+from consentry.banks.errors import BankError, BankNotFound
 from consentry.cli.output import stderr
 from consentry.config import get_settings
 from consentry.db.engine import make_engine
@@ -35,5 +35,5 @@ def bank_errors() -> Iterator[None]:
         yield
     except BankError as error:
         stderr.print(f"[red]error:[/] {error.message}")
-        code = 2 if type(error).__name__ == "BankNotFound" else 1
+        code = 2 if isinstance(error, BankNotFound) else 1
         raise typer.Exit(code) from None

@@ -52,16 +52,16 @@ class _Report:
         self.counts: Counter[str] = Counter()
         self.table = Table("query", "bank", "distance", "variant", "tier", "entry")
 
-    def result(self, path: str, matcher: Matcher, result: FileResult, bank: str | None) -> None:
+    def result(self, matcher: Matcher, result: FileResult, bank: str | None) -> None:
         if result.signals is None:
             self.counts["queries"] += 1
             self.counts["failed"] += 1
             record = result_record(result)
             record["query"] = record.pop("path")
-            self._emit(record, path, [], failed=True)
+            self._emit(record, result.path, [], failed=True)
             return
         query = Query.from_signals(result.signals)
-        self.add(path, matcher.match(query, bank=bank), query)
+        self.add(result.path, matcher.match(query, bank=bank), query)
 
     def add(self, label: str, matches: list[Match], query: Query | None) -> None:
         self.counts["queries"] += 1
@@ -101,7 +101,7 @@ def _run_paths(
         for result in hash_files(
             files, max_pixels=get_settings().max_image_pixels, workers=workers
         ):
-            report.result(result.path, matcher, result, bank)
+            report.result(matcher, result, bank)
             if progress is not None:
                 progress.advance(progress.task_ids[0])
     report.finish()

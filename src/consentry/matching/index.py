@@ -240,10 +240,6 @@ class HammingIndex:
             live_tail = int(self._tail_alive[: self._tail_size].sum())
             return live_tail + sum(s.live for s in self._segments)
 
-    @property
-    def segment_sizes(self) -> list[int]:
-        return [len(s) for s in self._segments]
-
     def add(self, ids: Ids, words: Words) -> None:
         """Add hashes under their ids (an id must not be added twice)."""
         ids = np.asarray(ids, dtype=np.int64)
