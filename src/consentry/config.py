@@ -44,6 +44,39 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=6_000, gt=0)
     rate_limit_export_per_hour: int = Field(default=20, gt=0)
 
+    # Notice and removal (cases). Clocks run in wall-clock hours from the receipt of a
+    # valid notice and are never paused.
+    removal_hours: int = Field(default=48, gt=0, description="TAKE IT DOWN / UK OSA s.10(3A)")
+    internal_target_hours: int = Field(default=24, gt=0, description="other request types")
+    escalation_hours: list[int] = Field(default=[12, 24, 36])
+    # The bank that holds hashes from cases; created on first use.
+    case_bank: str = "cases"
+    # Keep confirmed hashes when a requester withdraws, where the operator has its own
+    # legal basis (e.g. the UK re-upload duty); the requester is told so.
+    keep_adjudicated_hashes: bool = False
+    appeal_window_days: int = Field(default=183, ge=183, description="DSA Art. 20: >= 6 months")
+    legal_ground: str = (
+        "Non-consensual intimate imagery: 47 U.S.C. 223(h) (TAKE IT DOWN Act); "
+        "Sexual Offences Act 2003 s.66B (UK); national law under Directive (EU) 2024/1385 Art. 5"
+    )
+    terms_ground: str = "Our terms of service prohibit sharing intimate images without consent."
+    dispute_settlement: str = (
+        "You may also refer this decision to a certified out-of-court dispute settlement body "
+        "(DSA Art. 21) or to a court."
+    )
+    # Background work: clocks, copies found by scans, webhook and e-mail delivery.
+    scheduler_seconds: float = Field(default=2.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    delivery_max_attempts: int = Field(default=12, gt=0)
+    delivery_backoff_seconds: float = Field(default=30.0, gt=0)
+    # Outgoing e-mail (receipts, decisions). Unset host: messages wait in the outbox.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "consentry@localhost"
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -20,6 +20,7 @@ class Scope(StrEnum):
     NOTICES_WRITE = "notices:write"
     CASES_DECIDE = "cases:decide"
     ACTIONS_ACK = "actions:ack"
+    APPEALS_WRITE = "appeals:write"  # uploaders' appeals, relayed by the platform
     REPORTS_READ = "reports:read"
 
 

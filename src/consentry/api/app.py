@@ -12,11 +12,14 @@ from sqlalchemy import text
 
 from consentry import __version__
 from consentry.accounts.routes import router as accounts_router
+from consentry.actions.routes import router as actions_router
 from consentry.api.limits import BodySizeLimit
 from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, render
 from consentry.api.problems import Problem, install_problem_handlers
 from consentry.api.runtime import Runtime
 from consentry.banks.routes import router as banks_router
+from consentry.cases.appeal_routes import router as appeals_router
+from consentry.cases.routes import router as cases_router
 from consentry.config import Settings, get_settings
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
@@ -83,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hashing_router)
     app.include_router(scans_router)
     app.include_router(banks_router)
+    app.include_router(cases_router)
+    app.include_router(appeals_router)
+    app.include_router(actions_router)
     app.include_router(web_router)
     app.mount("/static", static, name="static")
     return app

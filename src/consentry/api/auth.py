@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
@@ -14,14 +15,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
-from consentry.accounts.models import Scope
+from consentry.accounts.models import Role, Scope, User
+from consentry.accounts.routes import current_staff
 from consentry.accounts.service import KeyIdentity, digest_of, record_use, verify_api_key
 from consentry.api.problems import Problem
 from consentry.db.session import session_scope
 
 # A revoked key stops working within this many seconds in every worker.
 KEY_CACHE_SECONDS = 2.0
-_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cst_…`")
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cst_…`")
 
 
 class KeyCache:
@@ -85,29 +87,76 @@ def enforce_limit(request: Request, identity: KeyIdentity, bucket: str) -> None:
         )
 
 
+async def _key_with(
+    request: Request, credentials: HTTPAuthorizationCredentials | None, scopes: set[Scope]
+) -> KeyIdentity:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _unauthorised("an API key is needed: send Authorization: Bearer <key>")
+    keys: KeyCache = request.app.state.runtime.keys
+    # Async, so that the common case (a cached key) costs no hop to a worker thread.
+    found, identity = keys.cached(credentials.credentials)
+    if not found:
+        identity = await run_in_threadpool(keys.verify, credentials.credentials)
+    if identity is None:
+        raise _unauthorised("the API key is not valid, or was revoked")
+    held = scopes & identity.scopes
+    if not held:
+        wanted = " or ".join(repr(s.value) for s in sorted(scopes))
+        raise Problem(HTTPStatus.FORBIDDEN, "forbidden", f"this API key lacks the scope {wanted}")
+    assert isinstance(identity, KeyIdentity)
+    enforce_limit(request, identity, min(held).value)
+    return identity
+
+
 def require(scope: Scope) -> Callable[..., Awaitable[KeyIdentity]]:
     """A dependency admitting API keys holding `scope` (401 without a key, 403 without it)."""
 
     async def dependency(
         request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> KeyIdentity:
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise _unauthorised("an API key is needed: send Authorization: Bearer <key>")
-        keys: KeyCache = request.app.state.runtime.keys
-        # Async, so that the common case (a cached key) costs no hop to a worker thread.
-        found, identity = keys.cached(credentials.credentials)
-        if not found:
-            identity = await run_in_threadpool(keys.verify, credentials.credentials)
-        if identity is None:
-            raise _unauthorised("the API key is not valid, or was revoked")
-        if scope not in identity.scopes:
-            raise Problem(
-                HTTPStatus.FORBIDDEN, "forbidden", f"this API key lacks the scope {scope.value!r}"
-            )
-        assert isinstance(identity, KeyIdentity)
-        enforce_limit(request, identity, scope.value)
-        return identity
+        return await _key_with(request, credentials, {scope})
+
+    return dependency
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a staff member (signed in) or a machine (an API key)."""
+
+    label: str  # "user:<id>" or "apikey:<id>", as the audit log records it
+    user: User | None = None
+    key: KeyIdentity | None = None
+
+
+def _staff_with(request: Request, roles: frozenset[Role]) -> Actor:
+    user, _ = current_staff(request)
+    if Role(user.role) not in roles:
+        wanted = ", ".join(sorted(r.value for r in roles))
+        raise Problem(HTTPStatus.FORBIDDEN, "forbidden", f"this needs the role {wanted}")
+    return Actor(label=f"user:{user.id}", user=user)
+
+
+def staff(*roles: Role) -> Callable[..., Awaitable[Actor]]:
+    """A dependency admitting signed-in staff of these roles only (never an API key)."""
+
+    async def dependency(request: Request) -> Actor:
+        return await run_in_threadpool(_staff_with, request, frozenset(roles))
+
+    return dependency
+
+
+def staff_or_key(scopes: set[Scope], *roles: Role) -> Callable[..., Awaitable[Actor]]:
+    """An API key holding one of `scopes`, or else signed-in staff of these roles."""
+
+    async def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Actor:
+        if credentials is not None or not request.cookies:
+            identity = await _key_with(request, credentials, scopes)
+            return Actor(label=f"apikey:{identity.id}", key=identity)
+        return await run_in_threadpool(_staff_with, request, frozenset(roles))
 
     return dependency
 
@@ -115,3 +164,11 @@ def require(scope: Scope) -> Callable[..., Awaitable[KeyIdentity]]:
 ScanKey = Annotated[KeyIdentity, Depends(require(Scope.SCAN))]
 BanksReader = Annotated[KeyIdentity, Depends(require(Scope.BANKS_READ))]
 BanksWriter = Annotated[KeyIdentity, Depends(require(Scope.BANKS_WRITE))]
+NoticeWriter = Annotated[KeyIdentity, Depends(require(Scope.NOTICES_WRITE))]
+AppealWriter = Annotated[KeyIdentity, Depends(require(Scope.APPEALS_WRITE))]
+ActionAcker = Annotated[KeyIdentity, Depends(require(Scope.ACTIONS_ACK))]
+CaseDecider = Annotated[
+    Actor, Depends(staff_or_key({Scope.CASES_DECIDE}, Role.REVIEWER, Role.LEAD))
+]
+Lead = Annotated[Actor, Depends(staff(Role.LEAD))]
+Admin = Annotated[Actor, Depends(staff(Role.ADMIN))]

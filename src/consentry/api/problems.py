@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from consentry.cases.errors import CaseError
 from consentry.hashing.errors import HashingError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -75,6 +76,14 @@ async def _on_hashing_error(_request: Request, error: Exception) -> JSONResponse
     )
 
 
+async def _on_case_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, CaseError)
+    response = problem_response(HTTPStatus(error.status), error.slug, error.message)
+    if error.status == HTTPStatus.TOO_MANY_REQUESTS:
+        response.headers["Retry-After"] = "900"
+    return response
+
+
 async def _on_validation(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     fields = [
@@ -106,5 +115,6 @@ async def _on_http(_request: Request, error: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(HashingError, _on_hashing_error)
+    app.add_exception_handler(CaseError, _on_case_error)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)

@@ -14,8 +14,11 @@ from sqlalchemy import Engine
 
 from consentry.accounts.models import Scope
 from consentry.accounts.rate_limits import SYNC_SECONDS, Limit, RateLimiter
+from consentry.actions.delivery import deliver_due
 from consentry.api.auth import KeyCache
+from consentry.cases.clocks import ClockSettings, fire_due
 from consentry.config import Settings
+from consentry.db.base import utcnow
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
 from consentry.matching.follower import ChangeFollower, load_matcher
@@ -48,6 +51,9 @@ class Runtime:
         self._limits_thread = threading.Thread(
             target=self._sync_limits, name="consentry-rate-limits", daemon=True
         )
+        self._scheduler_thread = threading.Thread(
+            target=self._schedule, name="consentry-scheduler", daemon=True
+        )
 
     def start(self) -> None:
         # Background threads (change log, counters, rate limits) must not hold the GIL
@@ -55,6 +61,7 @@ class Runtime:
         sys.setswitchinterval(0.001)
         self._thread.start()
         self._limits_thread.start()
+        self._scheduler_thread.start()
 
     def limit_for(self, bucket: str) -> Limit:
         settings = self.settings
@@ -70,6 +77,20 @@ class Runtime:
                 self.limiter.sync()
             except Exception:  # counts stay local until the next sync succeeds
                 log.exception("syncing rate limits failed; will retry")
+
+    def _schedule(self) -> None:
+        """Clocks (escalations, breaches) and outbox delivery, in every worker: marks
+        fire once (a unique key) and messages are claimed, so workers never double up."""
+        clocks = ClockSettings.of(self.settings)
+        while not self._stop.wait(self.settings.scheduler_seconds):
+            try:
+                with session_scope(self.engine) as session:
+                    fire_due(session=session, now=utcnow(), clocks=clocks)
+                while deliver_due(engine=self.engine, settings=self.settings):
+                    if self._stop.is_set():
+                        break
+            except Exception:  # the next tick retries; nothing is lost (all of it is stored)
+                log.exception("scheduled work failed; will retry")
 
     def count_scan(self, key_id: int | None, verdict: str) -> None:
         with self._lock:
@@ -116,5 +137,6 @@ class Runtime:
             self._follower.stop()
         self._thread.join(timeout=5)
         self._limits_thread.join(timeout=5)
+        self._scheduler_thread.join(timeout=15)
         self._flush(key_use=True)
         self.read_engine.dispose()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consentry.db.base import Base, BigId, UTCDateTime
@@ -14,6 +14,8 @@ from consentry.db.base import Base, BigId, UTCDateTime
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    # A case's history is read by subject (its state is a projection of these events).
+    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id", "seq"),)
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,22 +8,50 @@ from consentry.accounts.models import (
     StaffSession,
     User,
 )
+from consentry.actions.models import ActionRequest, OutboxMessage, WebhookEndpoint
 from consentry.audit.models import AuditEvent
 from consentry.banks.models import Bank, BankChange, BankEntry
+from consentry.cases.models import (
+    Appeal,
+    Case,
+    CaseHash,
+    CasePersonal,
+    CyberTiplineReport,
+    Deadline,
+    DeadlineMark,
+    Item,
+    Notice,
+    PinFailure,
+    Statement,
+)
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 
 __all__ = [
+    "ActionRequest",
     "ApiKey",
+    "Appeal",
     "AuditEvent",
     "Bank",
     "BankChange",
     "BankEntry",
+    "Case",
+    "CaseHash",
+    "CasePersonal",
+    "CyberTiplineReport",
+    "Deadline",
+    "DeadlineMark",
+    "Item",
     "LoginFailure",
+    "Notice",
+    "OutboxMessage",
+    "PinFailure",
     "RateWindow",
     "ScanCounter",
     "ScanMatch",
     "ScanRecord",
     "SetupToken",
     "StaffSession",
+    "Statement",
     "User",
+    "WebhookEndpoint",
 ]

@@ -17,6 +17,7 @@ from consentry.api.auth import ScanKey
 from consentry.api.metrics import SCANS
 from consentry.api.problems import Problem
 from consentry.api.runtime import Runtime
+from consentry.cases.copies import copies_found
 from consentry.db.session import session_scope
 from consentry.hashing.signal_types import SignalType
 from consentry.hashing.signals import compute_signals
@@ -82,6 +83,9 @@ def _record(runtime: Runtime, key: KeyIdentity, matcher: Matcher, found: Found) 
                     bank_ids=bank_ids,
                 )
                 recorded[position] = record.id
+                copies_found(
+                    session=session, scan=record, matches=matches, settings=runtime.settings
+                )
     return recorded
 
 

@@ -1,0 +1,89 @@
+"""Webhook endpoints and the outbox's dead letters. Keyword-only; the caller owns the
+transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consentry.actions.models import OutboxMessage, WebhookEndpoint
+from consentry.audit.service import record
+from consentry.db.base import utcnow
+
+
+class WebhookError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def add_endpoint(
+    *, session: Session, url: str, description: str = "", actor: str = "cli"
+) -> WebhookEndpoint:
+    """A new endpoint with a fresh signing secret (returned once, on this object)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WebhookError("a webhook URL is http(s)://host/path")
+    endpoint = WebhookEndpoint(
+        url=url.strip(), secret=f"whsec_{secrets.token_urlsafe(32)}", description=description
+    )
+    session.add(endpoint)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="webhook.added",
+        subject_type="webhook",
+        subject_id=endpoint.id,
+        details={"host": parts.hostname},
+    )
+    return endpoint
+
+
+def list_endpoints(*, session: Session) -> Sequence[WebhookEndpoint]:
+    return session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
+
+
+def disable_endpoint(*, session: Session, endpoint_id: int, actor: str = "cli") -> WebhookEndpoint:
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise WebhookError(f"no webhook endpoint {endpoint_id}")
+    endpoint.enabled = False
+    record(
+        session=session,
+        actor=actor,
+        action="webhook.disabled",
+        subject_type="webhook",
+        subject_id=endpoint.id,
+    )
+    return endpoint
+
+
+def dead_letters(
+    *, session: Session, limit: int = 100, after_id: int = 0
+) -> Sequence[OutboxMessage]:
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.dead_at.is_not(None), OutboxMessage.id > after_id)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+
+
+def retry_dead_letter(*, session: Session, message_id: int, actor: str = "cli") -> OutboxMessage:
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.dead_at is None:
+        raise WebhookError(f"no dead letter {message_id}")
+    message.dead_at, message.attempts, message.next_attempt_at = None, 0, utcnow()
+    record(
+        session=session,
+        actor=actor,
+        action="outbox.retried",
+        subject_type="outbox",
+        subject_id=message.id,
+    )
+    return message

@@ -1,0 +1,2 @@
+"""Notice and removal: notices, cases as projections of events, clocks, decisions,
+copies found, statements of reasons, appeals, withdrawal."""

@@ -1,0 +1,89 @@
+"""Finding copies (MC-01, MC-02): a scan that matches a confirmed hash of a case
+becomes a located item of that case. An exact match within the bank's automatic
+distance gets a removal request at once; a near one waits for a human."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consentry.actions.models import ActionKind
+from consentry.banks.models import BankEntry, EntryStatus
+from consentry.cases.clocks import ClockSettings, window_for_new_item
+from consentry.cases.events import EventKind, append
+from consentry.cases.models import Case, CaseHash, CaseStatus, Item, ItemStatus
+from consentry.cases.removal import request_action
+from consentry.config import Settings
+from consentry.db.base import utcnow
+from consentry.matching.schemas import Match, Tier
+from consentry.scans.models import ScanRecord
+
+
+def copies_found(
+    *, session: Session, scan: ScanRecord, matches: Sequence[Match], settings: Settings
+) -> list[Item]:
+    """Items for the cases whose confirmed hashes this scan matched (one per case)."""
+    entry_ids = [m.entry_id for m in matches]
+    rows = session.execute(
+        select(CaseHash.case_id, BankEntry.id)
+        .join(BankEntry, BankEntry.id == CaseHash.entry_id)
+        .where(CaseHash.entry_id.in_(entry_ids), BankEntry.status == EntryStatus.CONFIRMED.value)
+    ).all()
+    case_of = {entry_id: case_id for case_id, entry_id in rows}
+    best: dict[int, Match] = {}
+    for match in sorted(matches, key=lambda m: m.distance):
+        case_id = case_of.get(match.entry_id)
+        if case_id is not None and case_id not in best:
+            best[case_id] = match
+    now = utcnow()
+    clocks = ClockSettings.of(settings)
+    items = []
+    for case_id, match in sorted(best.items()):
+        case = session.get_one(Case, case_id)
+        if case.status != CaseStatus.CONFIRMED.value:
+            continue
+        if scan.content_id is not None and session.scalar(
+            select(Item.id).where(Item.case_id == case_id, Item.content_id == scan.content_id)
+        ):
+            continue  # known already: the platform scanned it again
+        automatic = match.tier is Tier.AUTO
+        deadline = window_for_new_item(session=session, case=case, now=now, clocks=clocks)
+        item = Item(
+            case_id=case_id,
+            deadline_id=deadline.id if deadline else None,
+            content_id=scan.content_id,
+            found_by="scan",
+            scan_id=scan.id,
+            distance=match.distance,
+            status=(ItemStatus.LOCATED if automatic else ItemStatus.NEEDS_REVIEW).value,
+            located_at=now,
+        )
+        session.add(item)
+        session.flush()
+        append(
+            session=session,
+            case=case,
+            kind=EventKind.CONTENT_LOCATED,
+            actor="system",
+            details={
+                "item_id": item.id,
+                "found_by": "scan",
+                "scan_id": scan.id,
+                "distance": match.distance,
+                "threshold": match.threshold,
+                "tier": match.tier.value,
+            },
+        )
+        if automatic:
+            request_action(
+                session=session,
+                case=case,
+                item=item,
+                kind=ActionKind.REMOVE,
+                actor="system",
+                automated=True,
+            )
+        items.append(item)
+    return items

@@ -1,0 +1,218 @@
+"""Decisions on a case (without the review console): confirm, decline, escalate; and
+the requester's withdrawal (MC-05)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consentry.actions.models import ActionKind
+from consentry.actions.outbox import enqueue_webhook
+from consentry.banks.models import Bank, BankEntry, ChangeAction, EntryStatus
+from consentry.banks.service import change_status
+from consentry.cases.clocks import settle
+from consentry.cases.errors import CaseConflict
+from consentry.cases.events import EventKind, append
+from consentry.cases.models import Case, CaseHash, CaseStatus, Item, ItemStatus
+from consentry.cases.notify import notify
+from consentry.cases.removal import request_action
+from consentry.cases.schemas import Decision, DecisionIn, DeclineReason
+from consentry.config import Settings
+from consentry.db.base import utcnow
+from consentry.hashing.signal_types import SignalType
+
+# What the decline notice says would help, per reason (AP-04).
+_HELPS = {
+    DeclineReason.NOT_INTIMATE: "why the content is intimate",
+    DeclineReason.NOT_DEPICTED_PERSON: "that you are the person depicted, or act for them",
+    DeclineReason.NOT_LOCATED: "where the content is (a link or the content ID)",
+    DeclineReason.OTHER: "more about the content and where it is",
+}
+_REASONS = {
+    DeclineReason.NOT_INTIMATE: "we found that the content is not an intimate image",
+    DeclineReason.NOT_DEPICTED_PERSON: (
+        "we could not establish that the request comes from the person depicted or someone"
+        " acting for them"
+    ),
+    DeclineReason.NOT_LOCATED: "we could not find the content",
+    DeclineReason.OTHER: "of the reason our staff recorded",
+}
+
+
+def case_entries(*, session: Session, case_id: int) -> Sequence[tuple[BankEntry, Bank]]:
+    return session.execute(
+        select(BankEntry, Bank)
+        .join(CaseHash, CaseHash.entry_id == BankEntry.id)
+        .join(Bank, Bank.id == BankEntry.bank_id)
+        .where(CaseHash.case_id == case_id)
+        .order_by(BankEntry.id)
+    ).all()
+
+
+def _announce_bank(session: Session, banks: set[str]) -> None:
+    """Platforms rescan earlier uploads from the change feed (MC-01)."""
+    for name in sorted(banks):
+        enqueue_webhook(session=session, event="bank.updated", data={"bank": name})
+
+
+def change_entries(
+    *, session: Session, case: Case, action: ChangeAction, actor: str, only: EntryStatus
+) -> None:
+    """Change every entry of the case that is `only` (and tell the platforms)."""
+    changed: set[str] = set()
+    for entry, bank in case_entries(session=session, case_id=case.id):
+        if entry.status != only.value:
+            continue
+        change_status(
+            session=session,
+            bank=bank,
+            signal_type=SignalType(entry.signal_type),
+            value=entry.value,
+            action=action,
+            actor=actor,
+        )
+        changed.add(bank.name)
+        if action is ChangeAction.CONFIRMED:
+            append(
+                session=session,
+                case=case,
+                kind=EventKind.HASH_CONFIRMED,
+                actor=actor,
+                details={"entry_id": entry.id},
+            )
+    _announce_bank(session, changed)
+
+
+def confirm(*, session: Session, case: Case, actor: str, item_ids: Sequence[int] | None) -> None:
+    """The content is intimate image abuse: confirm the hashes, request removal."""
+    append(
+        session=session,
+        case=case,
+        kind=EventKind.DECIDED,
+        actor=actor,
+        details={"decision": Decision.CONFIRM.value},
+    )
+    carry_out(session=session, case=case, actor=actor, item_ids=item_ids)
+
+
+def carry_out(*, session: Session, case: Case, actor: str, item_ids: Sequence[int] | None) -> None:
+    """What a confirmation does, whoever took it (a reviewer, or a lead on appeal)."""
+    change_entries(
+        session=session,
+        case=case,
+        action=ChangeAction.CONFIRMED,
+        actor=actor,
+        only=EntryStatus.PENDING,
+    )
+    open_items = session.scalars(
+        select(Item)
+        .where(
+            Item.case_id == case.id,
+            Item.status.in_([ItemStatus.LOCATED.value, ItemStatus.NEEDS_REVIEW.value]),
+        )
+        .order_by(Item.id)
+    ).all()
+    for item in open_items:
+        if item_ids is None or item.id in item_ids:
+            request_action(
+                session=session, case=case, item=item, kind=ActionKind.REMOVE, actor=actor
+            )
+    notify(
+        session=session,
+        case=case,
+        template="decision",
+        params={"decision": "confirm", "automated": False},
+    )
+    settle(session=session, case=case, at=utcnow())
+
+
+def decide(
+    *, session: Session, case: Case, decision: DecisionIn, actor: str, settings: Settings
+) -> None:
+    status = CaseStatus(case.status)
+    if status in (CaseStatus.INCOMPLETE, CaseStatus.WITHDRAWN, CaseStatus.DECLINED):
+        raise CaseConflict(f"a case that is {status.value} cannot be decided")
+    if decision.decision is Decision.ESCALATE:
+        append(
+            session=session,
+            case=case,
+            kind=EventKind.DECIDED,
+            actor=actor,
+            details={"decision": "escalate"},
+        )
+        return
+    if decision.decision is Decision.CONFIRM:
+        confirm(session=session, case=case, actor=actor, item_ids=decision.items)
+        return
+    if status is CaseStatus.CONFIRMED:
+        raise CaseConflict("the case was confirmed; reversals go through an appeal")
+    if decision.reason_code is None:
+        raise CaseConflict("a decline needs a reason_code (IN-34: a reasoned determination)")
+    append(
+        session=session,
+        case=case,
+        kind=EventKind.DECIDED,
+        actor=actor,
+        details={"decision": "decline", "reason_code": decision.reason_code.value},
+    )
+    for item in session.scalars(select(Item).where(Item.case_id == case.id)):
+        if not ItemStatus(item.status).resolved:
+            item.status, item.resolved_at = ItemStatus.DECLINED.value, utcnow()
+    notify(
+        session=session,
+        case=case,
+        template="decision",
+        params={
+            "decision": "decline",
+            "reason": _REASONS[decision.reason_code],
+            "helps": _HELPS[decision.reason_code],
+            "automated": False,
+        },
+    )
+    settle(session=session, case=case, at=utcnow())
+
+
+def withdraw(*, session: Session, case: Case, actor: str, settings: Settings) -> tuple[int, int]:
+    """Withdraw the case's hashes everywhere at once; (withdrawn, kept) counts.
+
+    Confirmed hashes are kept only where the deployment says the operator has its own
+    legal basis (`keep_adjudicated_hashes`), and the requester is told so."""
+    if case.status == CaseStatus.WITHDRAWN.value:
+        raise CaseConflict("the case was withdrawn already")
+    withdrawn = kept = 0
+    banks: set[str] = set()
+    for entry, bank in case_entries(session=session, case_id=case.id):
+        status = EntryStatus(entry.status)
+        if not status.matchable:
+            continue
+        if status is EntryStatus.CONFIRMED and settings.keep_adjudicated_hashes:
+            kept += 1
+            continue
+        change_status(
+            session=session,
+            bank=bank,
+            signal_type=SignalType(entry.signal_type),
+            value=entry.value,
+            action=ChangeAction.WITHDRAWN,
+            actor=actor,
+        )
+        withdrawn += 1
+        banks.add(bank.name)
+    _announce_bank(session, banks)
+    append(
+        session=session,
+        case=case,
+        kind=EventKind.WITHDRAWN,
+        actor=actor,
+        details={"withdrawn_hashes": withdrawn, "kept_hashes": kept},
+    )
+    notify(
+        session=session,
+        case=case,
+        template="withdrawal",
+        params={"withdrawn": withdrawn, "kept": kept},
+    )
+    settle(session=session, case=case, at=utcnow())
+    return withdrawn, kept

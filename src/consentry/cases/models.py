@@ -1,0 +1,221 @@
+"""Tables of the notice-and-removal workflow.
+
+A case's state is a projection of its events in the audit chain (see `events`); the
+columns here that mirror it are kept so that queues can be queried. Personal data
+(names, contact details, free text, locations given by the requester) lives in
+`CasePersonal`, referenced by id, so that a retention purge leaves the chain verifiable.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consentry.db.base import Base, BigId, UTCDateTime, utcnow
+
+
+class RequestType(StrEnum):
+    """IN-04: each type has its own clock and reporting category."""
+
+    DEPICTED_PERSON = "depicted_person"  # or an authorised representative (TAKE IT DOWN, UK)
+    THIRD_PARTY = "third_party"
+    TRUSTED_FLAGGER = "trusted_flagger"
+    AUTHORITY_ORDER = "authority_order"
+    HASH_ONLY = "hash_only"  # StopNCII / Take It Down style: hashes, no location
+    CA_SB981 = "ca_sb981"  # California "sexually explicit digital identity theft"
+
+
+class CaseStatus(StrEnum):
+    INCOMPLETE = "incomplete"  # stored, answered with what is missing; no clock yet
+    OPEN = "open"  # valid: the clock runs, a decision is due
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Queue(StrEnum):
+    STANDARD = "standard"
+    RESTRICTED = "restricted"  # a minor may be depicted: role `lead` only, hashes only
+
+
+class ItemStatus(StrEnum):
+    LOCATED = "located"  # named by the notice, awaiting the case decision
+    NEEDS_REVIEW = "needs_review"  # a near copy found by a scan: a human confirms it
+    ACTION_REQUESTED = "action_requested"
+    REMOVED = "removed"
+    NOT_FOUND = "not_found"  # the platform no longer holds it
+    DECLINED = "declined"
+    RESTORED = "restored"
+
+    @property
+    def resolved(self) -> bool:
+        return self in (
+            ItemStatus.REMOVED,
+            ItemStatus.NOT_FOUND,
+            ItemStatus.DECLINED,
+            ItemStatus.RESTORED,
+        )
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    pin_digest: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    queue: Mapped[str] = mapped_column(String(16), default=Queue.STANDARD.value)
+    request_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    escalated: Mapped[bool] = mapped_column(default=False)
+    appeal_pending: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    decided_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Who filed the first notice ("apikey:<id>", "portal"): filers may read their cases.
+    filed_by: Mapped[str] = mapped_column(String(64))
+    # REPORT Act: a suspected minor's case is preserved for a year at least.
+    preserve_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class CasePersonal(Base):
+    """Personal data of one notice: purgeable without touching the audit chain."""
+
+    __tablename__ = "case_personal"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Notice(Base):
+    __tablename__ = "case_notices"
+    __table_args__ = (UniqueConstraint("filed_by", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    request_type: Mapped[str] = mapped_column(String(24))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The answers that are not personal data (standing, grounds, age question, ...).
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    missing: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    personal_id: Mapped[int] = mapped_column(ForeignKey("case_personal.id"))
+    filed_by: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class CaseHash(Base):
+    """A bank entry submitted with (or derived for) a case: one case per entry."""
+
+    __tablename__ = "case_hashes"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("bank_entries.id"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+
+
+class Deadline(Base):
+    """A clock: started by a valid notice or a copy found later, stopped by what
+    satisfied it, breached when due passes first. Never paused."""
+
+    __tablename__ = "case_deadlines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    regime: Mapped[str] = mapped_column(String(24))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    stop_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class DeadlineMark(Base):
+    """An escalation or breach that fired; the unique key makes it fire once, whatever
+    the number of workers."""
+
+    __tablename__ = "case_deadline_marks"
+    __table_args__ = (UniqueConstraint("deadline_id", "mark"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("case_deadlines.id"))
+    mark: Mapped[str] = mapped_column(String(16))  # "12h", "24h", ... or "breach"
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Item(Base):
+    """One piece of located content (named by a notice or found by a scan)."""
+
+    __tablename__ = "case_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("case_deadlines.id"))
+    content_id: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
+    url: Mapped[str | None] = mapped_column(Text, default=None)
+    found_by: Mapped[str] = mapped_column(String(16))  # notice | scan
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_records.id"), default=None)
+    distance: Mapped[int | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(20))
+    located_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Statement(Base):
+    """A DSA Art. 17 statement of reasons for the uploader of one item."""
+
+    __tablename__ = "case_statements"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("case_items.id"))
+    appeal_code_digest: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    appeal_until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Appeal(Base):
+    __tablename__ = "case_appeals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    statement_id: Mapped[int | None] = mapped_column(ForeignKey("case_statements.id"))
+    appellant: Mapped[str] = mapped_column(String(16))  # uploader | requester
+    grounds: Mapped[str] = mapped_column(String(32))
+    personal_id: Mapped[int | None] = mapped_column(ForeignKey("case_personal.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    decided_by: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class CyberTiplineReport(Base):
+    """AC-06/DL-07: the report owed to NCMEC, and the year of preservation it starts."""
+
+    __tablename__ = "case_cybertipline_reports"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="to_file")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    preserve_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class PinFailure(Base):
+    """A wrong reference or PIN; digests only, so throttling stores no reference in clear."""
+
+    __tablename__ = "case_pin_failures"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference_digest: Mapped[str] = mapped_column(String(64), index=True)
+    client_digest: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,245 @@
+"""Notices and cases over HTTP. The requester's PIN travels in the `X-Case-PIN` header
+or the body, never in a URL; the case reference in a path is pseudonymous."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consentry.accounts.models import Role, Scope
+from consentry.api.auth import Actor, CaseDecider, NoticeWriter, bearer, staff_or_key
+from consentry.cases.access import PIN_RECOVERY, open_case
+from consentry.cases.appeals import file_requester_appeal
+from consentry.cases.clocks import deadlines_of
+from consentry.cases.decisions import decide, withdraw
+from consentry.cases.errors import CaseNotFound, NotPermitted
+from consentry.cases.intake import add_information, file_notice
+from consentry.cases.models import Case, Queue
+from consentry.cases.notify import MINOR_SIGNPOST, SIGNPOSTS
+from consentry.cases.schemas import (
+    AppealOut,
+    CaseView,
+    DecisionIn,
+    NoticeIn,
+    NoticeUpdate,
+    PinIn,
+    Receipt,
+    RequesterAppealIn,
+    WithdrawalOut,
+)
+from consentry.cases.views import case_view, deadline_out
+from consentry.config import Settings
+from consentry.db.session import session_scope
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+
+PinHeader = Annotated[
+    str | None,
+    Header(alias="X-Case-PIN", description="The case PIN (never put it in a URL)."),
+]
+_reader = staff_or_key({Scope.CASES_DECIDE, Scope.NOTICES_WRITE}, Role.REVIEWER, Role.LEAD)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _requester_case_id(request: Request, reference: str, pin: str | None) -> int:
+    """The case the PIN opens; a failure is committed (throttling counts it) first."""
+    with session_scope(request.app.state.engine) as session:
+        try:
+            return open_case(
+                session=session, reference=reference, pin=pin, client=_client(request)
+            ).id
+        except CaseNotFound:
+            pass
+    raise CaseNotFound()
+
+
+def _staff_case(session: Session, reference: str, actor: Actor) -> Case:
+    case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+    if case is None:
+        raise CaseNotFound()
+    filer_only = actor.key is not None and Scope.CASES_DECIDE not in actor.key.scopes
+    if filer_only and case.filed_by != actor.label:  # a filer reads only the cases it filed
+        raise CaseNotFound()
+    if (
+        actor.user is not None
+        and case.queue == Queue.RESTRICTED.value
+        and actor.user.role != Role.LEAD.value
+    ):
+        raise NotPermitted("this case is in the restricted queue: role lead only")
+    return case
+
+
+@router.post(
+    "/notices",
+    status_code=201,
+    response_model=Receipt,
+    responses={200: {"description": "A repeated Idempotency-Key: the same case, a new PIN."}},
+)
+def post_notice(
+    request: Request,
+    response: Response,
+    body: NoticeIn,
+    key: NoticeWriter,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Receipt:
+    """File a removal request. It is stored even when incomplete: the answer lists what
+    is missing, field by field, and the 48-hour clock starts once it is valid."""
+    with session_scope(request.app.state.engine) as session:
+        filed = file_notice(
+            session=session,
+            notice=body,
+            filed_by=f"apikey:{key.id}",
+            settings=_settings(request),
+            idempotency_key=idempotency_key,
+        )
+        case = filed.case
+        signposts = list(SIGNPOSTS)
+        if case.queue == Queue.RESTRICTED.value:
+            signposts.insert(0, MINOR_SIGNPOST)
+        receipt = Receipt(
+            reference=case.reference,
+            pin=filed.pin,
+            status=case.status,
+            valid=not filed.missing,
+            received_at=case.received_at,
+            valid_at=case.valid_at,
+            missing=filed.missing,
+            warnings=filed.warnings,
+            merged=filed.merged,
+            queue=case.queue,
+            deadlines=[deadline_out(d) for d in deadlines_of(session=session, case_id=case.id)],
+            pin_recovery=PIN_RECOVERY,
+            signposts=signposts,
+        )
+    if filed.replay:
+        response.status_code = HTTPStatus.OK
+    return receipt
+
+
+@router.get(
+    "/cases/{reference}",
+    response_model=CaseView,
+    responses={404: {"description": "No case with this reference and PIN."}},
+)
+async def get_case(
+    request: Request,
+    reference: str,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    pin: PinHeader = None,
+) -> CaseView:
+    """The case's status: for its requester (X-Case-PIN), staff, or an API key."""
+    if pin is not None:
+        case_id = await run_in_threadpool(_requester_case_id, request, reference, pin)
+
+        def requester_view() -> CaseView:
+            with session_scope(request.app.state.engine) as session:
+                return case_view(session=session, case=session.get_one(Case, case_id))
+
+        return await run_in_threadpool(requester_view)
+    actor = await _reader(request, credentials)
+
+    def staff_view() -> CaseView:
+        with session_scope(request.app.state.engine) as session:
+            return case_view(session=session, case=_staff_case(session, reference, actor))
+
+    return await run_in_threadpool(staff_view)
+
+
+@router.post("/cases/{reference}/information", response_model=CaseView)
+def post_information(
+    request: Request, reference: str, body: NoticeUpdate, pin: PinHeader = None
+) -> CaseView:
+    """Add information or hashes (e.g. complete an incomplete request)."""
+    case_id = _requester_case_id(request, reference, pin or body.pin)
+    with session_scope(request.app.state.engine) as session:
+        case = session.get_one(Case, case_id)
+        add_information(
+            session=session,
+            case=case,
+            update=body,
+            actor="requester",
+            settings=_settings(request),
+        )
+        return case_view(session=session, case=case)
+
+
+@router.post("/cases/{reference}/withdraw", response_model=WithdrawalOut)
+def post_withdraw(
+    request: Request, reference: str, body: PinIn | None = None, pin: PinHeader = None
+) -> WithdrawalOut:
+    """Withdraw the request: its hashes stop matching everywhere at once."""
+    case_id = _requester_case_id(request, reference, pin or (body.pin if body else None))
+    settings = _settings(request)
+    with session_scope(request.app.state.engine) as session:
+        case = session.get_one(Case, case_id)
+        withdrawn, kept = withdraw(session=session, case=case, actor="requester", settings=settings)
+        message = f"{withdrawn} hash(es) were withdrawn and no longer match anything."
+        if kept:
+            message += (
+                f" {kept} hash(es) of content we confirmed are kept: the operator has its own"
+                " legal duty to stop re-uploads."
+            )
+        return WithdrawalOut(
+            reference=case.reference,
+            status=case.status,
+            withdrawn_hashes=withdrawn,
+            kept_hashes=kept,
+            message=message,
+        )
+
+
+@router.post("/cases/{reference}/appeals", status_code=201, response_model=AppealOut)
+def post_requester_appeal(
+    request: Request, reference: str, body: RequesterAppealIn, pin: PinHeader = None
+) -> AppealOut:
+    """Appeal a declined request (AP-04); another member of staff decides."""
+    case_id = _requester_case_id(request, reference, pin or body.pin)
+    with session_scope(request.app.state.engine) as session:
+        case = session.get_one(Case, case_id)
+        appeal = file_requester_appeal(
+            session=session,
+            case=case,
+            explanation=body.explanation,
+            actor="requester",
+            settings=_settings(request),
+        )
+        return AppealOut(
+            id=appeal.id,
+            appellant=appeal.appellant,
+            grounds=appeal.grounds,
+            status=appeal.status,
+            filed_at=appeal.filed_at,
+            decided_at=appeal.decided_at,
+        )
+
+
+@router.post("/cases/{reference}/decisions", response_model=CaseView)
+def post_decision(
+    request: Request, reference: str, body: DecisionIn, actor: CaseDecider
+) -> CaseView:
+    """Confirm (hashes become confirmed, removal is requested), decline with a reason,
+    or escalate. Staff (reviewer, lead) or an API key with `cases:decide`."""
+    with session_scope(request.app.state.engine) as session:
+        case = _staff_case(session, reference, actor)
+        decide(
+            session=session,
+            case=case,
+            decision=body,
+            actor=actor.label,
+            settings=_settings(request),
+        )
+        return case_view(session=session, case=case)
