@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consentry.actions.models import ActionKind
-from consentry.banks.models import BankEntry, EntryStatus
+from consentry.banks.models import Bank, BankEntry, EntryStatus
 from consentry.cases.clocks import ClockSettings, window_for_new_item
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CaseHash, CaseStatus, Item, ItemStatus
@@ -27,11 +27,13 @@ def copies_found(
     """Items for the cases whose confirmed hashes this scan matched (one per case)."""
     entry_ids = [m.entry_id for m in matches]
     rows = session.execute(
-        select(CaseHash.case_id, BankEntry.id)
+        select(CaseHash.case_id, BankEntry.id, Bank.auto_max_distance)
         .join(BankEntry, BankEntry.id == CaseHash.entry_id)
+        .join(Bank, Bank.id == BankEntry.bank_id)
         .where(CaseHash.entry_id.in_(entry_ids), BankEntry.status == EntryStatus.CONFIRMED.value)
     ).all()
-    case_of = {entry_id: case_id for case_id, entry_id in rows}
+    case_of = {entry_id: case_id for case_id, entry_id, _ in rows}
+    auto_max = {entry_id: limit for _, entry_id, limit in rows}
     best: dict[int, Match] = {}
     for match in sorted(matches, key=lambda m: m.distance):
         case_id = case_of.get(match.entry_id)
@@ -48,7 +50,9 @@ def copies_found(
             select(Item.id).where(Item.case_id == case_id, Item.content_id == scan.content_id)
         ):
             continue  # known already: the platform scanned it again
-        automatic = match.tier is Tier.AUTO
+        # The database, not the matcher, says whether the entry is confirmed: the matcher
+        # may not have followed the confirmation yet.
+        automatic = match.tier is Tier.AUTO or match.distance <= auto_max[match.entry_id]
         deadline = window_for_new_item(session=session, case=case, now=now, clocks=clocks)
         item = Item(
             case_id=case_id,

@@ -1,0 +1,130 @@
+"""Notices: validity element by element, completion, PIN access, idempotency, merging."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.cases.support import PDQ, notice
+
+
+def test_incomplete_notice_is_stored_and_says_what_is_missing(
+    app: TestClient, filer: dict[str, str]
+) -> None:
+    bare = {"locations": [{"content_id": "post-9"}]}
+    filed = app.post("/v1/notices", json=bare, headers=filer)
+    assert filed.status_code == 201, filed.text
+    receipt = filed.json()
+    assert not receipt["valid"] and receipt["status"] == "incomplete"
+    assert [m["field"] for m in receipt["missing"]] == ["signature", "good_faith", "contact"]
+    assert receipt["deadlines"] == [] and receipt["valid_at"] is None
+
+    completed = app.post(
+        f"/v1/cases/{receipt['reference']}/information",
+        json={
+            "signature": {"name": "A. Person", "signed": True},
+            "good_faith": True,
+            "contact": {"email": "person@example.org"},
+        },
+        headers={"X-Case-PIN": receipt["pin"]},
+    )
+    assert completed.status_code == 200, completed.text
+    view = completed.json()
+    assert view["status"] == "open" and view["missing"] == []
+    assert view["valid_at"] > receipt["received_at"]  # the clock starts at completion
+    (removal,) = view["deadlines"]
+    assert removal["started_at"] == view["valid_at"]
+    assert view["items"][0]["due_at"] == removal["due_at"]
+
+
+def test_optional_answers_never_delay_validity(app: TestClient, filer: dict[str, str]) -> None:
+    minimal = notice(grounds=[], intimacy=[], standing=None, under_18=None, accurate=False)
+    receipt = app.post("/v1/notices", json=minimal, headers=filer).json()
+    assert receipt["valid"]
+    assert any(w.startswith("under_18 was not given") for w in receipt["warnings"])
+
+
+def test_unknown_fields_such_as_an_image_are_refused(
+    app: TestClient, filer: dict[str, str]
+) -> None:
+    refused = app.post("/v1/notices", json=notice(image="aGVsbG8="), headers=filer)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "body.image"
+    bad_hash = notice(hashes=[{"signal_type": "pdq", "value": "xyz"}])
+    refused = app.post("/v1/notices", json=bad_hash, headers=filer)
+    assert refused.status_code == 422 and "hashes[0]" in refused.json()["detail"]
+
+
+def test_low_quality_hashes_are_set_aside(app: TestClient, filer: dict[str, str]) -> None:
+    weak = notice(locations=[], hashes=[{"signal_type": "pdq", "value": PDQ, "quality": 20}])
+    receipt = app.post("/v1/notices", json=weak, headers=filer).json()
+    assert not receipt["valid"] and receipt["missing"][0]["field"] == "locations"
+    assert "quality below 50" in receipt["warnings"][0]
+
+
+def test_hash_only_requests_need_no_name_or_contact(
+    app: TestClient, filer: dict[str, str]
+) -> None:
+    anonymous = {
+        "request_types": ["hash_only"],
+        "hashes": [{"signal_type": "md5", "value": "0" * 32}],
+        "good_faith": True,
+    }
+    receipt = app.post("/v1/notices", json=anonymous, headers=filer).json()
+    assert receipt["valid"] and receipt["deadlines"][0]["regime"] == "removal"
+
+
+def test_wrong_pin_and_unknown_reference_get_the_same_answer_then_throttle(
+    app: TestClient, filer: dict[str, str]
+) -> None:
+    reference = app.post("/v1/notices", json=notice(), headers=filer).json()["reference"]
+    wrong_pin = app.get(f"/v1/cases/{reference}", headers={"X-Case-PIN": "WRONG"})
+    unknown = app.get("/v1/cases/CS-AAAA-BBBB-CCCC", headers={"X-Case-PIN": "WRONG"})
+    assert wrong_pin.status_code == unknown.status_code == 404
+    assert wrong_pin.json() == unknown.json()
+    for _ in range(4):
+        app.get(f"/v1/cases/{reference}", headers={"X-Case-PIN": "WRONG"})
+    throttled = app.get(f"/v1/cases/{reference}", headers={"X-Case-PIN": "WRONG"})
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"]
+
+
+def test_a_repeated_idempotency_key_returns_the_same_case_with_a_new_pin(
+    app: TestClient, filer: dict[str, str]
+) -> None:
+    headers = {**filer, "Idempotency-Key": "helpline-4711"}
+    first = app.post("/v1/notices", json=notice(), headers=headers)
+    again = app.post("/v1/notices", json=notice(), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["reference"] == again.json()["reference"]
+    reference = first.json()["reference"]
+    old = app.get(f"/v1/cases/{reference}", headers={"X-Case-PIN": first.json()["pin"]})
+    new = app.get(f"/v1/cases/{reference}", headers={"X-Case-PIN": again.json()["pin"]})
+    assert (old.status_code, new.status_code) == (404, 200)
+
+
+def test_notices_about_the_same_content_merge_keeping_the_earliest_receipt(
+    app: TestClient, filer: dict[str, str]
+) -> None:
+    first = app.post("/v1/notices", json=notice(), headers=filer).json()
+    other = notice(
+        request_types=["third_party"],
+        locations=[{"content_id": "post-1"}],
+        hashes=[],
+        signature={"name": "A Friend", "signed": True},
+    )
+    second = app.post("/v1/notices", json=other, headers=filer).json()
+    assert second["merged"] and second["reference"] == first["reference"]
+    assert second["valid_at"] == first["valid_at"]
+    view = app.get(f"/v1/cases/{first['reference']}", headers={"X-Case-PIN": second["pin"]})
+    assert view.json()["request_types"] == ["depicted_person", "third_party"]
+    assert len(view.json()["items"]) == 1
+
+
+def test_a_filer_reads_its_own_cases_only(app: TestClient, filer: dict[str, str]) -> None:
+    from consentry.accounts.models import Scope
+    from tests.conftest import key_headers
+
+    reference = app.post("/v1/notices", json=notice(), headers=filer).json()["reference"]
+    assert app.get(f"/v1/cases/{reference}", headers=filer).status_code == 200
+    stranger = key_headers(app, Scope.NOTICES_WRITE)
+    assert app.get(f"/v1/cases/{reference}", headers=stranger).status_code == 404
+    assert app.get(f"/v1/cases/{reference}").status_code == 401
