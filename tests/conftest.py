@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,13 +9,25 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from consentry.accounts.models import Scope
-from consentry.accounts.service import create_api_key
-from consentry.api.app import create_app
 from consentry.config import Settings
 from consentry.db.session import session_scope
 from tests.databases import empty_tables, migrated_engine, pg_database
+from tests.helpers import key_headers, running, wait_ready
+from tests.workflow import app, case_settings, decider, filer, mailbox, platform, receiver
 
-__all__ = ["pg_database"]
+__all__ = [
+    "app",
+    "case_settings",
+    "decider",
+    "filer",
+    "key_headers",
+    "mailbox",
+    "pg_database",
+    "platform",
+    "receiver",
+    "running",
+    "wait_ready",
+]
 
 
 @pytest.fixture
@@ -27,27 +37,6 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     empty_tables(engine)
     engine.dispose()
     return Settings(data_dir=tmp_path / "var", database_url=db_url)
-
-
-def wait_ready(client: TestClient) -> None:
-    deadline = time.monotonic() + 30
-    while client.get("/readyz").status_code != 200:
-        assert time.monotonic() < deadline, "the service never became ready"
-        time.sleep(0.02)
-
-
-def key_headers(client: TestClient, *scopes: Scope) -> dict[str, str]:
-    """Authorization headers with a new API key holding these scopes."""
-    with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
-        _, secret = create_api_key(session=session, name="test", scopes=list(scopes))
-    return {"Authorization": f"Bearer {secret}"}
-
-
-@contextmanager
-def running(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        wait_ready(test_client)
-        yield test_client
 
 
 @pytest.fixture

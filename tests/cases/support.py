@@ -15,7 +15,8 @@ from typing import Any
 
 import pyotp
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope, Session as SmtpSession, SMTP
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
 from fastapi.testclient import TestClient
 
 from consentry.accounts.models import Role, User
@@ -82,7 +83,7 @@ def webhook_receiver(port: int | None = None) -> Iterator[Receiver]:
     receiver = Receiver(url=f"http://127.0.0.1:{port}/hook")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             if receiver.status == 200:
                 headers = {k.lower(): v for k, v in self.headers.items()}

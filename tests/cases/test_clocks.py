@@ -52,10 +52,20 @@ def _age(session: Session, case: Case, hours: float) -> None:
 
 def test_each_request_type_gets_its_clocks(session: Session, tmp_path: Path) -> None:
     depicted = _file(session, tmp_path)
-    third = _file(session, tmp_path, request_types=["third_party"], locations=[], hashes=[
-        {"signal_type": "md5", "value": "1" * 32}])
-    california = _file(session, tmp_path, request_types=["ca_sb981"], locations=[], hashes=[
-        {"signal_type": "md5", "value": "2" * 32}])
+    third = _file(
+        session,
+        tmp_path,
+        request_types=["third_party"],
+        locations=[],
+        hashes=[{"signal_type": "md5", "value": "1" * 32}],
+    )
+    california = _file(
+        session,
+        tmp_path,
+        request_types=["ca_sb981"],
+        locations=[],
+        hashes=[{"signal_type": "md5", "value": "2" * 32}],
+    )
     hours = {
         case.id: {
             d.regime: (d.due_at - d.started_at) / timedelta(hours=1)
@@ -87,9 +97,11 @@ def test_escalations_and_the_breach_fire_once(session: Session, tmp_path: Path) 
     marks = session.scalars(select(DeadlineMark.mark).order_by(DeadlineMark.id)).all()
     assert marks == ["12h", "24h", "36h", "breach"]
     actions = [e.action for e in history(session=session, case_id=case.id)]
-    assert actions.count("case.clock_escalated") == 3 and actions.count("case.clock_breached") == 1
+    assert actions.count("case.clock_escalated") == 3
+    assert actions.count("case.clock_breached") == 1
     deadline = session.scalars(select(Deadline)).one()
-    assert deadline.breached_at == deadline.due_at and deadline.stopped_at is None
+    assert deadline.breached_at == deadline.due_at
+    assert deadline.stopped_at is None
 
 
 def test_marks_fire_once_with_several_workers(engine: Engine, tmp_path: Path) -> None:

@@ -14,9 +14,11 @@ def test_incomplete_notice_is_stored_and_says_what_is_missing(
     filed = app.post("/v1/notices", json=bare, headers=filer)
     assert filed.status_code == 201, filed.text
     receipt = filed.json()
-    assert not receipt["valid"] and receipt["status"] == "incomplete"
+    assert not receipt["valid"]
+    assert receipt["status"] == "incomplete"
     assert [m["field"] for m in receipt["missing"]] == ["signature", "good_faith", "contact"]
-    assert receipt["deadlines"] == [] and receipt["valid_at"] is None
+    assert receipt["deadlines"] == []
+    assert receipt["valid_at"] is None
 
     completed = app.post(
         f"/v1/cases/{receipt['reference']}/information",
@@ -29,7 +31,8 @@ def test_incomplete_notice_is_stored_and_says_what_is_missing(
     )
     assert completed.status_code == 200, completed.text
     view = completed.json()
-    assert view["status"] == "open" and view["missing"] == []
+    assert view["status"] == "open"
+    assert view["missing"] == []
     assert view["valid_at"] > receipt["received_at"]  # the clock starts at completion
     (removal,) = view["deadlines"]
     assert removal["started_at"] == view["valid_at"]
@@ -51,26 +54,27 @@ def test_unknown_fields_such_as_an_image_are_refused(
     assert refused.json()["errors"][0]["field"] == "body.image"
     bad_hash = notice(hashes=[{"signal_type": "pdq", "value": "xyz"}])
     refused = app.post("/v1/notices", json=bad_hash, headers=filer)
-    assert refused.status_code == 422 and "hashes[0]" in refused.json()["detail"]
+    assert refused.status_code == 422
+    assert "hashes[0]" in refused.json()["detail"]
 
 
 def test_low_quality_hashes_are_set_aside(app: TestClient, filer: dict[str, str]) -> None:
     weak = notice(locations=[], hashes=[{"signal_type": "pdq", "value": PDQ, "quality": 20}])
     receipt = app.post("/v1/notices", json=weak, headers=filer).json()
-    assert not receipt["valid"] and receipt["missing"][0]["field"] == "locations"
+    assert not receipt["valid"]
+    assert receipt["missing"][0]["field"] == "locations"
     assert "quality below 50" in receipt["warnings"][0]
 
 
-def test_hash_only_requests_need_no_name_or_contact(
-    app: TestClient, filer: dict[str, str]
-) -> None:
+def test_hash_only_requests_need_no_name_or_contact(app: TestClient, filer: dict[str, str]) -> None:
     anonymous = {
         "request_types": ["hash_only"],
         "hashes": [{"signal_type": "md5", "value": "0" * 32}],
         "good_faith": True,
     }
     receipt = app.post("/v1/notices", json=anonymous, headers=filer).json()
-    assert receipt["valid"] and receipt["deadlines"][0]["regime"] == "removal"
+    assert receipt["valid"]
+    assert receipt["deadlines"][0]["regime"] == "removal"
 
 
 def test_wrong_pin_and_unknown_reference_get_the_same_answer_then_throttle(
@@ -84,7 +88,8 @@ def test_wrong_pin_and_unknown_reference_get_the_same_answer_then_throttle(
     for _ in range(4):
         app.get(f"/v1/cases/{reference}", headers={"X-Case-PIN": "WRONG"})
     throttled = app.get(f"/v1/cases/{reference}", headers={"X-Case-PIN": "WRONG"})
-    assert throttled.status_code == 429 and throttled.headers["Retry-After"]
+    assert throttled.status_code == 429
+    assert throttled.headers["Retry-After"]
 
 
 def test_a_repeated_idempotency_key_returns_the_same_case_with_a_new_pin(
@@ -112,7 +117,8 @@ def test_notices_about_the_same_content_merge_keeping_the_earliest_receipt(
         signature={"name": "A Friend", "signed": True},
     )
     second = app.post("/v1/notices", json=other, headers=filer).json()
-    assert second["merged"] and second["reference"] == first["reference"]
+    assert second["merged"]
+    assert second["reference"] == first["reference"]
     assert second["valid_at"] == first["valid_at"]
     view = app.get(f"/v1/cases/{first['reference']}", headers={"X-Case-PIN": second["pin"]})
     assert view.json()["request_types"] == ["depicted_person", "third_party"]

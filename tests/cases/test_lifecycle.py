@@ -32,12 +32,15 @@ def test_full_lifecycle(
     filed = app.post("/v1/notices", json=notice(), headers=filer)
     assert filed.status_code == 201, filed.text
     receipt = filed.json()
-    assert receipt["valid"] and receipt["status"] == "open" and receipt["missing"] == []
+    assert receipt["valid"]
+    assert receipt["status"] == "open"
+    assert receipt["missing"] == []
     reference, pin = receipt["reference"], receipt["pin"]
     (clock,) = [d for d in receipt["deadlines"] if d["regime"] == "removal"]
     assert clock["due_at"] > receipt["valid_at"]
     (mail,) = mailbox.wait_for(1)
-    assert mail["to"] == "person@example.org" and reference in mail["body"]
+    assert mail["to"] == "person@example.org"
+    assert reference in mail["body"]
     assert pin not in mail["body"]  # the PIN is never sent by e-mail
 
     # 2. A decision by the platform's integration (no console needed).
@@ -48,7 +51,8 @@ def test_full_lifecycle(
     assert decided.json()["status"] == "confirmed"
     assert decided.json()["hashes"]["confirmed"] == 1
     (first,) = hook.wait_for("action.requested")
-    assert first["data"]["content_id"] == "post-1" and first["data"]["kind"] == "remove"
+    assert first["data"]["content_id"] == "post-1"
+    assert first["data"]["kind"] == "remove"
     assert all(verified(d, secret) for d in hook.deliveries)
     assert hook.wait_for("bank.updated")[0]["data"] == {"bank": "cases"}
 
@@ -69,13 +73,16 @@ def test_full_lifecycle(
     statements = hook.wait_for("statement.issued", 2)
     statement = next(s for s in statements if s["data"]["statement"]["content_id"] == "post-1")
     body = statement["data"]["statement"]
-    assert body["source"] == "notice" and body["automated_detection"] is False
-    assert "A. Person" not in str(statements) and "person@example.org" not in str(statements)
+    assert body["source"] == "notice"
+    assert body["automated_detection"] is False
+    assert "A. Person" not in str(statements)
+    assert "person@example.org" not in str(statements)
     assert body["redress"]["internal_complaint"] == "https://consentry.example.test/appeal"
     view = app.get(f"/v1/cases/{reference}", headers={"X-Case-PIN": pin}).json()
     assert {i["status"] for i in view["items"]} == {"removed"}
     removal = next(d for d in view["deadlines"] if d["regime"] == "removal")
-    assert removal["stop_reason"] == "removed" and not removal["breached"]
+    assert removal["stop_reason"] == "removed"
+    assert not removal["breached"]
 
     # 5. The uploader appeals through the platform; a lead (not the decider) upholds it.
     appeal = app.post(

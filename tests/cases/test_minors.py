@@ -26,9 +26,13 @@ def test_possible_minor_routes_to_the_restricted_queue(
     filed = app.post("/v1/notices", json=hashes_only, headers=filer)
     receipt = filed.json()
     # No name or e-mail is needed on this branch, and removal proceeds as for any case.
-    assert receipt["valid"] and receipt["queue"] == "restricted"
+    assert receipt["valid"]
+    assert receipt["queue"] == "restricted"
     assert "takeitdown.ncmec.org" in receipt["signposts"][0]
-    assert app.post("/v1/notices", json={**hashes_only, "image": "x"}, headers=filer).status_code == 422
+    assert (
+        app.post("/v1/notices", json={**hashes_only, "image": "x"}, headers=filer).status_code
+        == 422
+    )
     with session_scope(app.app.state.engine) as session:  # type: ignore[attr-defined]
         case = session.scalars(select(Case)).one()
         report = session.scalars(select(CyberTiplineReport)).one()
@@ -38,6 +42,7 @@ def test_possible_minor_routes_to_the_restricted_queue(
 
     staff_headers(app, "reviewer@example.org", Role.REVIEWER)
     refused = app.get(f"/v1/cases/{receipt['reference']}")
-    assert refused.status_code == 403 and "restricted" in refused.json()["detail"]
+    assert refused.status_code == 403
+    assert "restricted" in refused.json()["detail"]
     staff_headers(app, "lead@example.org", Role.LEAD)
     assert app.get(f"/v1/cases/{receipt['reference']}").status_code == 200

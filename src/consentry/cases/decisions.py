@@ -13,7 +13,7 @@ from consentry.actions.outbox import enqueue_webhook
 from consentry.banks.models import Bank, BankEntry, ChangeAction, EntryStatus
 from consentry.banks.service import change_status
 from consentry.cases.clocks import settle
-from consentry.cases.errors import CaseConflict
+from consentry.cases.errors import CaseConflict, DecisionInvalid
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CaseHash, CaseStatus, Item, ItemStatus
 from consentry.cases.notify import notify
@@ -149,7 +149,7 @@ def decide(
     if status is CaseStatus.CONFIRMED:
         raise CaseConflict("the case was confirmed; reversals go through an appeal")
     if decision.reason_code is None:
-        raise CaseConflict("a decline needs a reason_code (IN-34: a reasoned determination)")
+        raise DecisionInvalid("a decline needs a reason_code (IN-34: a reasoned determination)")
     append(
         session=session,
         case=case,

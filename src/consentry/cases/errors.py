@@ -42,3 +42,7 @@ class NotPermitted(CaseError):
 class NotFound(CaseError):
     status = 404
     slug = "not-found"
+
+
+class DecisionInvalid(CaseError):
+    slug = "invalid-decision"

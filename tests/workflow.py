@@ -1,3 +1,6 @@
+"""Fixtures of the notice-and-removal workflow: a running service with a real SMTP
+server, a registered webhook receiver, and API keys of each party."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -10,7 +13,7 @@ from consentry.actions.service import add_endpoint
 from consentry.config import Settings
 from consentry.db.session import session_scope
 from tests.cases.support import Mailbox, Receiver, smtp_server, webhook_receiver
-from tests.conftest import key_headers, running
+from tests.helpers import key_headers, running
 
 
 @pytest.fixture

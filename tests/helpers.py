@@ -1,0 +1,36 @@
+"""Helpers for tests that run the service in-process."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi.testclient import TestClient
+
+from consentry.accounts.models import Scope
+from consentry.accounts.service import create_api_key
+from consentry.api.app import create_app
+from consentry.config import Settings
+from consentry.db.session import session_scope
+
+
+def wait_ready(client: TestClient) -> None:
+    deadline = time.monotonic() + 30
+    while client.get("/readyz").status_code != 200:
+        assert time.monotonic() < deadline, "the service never became ready"
+        time.sleep(0.02)
+
+
+def key_headers(client: TestClient, *scopes: Scope) -> dict[str, str]:
+    """Authorization headers with a new API key holding these scopes."""
+    with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        _, secret = create_api_key(session=session, name="test", scopes=list(scopes))
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        wait_ready(test_client)
+        yield test_client
