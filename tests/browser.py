@@ -40,11 +40,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextmanager
-def served(data_dir: Path) -> Iterator[str]:
-    """A real `consentry serve` on a free loopback port; yields its base URL."""
+def start_server(data_dir: Path, **settings: str) -> tuple[subprocess.Popen[bytes], str]:
+    """A real `consentry serve` on a free loopback port, once ready: (process, base URL).
+
+    `settings` are CONSENTRY_* variables, e.g. scheduler_seconds="0.1"."""
     port = free_port()
     env = {**os.environ, "CONSENTRY_DATA_DIR": str(data_dir), "CONSENTRY_ACCESS_LOG": "false"}
+    env.update({f"CONSENTRY_{name.upper()}": value for name, value in settings.items()})
     server = subprocess.Popen(
         [sys.executable, "-m", "consentry", "serve", "--port", str(port)],
         env=env,
@@ -52,17 +54,24 @@ def served(data_dir: Path) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise AssertionError("the server did not become ready")
+        time.sleep(0.2)
+
+
+@contextmanager
+def served(data_dir: Path) -> Iterator[str]:
+    """A real `consentry serve`, stopped at the end; yields its base URL."""
+    server, base = start_server(data_dir)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, "the server exited at start-up"
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.2)
         yield base
     finally:
         server.terminate()

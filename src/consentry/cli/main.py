@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from consentry.cli import apikey, audit, bank, db, user
+from consentry.cli import apikey, audit, bank, case, db, user, webhook
 from consentry.cli.hash import hash_command
 from consentry.cli.match import match_command, scan_command
 
@@ -24,6 +24,9 @@ app.add_typer(db.app, name="db")
 app.add_typer(apikey.app, name="apikey")
 app.add_typer(user.app, name="user")
 app.add_typer(audit.app, name="audit")
+app.add_typer(case.app, name="case")
+app.add_typer(case.appeals, name="appeal")
+app.add_typer(webhook.app, name="webhook")
 
 
 @app.command()

@@ -1,0 +1,61 @@
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from consentry.cases.intake import file_notice
+from consentry.cases.schemas import NoticeIn
+from consentry.cli.main import app
+from consentry.config import get_settings
+from consentry.db.engine import make_engine
+from consentry.db.migrate import upgrade
+from consentry.db.session import session_scope
+from tests.cases.support import notice
+
+
+@pytest.fixture(autouse=True)
+def reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("CONSENTRY_DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        filed = file_notice(
+            session=session,
+            notice=NoticeIn.model_validate(notice()),
+            filed_by="apikey:1",
+            settings=get_settings(),
+        )
+        case_reference = filed.case.reference
+    yield case_reference
+    get_settings.cache_clear()
+
+
+def test_case_decide_confirms_and_show_reports_it(reference: str) -> None:
+    listed = CliRunner().invoke(app, ["case", "list"])
+    assert listed.exit_code == 0
+    assert reference in listed.stdout
+    decided = CliRunner().invoke(app, ["case", "decide", reference, "--decision", "confirm"])
+    assert decided.exit_code == 0, decided.output
+    assert decided.stdout.strip() == f"{reference}: confirmed"
+    shown = CliRunner().invoke(app, ["case", "show", reference])
+    assert '"confirmed": 1' in shown.stdout
+
+
+def test_case_decide_explains_a_decline_without_reason(reference: str) -> None:
+    refused = CliRunner().invoke(app, ["case", "decide", reference, "--decision", "decline"])
+    assert refused.exit_code == 1
+    assert "reason_code" in refused.output
+    unknown = CliRunner().invoke(app, ["case", "show", "CS-NONE"])
+    assert unknown.exit_code == 2
+
+
+def test_webhook_add_prints_the_secret_once() -> None:
+    added = CliRunner().invoke(app, ["webhook", "add", "https://platform.example.org/hook"])
+    assert added.exit_code == 0
+    assert added.stdout.strip().splitlines()[-1].startswith("whsec_")
+    listed = CliRunner().invoke(app, ["webhook", "list"])
+    assert "whsec_" not in listed.stdout
+    assert CliRunner().invoke(app, ["webhook", "add", "not a url"]).exit_code == 1
