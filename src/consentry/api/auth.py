@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from consentry.accounts.models import Role, Scope, User
@@ -23,6 +23,13 @@ from consentry.db.session import session_scope
 
 # A revoked key stops working within this many seconds in every worker.
 KEY_CACHE_SECONDS = 2.0
+staff_cookie = APIKeyCookie(
+    name="consentry_session",
+    auto_error=False,
+    scheme_name="StaffSession",
+    description="A signed-in staff member (POST /auth/login); changes need X-CSRF-Token.",
+)
+StaffCookie = Annotated[str | None, Security(staff_cookie)]
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cst_…`")
 
 
@@ -140,7 +147,7 @@ def _staff_with(request: Request, roles: frozenset[Role]) -> Actor:
 def staff(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     """A dependency admitting signed-in staff of these roles only (never an API key)."""
 
-    async def dependency(request: Request) -> Actor:
+    async def dependency(request: Request, cookie: StaffCookie) -> Actor:
         return await run_in_threadpool(_staff_with, request, frozenset(roles))
 
     return dependency
@@ -152,8 +159,9 @@ def staff_or_key(scopes: set[Scope], *roles: Role) -> Callable[..., Awaitable[Ac
     async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        cookie: StaffCookie,
     ) -> Actor:
-        if credentials is not None or not request.cookies:
+        if credentials is not None or cookie is None:
             identity = await _key_with(request, credentials, scopes)
             return Actor(label=f"apikey:{identity.id}", key=identity)
         return await run_in_threadpool(_staff_with, request, frozenset(roles))

@@ -1,4 +1,5 @@
-"""Appeals over HTTP: relayed by the platform, filed on the public page, decided by a lead."""
+"""Appeals over HTTP: relayed by the platform, decided by a lead. (Uploaders without the
+platform use the public page, /appeal.)"""
 
 from __future__ import annotations
 
@@ -24,14 +25,6 @@ class PlatformAppealIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     statement_reference: StatementRef
     content_id: Annotated[str, Field(min_length=1, max_length=200)]
-    grounds: AppealGround
-    explanation: Explanation
-
-
-class PublicAppealIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    statement_reference: StatementRef
-    appeal_code: Annotated[str, Field(min_length=1, max_length=64)]
     grounds: AppealGround
     explanation: Explanation
 
@@ -63,21 +56,6 @@ def post_platform_appeal(request: Request, body: PlatformAppealIn, key: AppealWr
             grounds=body.grounds,
             explanation=body.explanation,
             actor=f"apikey:{key.id}",
-        )
-        return appeal_out(appeal)
-
-
-@router.post("/public", status_code=201, response_model=AppealOut)
-def post_public_appeal(request: Request, body: PublicAppealIn) -> AppealOut:
-    """An uploader's appeal with the code from the statement of reasons (no account)."""
-    with session_scope(request.app.state.engine) as session:
-        appeal = file_uploader_appeal(
-            session=session,
-            statement_reference=body.statement_reference,
-            appeal_code=body.appeal_code,
-            grounds=body.grounds,
-            explanation=body.explanation,
-            actor="uploader",
         )
         return appeal_out(appeal)
 

@@ -6,14 +6,21 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consentry.accounts.models import Role, Scope
-from consentry.api.auth import Actor, CaseDecider, NoticeWriter, bearer, staff_or_key
+from consentry.api.auth import (
+    Actor,
+    CaseDecider,
+    NoticeWriter,
+    StaffCookie,
+    bearer,
+    staff_or_key,
+)
 from consentry.cases.access import PIN_RECOVERY, open_case
 from consentry.cases.appeals import file_requester_appeal
 from consentry.cases.clocks import deadlines_of
@@ -39,10 +46,13 @@ from consentry.db.session import session_scope
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
-PinHeader = Annotated[
-    str | None,
-    Header(alias="X-Case-PIN", description="The case PIN (never put it in a URL)."),
-]
+_pin_scheme = APIKeyHeader(
+    name="X-Case-PIN",
+    auto_error=False,
+    scheme_name="CasePin",
+    description="The requester's case PIN (or `pin` in the body); never in a URL.",
+)
+PinHeader = Annotated[str | None, Security(_pin_scheme)]
 _reader = staff_or_key({Scope.CASES_DECIDE, Scope.NOTICES_WRITE}, Role.REVIEWER, Role.LEAD)
 
 
@@ -139,7 +149,8 @@ async def get_case(
     request: Request,
     reference: str,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    pin: PinHeader = None,
+    pin: PinHeader,
+    session_cookie: StaffCookie,
 ) -> CaseView:
     """The case's status: for its requester (X-Case-PIN), staff, or an API key."""
     if pin is not None:
@@ -150,7 +161,7 @@ async def get_case(
                 return case_view(session=session, case=session.get_one(Case, case_id))
 
         return await run_in_threadpool(requester_view)
-    actor = await _reader(request, credentials)
+    actor = await _reader(request, credentials, session_cookie)
 
     def staff_view() -> CaseView:
         with session_scope(request.app.state.engine) as session:
@@ -161,7 +172,7 @@ async def get_case(
 
 @router.post("/cases/{reference}/information", response_model=CaseView)
 def post_information(
-    request: Request, reference: str, body: NoticeUpdate, pin: PinHeader = None
+    request: Request, reference: str, body: NoticeUpdate, pin: PinHeader
 ) -> CaseView:
     """Add information or hashes (e.g. complete an incomplete request)."""
     case_id = _requester_case_id(request, reference, pin or body.pin)
@@ -179,7 +190,7 @@ def post_information(
 
 @router.post("/cases/{reference}/withdraw", response_model=WithdrawalOut)
 def post_withdraw(
-    request: Request, reference: str, body: PinIn | None = None, pin: PinHeader = None
+    request: Request, reference: str, pin: PinHeader, body: PinIn | None = None
 ) -> WithdrawalOut:
     """Withdraw the request: its hashes stop matching everywhere at once."""
     case_id = _requester_case_id(request, reference, pin or (body.pin if body else None))
@@ -204,7 +215,7 @@ def post_withdraw(
 
 @router.post("/cases/{reference}/appeals", status_code=201, response_model=AppealOut)
 def post_requester_appeal(
-    request: Request, reference: str, body: RequesterAppealIn, pin: PinHeader = None
+    request: Request, reference: str, body: RequesterAppealIn, pin: PinHeader
 ) -> AppealOut:
     """Appeal a declined request (AP-04); another member of staff decides."""
     case_id = _requester_case_id(request, reference, pin or body.pin)
