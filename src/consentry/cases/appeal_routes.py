@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from consentry.api.auth import AppealWriter, Lead
 from consentry.cases.appeals import AppealGround, Outcome, decide_appeal, file_uploader_appeal
-from consentry.cases.models import Appeal
 from consentry.cases.schemas import AppealOut
+from consentry.cases.views import appeal_out
 from consentry.config import Settings
 from consentry.db.session import session_scope
 
@@ -32,17 +32,6 @@ class PlatformAppealIn(BaseModel):
 class AppealDecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     outcome: Outcome
-
-
-def appeal_out(appeal: Appeal) -> AppealOut:
-    return AppealOut(
-        id=appeal.id,
-        appellant=appeal.appellant,
-        grounds=appeal.grounds,
-        status=appeal.status,
-        filed_at=appeal.filed_at,
-        decided_at=appeal.decided_at,
-    )
 
 
 @router.post("", status_code=201, response_model=AppealOut)

@@ -5,6 +5,7 @@ distance gets a removal request at once; a near one waits for a human."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,31 @@ from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.matching.schemas import Match, Tier
 from consentry.scans.models import ScanRecord
+
+
+def locate_item(
+    *,
+    session: Session,
+    case: Case,
+    item: Item,
+    clocks: ClockSettings,
+    actor: str,
+    details: dict[str, Any],
+) -> Item:
+    """Record located content on the clock it runs on (see `window_for_new_item`)."""
+    deadline = window_for_new_item(session=session, case=case, now=item.located_at, clocks=clocks)
+    item.case_id = case.id
+    item.deadline_id = deadline.id if deadline else None
+    session.add(item)
+    session.flush()
+    append(
+        session=session,
+        case=case,
+        kind=EventKind.CONTENT_LOCATED,
+        actor=actor,
+        details={"item_id": item.id, "found_by": item.found_by, **details},
+    )
+    return item
 
 
 def copies_found(
@@ -53,27 +79,20 @@ def copies_found(
         # The database, not the matcher, says whether the entry is confirmed: the matcher
         # may not have followed the confirmation yet.
         automatic = match.tier is Tier.AUTO or match.distance <= auto_max[match.entry_id]
-        deadline = window_for_new_item(session=session, case=case, now=now, clocks=clocks)
-        item = Item(
-            case_id=case_id,
-            deadline_id=deadline.id if deadline else None,
-            content_id=scan.content_id,
-            found_by="scan",
-            scan_id=scan.id,
-            distance=match.distance,
-            status=(ItemStatus.LOCATED if automatic else ItemStatus.NEEDS_REVIEW).value,
-            located_at=now,
-        )
-        session.add(item)
-        session.flush()
-        append(
+        item = locate_item(
             session=session,
             case=case,
-            kind=EventKind.CONTENT_LOCATED,
+            item=Item(
+                content_id=scan.content_id,
+                found_by="scan",
+                scan_id=scan.id,
+                distance=match.distance,
+                status=(ItemStatus.LOCATED if automatic else ItemStatus.NEEDS_REVIEW).value,
+                located_at=now,
+            ),
+            clocks=clocks,
             actor="system",
             details={
-                "item_id": item.id,
-                "found_by": "scan",
                 "scan_id": scan.id,
                 "distance": match.distance,
                 "threshold": match.threshold,

@@ -25,8 +25,8 @@ from consentry.cases.clocks import (
     start,
     start_case_clocks,
     stop_regime,
-    window_for_new_item,
 )
+from consentry.cases.copies import locate_item
 from consentry.cases.errors import CaseConflict
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import (
@@ -122,24 +122,19 @@ def _locate(
         known = session.scalar(select(Item.id).where(Item.case_id == case.id, or_(*same)))
         if known is not None:
             continue
-        deadline = window_for_new_item(session=session, case=case, now=now, clocks=clocks)
-        item = Item(
-            case_id=case.id,
-            deadline_id=deadline.id if deadline else None,
-            content_id=location.content_id,
-            url=url,
-            found_by="notice",
-            status=ItemStatus.LOCATED.value,
-            located_at=now,
-        )
-        session.add(item)
-        session.flush()
-        append(
+        locate_item(
             session=session,
             case=case,
-            kind=EventKind.CONTENT_LOCATED,
+            item=Item(
+                content_id=location.content_id,
+                url=url,
+                found_by="notice",
+                status=ItemStatus.LOCATED.value,
+                located_at=now,
+            ),
+            clocks=clocks,
             actor=actor,
-            details={"item_id": item.id, "found_by": "notice"},
+            details={},
         )
 
 

@@ -40,7 +40,7 @@ from consentry.cases.schemas import (
     RequesterAppealIn,
     WithdrawalOut,
 )
-from consentry.cases.views import case_view, deadline_out
+from consentry.cases.views import appeal_out, case_view, deadline_out
 from consentry.config import Settings
 from consentry.db.session import session_scope
 
@@ -228,14 +228,7 @@ def post_requester_appeal(
             actor="requester",
             settings=_settings(request),
         )
-        return AppealOut(
-            id=appeal.id,
-            appellant=appeal.appellant,
-            grounds=appeal.grounds,
-            status=appeal.status,
-            filed_at=appeal.filed_at,
-            decided_at=appeal.decided_at,
-        )
+        return appeal_out(appeal)
 
 
 @router.post("/cases/{reference}/decisions", response_model=CaseView)

@@ -24,6 +24,17 @@ def deadline_out(deadline: Deadline) -> DeadlineOut:
     )
 
 
+def appeal_out(appeal: Appeal) -> AppealOut:
+    return AppealOut(
+        id=appeal.id,
+        appellant=appeal.appellant,
+        grounds=appeal.grounds,
+        status=appeal.status,
+        filed_at=appeal.filed_at,
+        decided_at=appeal.decided_at,
+    )
+
+
 def case_view(*, session: Session, case: Case) -> CaseView:
     deadlines = deadlines_of(session=session, case_id=case.id)
     due = {d.id: d.due_at for d in deadlines}
@@ -62,15 +73,5 @@ def case_view(*, session: Session, case: Case) -> CaseView:
         ],
         hashes=hashes,
         deadlines=[deadline_out(d) for d in deadlines],
-        appeals=[
-            AppealOut(
-                id=a.id,
-                appellant=a.appellant,
-                grounds=a.grounds,
-                status=a.status,
-                filed_at=a.filed_at,
-                decided_at=a.decided_at,
-            )
-            for a in appeals
-        ],
+        appeals=[appeal_out(a) for a in appeals],
     )
