@@ -20,6 +20,7 @@ from consentry.actions.service import (
     retry_dead_letter,
 )
 from consentry.api.auth import ActionAcker, Admin
+from consentry.api.params import AfterId, RowId
 from consentry.api.problems import Problem
 from consentry.cases.models import Item
 from consentry.cases.removal import acknowledge
@@ -67,7 +68,7 @@ def _out(action: ActionRequest, item: Item) -> ActionOut:
 def list_pending(
     request: Request,
     key: ActionAcker,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: AfterId = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ActionPage:
     """Unacknowledged action requests, oldest first (for platforms that poll)."""
@@ -86,7 +87,7 @@ def list_pending(
 
 
 @router.post("/actions/{action_id}/ack", response_model=ActionOut)
-def ack(request: Request, action_id: int, body: AckIn, key: ActionAcker) -> ActionOut:
+def ack(request: Request, action_id: RowId, body: AckIn, key: ActionAcker) -> ActionOut:
     """The platform removed (or restored) the content: that item's clock stops and the
     uploader's statement of reasons is issued. Repeating an acknowledgement is harmless."""
     settings: Settings = request.app.state.settings
@@ -169,7 +170,7 @@ def post_webhook(request: Request, body: EndpointIn, admin: Admin) -> EndpointOu
 
 
 @router.delete("/webhooks/{endpoint_id}", status_code=204, tags=["webhooks"])
-def delete_webhook(request: Request, endpoint_id: int, admin: Admin) -> None:
+def delete_webhook(request: Request, endpoint_id: RowId, admin: Admin) -> None:
     """Disable an endpoint (kept for the record; nothing more is sent to it)."""
     try:
         with session_scope(request.app.state.engine) as session:
@@ -179,9 +180,7 @@ def delete_webhook(request: Request, endpoint_id: int, admin: Admin) -> None:
 
 
 @router.get("/webhooks/dead-letters", response_model=list[DeadLetterOut], tags=["webhooks"])
-def get_dead_letters(
-    request: Request, admin: Admin, after_id: Annotated[int, Query(ge=0)] = 0
-) -> list[DeadLetterOut]:
+def get_dead_letters(request: Request, admin: Admin, after_id: AfterId = 0) -> list[DeadLetterOut]:
     """Messages given up after every retry failed (payloads are not shown)."""
     with session_scope(request.app.state.engine) as session:
         return [_dead(m) for m in dead_letters(session=session, after_id=after_id)]
@@ -190,7 +189,7 @@ def get_dead_letters(
 @router.post(
     "/webhooks/dead-letters/{message_id}/retry", response_model=DeadLetterOut, tags=["webhooks"]
 )
-def post_retry(request: Request, message_id: int, admin: Admin) -> DeadLetterOut:
+def post_retry(request: Request, message_id: RowId, admin: Admin) -> DeadLetterOut:
     try:
         with session_scope(request.app.state.engine) as session:
             return _dead(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from consentry.api.auth import AppealWriter, Lead
+from consentry.api.params import RowId
 from consentry.cases.appeals import AppealGround, Outcome, decide_appeal, file_uploader_appeal
 from consentry.cases.schemas import AppealOut
 from consentry.cases.views import appeal_out
@@ -51,7 +52,7 @@ def post_platform_appeal(request: Request, body: PlatformAppealIn, key: AppealWr
 
 @router.post("/{appeal_id}/decision", response_model=AppealOut)
 def post_appeal_decision(
-    request: Request, appeal_id: int, body: AppealDecisionIn, lead: Lead
+    request: Request, appeal_id: RowId, body: AppealDecisionIn, lead: Lead
 ) -> AppealOut:
     """Decided by a lead who did not take the decision appealed against; never by a key."""
     settings: Settings = request.app.state.settings
