@@ -134,3 +134,12 @@ def test_a_filer_reads_its_own_cases_only(app: TestClient, filer: dict[str, str]
     stranger = key_headers(app, Scope.NOTICES_WRITE)
     assert app.get(f"/v1/cases/{reference}", headers=stranger).status_code == 404
     assert app.get(f"/v1/cases/{reference}").status_code == 401
+
+
+def test_a_pdq_hash_of_quality_zero_never_reaches_the_bank(
+    app: TestClient, filer: dict[str, str]
+) -> None:
+    zero = notice(hashes=[{"signal_type": "pdq", "value": PDQ, "quality": 0}])
+    receipt = app.post("/v1/notices", json=zero, headers=filer).json()
+    view = app.get(f"/v1/cases/{receipt['reference']}", headers={"X-Case-PIN": receipt["pin"]})
+    assert sum(view.json()["hashes"].values()) == 0

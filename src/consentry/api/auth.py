@@ -148,6 +148,8 @@ def staff(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     """A dependency admitting signed-in staff of these roles only (never an API key)."""
 
     async def dependency(request: Request, cookie: StaffCookie) -> Actor:
+        # `cookie` is declared so the OpenAPI document names the scheme; `current_staff`
+        # reads it (and checks CSRF) itself.
         return await run_in_threadpool(_staff_with, request, frozenset(roles))
 
     return dependency

@@ -42,10 +42,10 @@ from consentry.cases.models import (
 )
 from consentry.cases.notify import notify
 from consentry.cases.schemas import MissingField, NoticeIn, NoticeUpdate
-from consentry.cases.validation import PDQ_MIN_QUALITY, missing_elements, warnings_for
+from consentry.cases.validation import missing_elements, usable, warnings_for
 from consentry.config import Settings
 from consentry.db.base import utcnow
-from consentry.hashing.signal_types import SignalType, normalise_value
+from consentry.hashing.signal_types import normalise_value
 
 PERSONAL_FIELDS = {
     "signature",
@@ -143,7 +143,7 @@ def _add_hashes(
 ) -> None:
     bank = case_bank(session=session, settings=settings)
     for submitted in notice.hashes:
-        if submitted.signal_type is SignalType.PDQ and (submitted.quality or 100) < PDQ_MIN_QUALITY:
+        if not usable(submitted):
             continue
         entry, _ = add_entry(
             session=session,

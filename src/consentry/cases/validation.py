@@ -9,7 +9,8 @@ submissions (StopNCII style) and possible minors' cases need no name or contact
 from __future__ import annotations
 
 from consentry.cases.models import RequestType
-from consentry.cases.schemas import MissingField, NoticeIn
+from consentry.cases.schemas import HashIn, MissingField, NoticeIn
+from consentry.hashing.signal_types import SignalType
 
 PDQ_MIN_QUALITY = 50  # Meta's guidance: hashes of quality 49 or less are unreliable
 
@@ -20,12 +21,17 @@ def _anonymous_allowed(notice: NoticeIn) -> bool:
     return set(notice.request_types) == {RequestType.HASH_ONLY}
 
 
-def usable_hashes(notice: NoticeIn) -> int:
-    return sum(
-        1
-        for h in notice.hashes
-        if h.signal_type != "pdq" or h.quality is None or h.quality >= PDQ_MIN_QUALITY
+def usable(submitted: HashIn) -> bool:
+    """Whether a submitted hash is kept: PDQ hashes of low quality are set aside."""
+    return (
+        submitted.signal_type is not SignalType.PDQ
+        or submitted.quality is None
+        or submitted.quality >= PDQ_MIN_QUALITY
     )
+
+
+def usable_hashes(notice: NoticeIn) -> int:
+    return sum(1 for h in notice.hashes if usable(h))
 
 
 def missing_elements(notice: NoticeIn, *, known_hashes: int = 0) -> list[MissingField]:
