@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # Keep confirmed hashes when a requester withdraws, where the operator has its own
     # legal basis (e.g. the UK re-upload duty); the requester is told so.
     keep_adjudicated_hashes: bool = False
+    # The public portal (IN-40): past the first limit a network is asked to wait; past the
+    # second, requests naming one contact are still filed, flagged for senior review.
+    portal_requests_per_network_hour: int = Field(default=20, gt=0)
+    portal_requests_per_contact_day: int = Field(default=5, gt=0)
     appeal_window_days: int = Field(default=183, ge=183, description="DSA Art. 20: >= 6 months")
     legal_ground: str = (
         "Non-consensual intimate imagery: 47 U.S.C. 223(h) (TAKE IT DOWN Act); "

@@ -24,6 +24,8 @@ from consentry.config import Settings, get_settings
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
 from consentry.hashing.routes import router as hashing_router
+from consentry.portal.routes import router as portal_router
+from consentry.portal.routes import static as portal_static
 from consentry.scans.routes import router as scans_router
 from consentry.web.routes import router as web_router
 from consentry.web.routes import static
@@ -90,5 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(appeals_router)
     app.include_router(actions_router)
     app.include_router(web_router)
+    app.include_router(portal_router)
     app.mount("/static", static, name="static")
+    app.mount("/portal/static", portal_static, name="portal_static")
     return app

@@ -47,6 +47,7 @@ class EventKind(StrEnum):
     PIN_REISSUED = "pin_reissued"
     CYBERTIPLINE_RECORDED = "cybertipline_recorded"
     NOTIFICATION_QUEUED = "notification_queued"
+    FLAGGED = "flagged"  # a misuse signal (IN-40): senior review, within the same clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,8 @@ def step(
         return replace(
             state, status=CaseStatus.DECLINED, escalated=False, decided_at=at, decided_by=actor
         )
+    if kind == EventKind.FLAGGED:
+        return replace(state, escalated=True)
     if kind == EventKind.APPEAL_FILED:
         return replace(state, appeal_pending=True)
     if kind == EventKind.APPEAL_DECIDED:

@@ -42,7 +42,7 @@ from consentry.cases.models import (
 )
 from consentry.cases.notify import notify
 from consentry.cases.schemas import MissingField, NoticeIn, NoticeUpdate
-from consentry.cases.validation import missing_elements, usable, warnings_for
+from consentry.cases.validation import SET_ASIDE, missing_elements, usable, warnings_for
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.hashing.signal_types import normalise_value
@@ -253,9 +253,19 @@ def _acknowledge(
         )
 
 
-def _split(notice: NoticeIn) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(personal data, answers): the two parts of a notice are stored apart."""
+def _split(
+    notice: NoticeIn, set_aside: list[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(personal data, answers): the two parts of a notice are stored apart. Hashes too
+    weak for the bank stay with the personal data, flagged, for a reviewer to see."""
     personal = notice.model_dump(mode="json", include=PERSONAL_FIELDS)
+    weak = list(set_aside or [])
+    for submitted in notice.hashes:
+        dumped = submitted.model_dump(mode="json")
+        if not usable(submitted) and dumped not in weak:
+            weak.append(dumped)
+    if weak:
+        personal[SET_ASIDE] = weak
     answers = notice.model_dump(mode="json", include=ANSWER_FIELDS)
     return personal, answers
 
@@ -383,9 +393,11 @@ def add_information(
         select(Notice).where(Notice.case_id == case.id).order_by(Notice.id.desc()).limit(1)
     ).one()
     personal = session.get_one(CasePersonal, notice.personal_id)
-    stored = NoticeIn.model_validate({**notice.answers, **personal.data})
+    data = dict(personal.data)
+    set_aside = data.pop(SET_ASIDE, [])
+    stored = NoticeIn.model_validate({**notice.answers, **data})
     combined = _combined(stored, update)
-    personal.data, notice.answers = _split(combined)
+    personal.data, notice.answers = _split(combined, set_aside)
     case.request_types = sorted({*case.request_types, *(t.value for t in combined.request_types)})
     append(
         session=session,

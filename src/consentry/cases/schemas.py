@@ -215,6 +215,9 @@ class CaseView(BaseModel):
     missing: list[MissingField]
     items: list[ItemOut]
     hashes: dict[str, int] = Field(description="Counts of the case's hashes by status.")
+    set_aside_hashes: int = Field(
+        description="Low-quality PDQ hashes kept with the case, flagged, and not matched."
+    )
     deadlines: list[DeadlineOut]
     appeals: list[AppealOut]
 

@@ -13,6 +13,7 @@ from consentry.cases.schemas import HashIn, MissingField, NoticeIn
 from consentry.hashing.signal_types import SignalType
 
 PDQ_MIN_QUALITY = 50  # Meta's guidance: hashes of quality 49 or less are unreliable
+SET_ASIDE = "set_aside_hashes"  # where low-quality hashes are kept with the case, unbanked
 
 
 def _anonymous_allowed(notice: NoticeIn) -> bool:
@@ -89,8 +90,8 @@ def warnings_for(notice: NoticeIn) -> list[str]:
     low = len(notice.hashes) - usable_hashes(notice)
     if low:
         warnings.append(
-            f"{low} PDQ hash(es) of quality below {PDQ_MIN_QUALITY} were set aside: they"
-            " match unrelated images too easily"
+            f"{low} PDQ hash(es) of quality below {PDQ_MIN_QUALITY} were kept with the case but"
+            " not used for matching: they match unrelated images too easily"
         )
     asked = {
         "standing": notice.standing is None,

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from consentry.banks.models import EntryStatus
 from consentry.cases.clocks import deadlines_of
 from consentry.cases.decisions import case_entries
-from consentry.cases.models import Appeal, Case, Deadline, Item, Notice
+from consentry.cases.models import Appeal, Case, CasePersonal, Deadline, Item, Notice
 from consentry.cases.schemas import AppealOut, CaseView, DeadlineOut, ItemOut, MissingField
+from consentry.cases.validation import SET_ASIDE
 
 
 def deadline_out(deadline: Deadline) -> DeadlineOut:
@@ -45,6 +46,9 @@ def case_view(*, session: Session, case: Case) -> CaseView:
     hashes = {status.value: 0 for status in EntryStatus}
     for entry, _ in case_entries(session=session, case_id=case.id):
         hashes[entry.status] += 1
+    personal = session.scalars(
+        select(CasePersonal.data).where(CasePersonal.case_id == case.id)
+    ).all()
     appeals = session.scalars(
         select(Appeal).where(Appeal.case_id == case.id).order_by(Appeal.id)
     ).all()
@@ -72,6 +76,7 @@ def case_view(*, session: Session, case: Case) -> CaseView:
             for item in items
         ],
         hashes=hashes,
+        set_aside_hashes=sum(len(data.get(SET_ASIDE, [])) for data in personal),
         deadlines=[deadline_out(d) for d in deadlines],
         appeals=[appeal_out(a) for a in appeals],
     )

@@ -24,6 +24,7 @@ from consentry.cases.models import (
     PinFailure,
     Statement,
 )
+from consentry.portal.models import PortalCount, PortalKey
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "Notice",
     "OutboxMessage",
     "PinFailure",
+    "PortalCount",
+    "PortalKey",
     "RateWindow",
     "ScanCounter",
     "ScanMatch",

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -99,3 +99,9 @@ async def appeal_submit(request: Request) -> HTMLResponse:
     except CaseError as error:
         return _appeal_page(request, error.status, form=shown, error=error.message)
     return _appeal_page(request, 201, filed=filed)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon: answered, so that browsers do not log a missing file on every page."""
+    return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
