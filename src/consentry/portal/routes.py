@@ -180,10 +180,16 @@ class _Access:
 def _status(request: Request, access: _Access, action: str, form: RequestForm) -> dict[str, Any]:
     """Open the case with its PIN, carry out `action`, and describe the case afterwards."""
     settings: Settings = request.app.state.settings
+    case_id = None
     with session_scope(request.app.state.engine) as session:
-        case_id = open_case(
-            session=session, reference=access.reference, pin=access.pin, client=_client(request)
-        ).id
+        try:
+            case_id = open_case(
+                session=session, reference=access.reference, pin=access.pin, client=_client(request)
+            ).id
+        except CaseNotFound:
+            pass  # committed, so that the throttle counts the failure
+    if case_id is None:
+        raise CaseNotFound()
     done = ""
     with session_scope(request.app.state.engine) as session:
         case = session.get_one(Case, case_id)
