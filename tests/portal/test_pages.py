@@ -43,8 +43,10 @@ def test_every_page_has_a_strict_policy_and_is_not_cached(client: TestClient, pa
     response = client.get(path)
     assert response.status_code == 200
     policy = response.headers["content-security-policy"]
-    assert "connect-src 'none'" in policy and "default-src 'none'" in policy
-    assert "script-src 'self'" in policy and "unsafe" not in policy
+    assert "connect-src 'none'" in policy
+    assert "default-src 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe" not in policy
     assert response.headers["cache-control"] == "no-store"
     assert 'href="/"' in response.text  # the process page is linked from every footer (IN-01)
 
@@ -64,12 +66,16 @@ def test_a_complete_request_without_javascript_is_filed(client: TestClient) -> N
     engine = make_engine(settings.database_url)
     with session_scope(engine) as session:
         case = session.scalar(select(Case).where(Case.reference == reference))
-        assert case is not None and case.filed_by == "portal" and case.status == "open"
+        assert case is not None
+        assert case.filed_by == "portal"
+        assert case.status == "open"
         entry = session.scalar(select(BankEntry).where(BankEntry.value == PDQ))
-        assert entry is not None and entry.status == "pending"  # never actioned unconfirmed
+        assert entry is not None
+        assert entry.status == "pending"
     engine.dispose()
     status = client.post("/status", data={"reference": reference, "pin": pin})
-    assert status.status_code == 200 and "We are reviewing your request." in status.text
+    assert status.status_code == 200
+    assert "We are reviewing your request." in status.text
 
 
 def test_an_incomplete_request_is_not_filed_and_keeps_every_answer(client: TestClient) -> None:
@@ -78,7 +84,8 @@ def test_an_incomplete_request_is_not_filed_and_keeps_every_answer(client: TestC
     response = client.post("/request", data=data)
     assert response.status_code == 422
     assert 'id="good_faith-error"' in response.text
-    assert hostile not in response.text and "&lt;script&gt;" in response.text
+    assert hostile not in response.text
+    assert "&lt;script&gt;" in response.text
     assert f'name="hash" value="pdq:{PDQ}:90"' in response.text
     assert 'value="person@example.org"' in response.text
 
@@ -119,7 +126,8 @@ def test_a_possible_minor_goes_to_the_specialist_team(client: TestClient) -> Non
     data = {"kind": "remove", "under_18": "not_sure", "good_faith": "on", "urls": COMPLETE["urls"]}
     response = client.post("/request", data=data)
     assert response.status_code == 201
-    assert "specialist team" in response.text and "Take It Down" in response.text
+    assert "specialist team" in response.text
+    assert "Take It Down" in response.text
 
 
 def test_the_status_page_appeals_a_declined_request(client: TestClient) -> None:
@@ -141,7 +149,8 @@ def test_the_status_page_appeals_a_declined_request(client: TestClient) -> None:
         )
     engine.dispose()
     page = client.post("/status", data={"reference": reference, "pin": pin})
-    assert "We decided not to remove the content." in page.text and "appeal-form" in page.text
+    assert "We decided not to remove the content." in page.text
+    assert "appeal-form" in page.text
     appealed = client.post(
         "/status/appeal", data={"reference": reference, "pin": pin, "explanation": "It is me."}
     )
@@ -171,7 +180,8 @@ def test_a_network_over_its_limit_is_asked_to_wait(strict: TestClient) -> None:
     answers = [strict.post("/request", data=COMPLETE).status_code for _ in range(3)]
     assert answers == [201, 201, 429]
     page = strict.post("/request", data=COMPLETE).text
-    assert "minutes" in page and "helpline" in page
+    assert "minutes" in page
+    assert "helpline" in page
 
 
 def test_many_requests_naming_one_contact_are_filed_and_flagged(strict: TestClient) -> None:
@@ -182,7 +192,8 @@ def test_many_requests_naming_one_contact_are_filed_and_flagged(strict: TestClie
     engine = make_engine(settings.database_url)
     with session_scope(engine) as session:
         cases = {c.reference: c for c in session.scalars(select(Case))}
-        assert not cases[first].escalated and cases[second].escalated
+        assert not cases[first].escalated
+        assert cases[second].escalated
         flags = session.scalars(select(AuditEvent).where(AuditEvent.action == "case.flagged"))
         assert [f.subject_id for f in flags] == [str(cases[second].id)]
     engine.dispose()

@@ -3,6 +3,7 @@ with photos hashed on the device, proof that no image byte is sent, the status p
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from consentry.hashing.pdq import PdqHash
@@ -40,9 +41,8 @@ def test_a_request_with_three_photos_sends_only_hashes_and_form_fields(tmp_path:
     # Every hash: a PDQ (with quality) and a SHA-256 per photo, as the reference computes.
     pdq = [t.split(":") for t in tokens if t.startswith("pdq:")]
     sha = sorted(t.split(":")[1] for t in tokens if t.startswith("sha256:"))
-    assert len(pdq) == 3 and len(sha) == 3
-    import hashlib
-
+    assert len(pdq) == 3
+    assert len(sha) == 3
     assert sha == sorted(hashlib.sha256(b).hexdigest() for b in photo_bytes)
     for (_, value, _quality), data in zip(pdq, photo_bytes, strict=True):
         assert PdqHash.from_hex(value).distance(reference_pdq(data)) <= 10
@@ -52,11 +52,13 @@ def test_a_request_with_three_photos_sends_only_hashes_and_form_fields(tmp_path:
     # Thumbnails are blob: URLs of this origin: made and read on the device.
     assert all(r.url.startswith((base, f"blob:{base}")) for r in recorded.requests)
     sent = [r for r in recorded.requests if r.method != "GET"]
-    assert len(sent) == 1 and sent[0].url == f"{base}/request"
+    assert len(sent) == 1
+    assert sent[0].url == f"{base}/request"
     body = sent[0].post_data_buffer or b""
     assert sent[0].headers["content-type"].startswith("application/x-www-form-urlencoded")
     assert len(body) < 4000 < min(len(b) for b in photo_bytes)
     for data in photo_bytes:
         for start in range(0, len(data) - 32, max(1, len(data) // 50)):
             assert data[start : start + 32] not in body
-    assert reference.startswith("CS-") and len(pin) == 14
+    assert reference.startswith("CS-")
+    assert len(pin) == 14

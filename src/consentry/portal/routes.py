@@ -6,6 +6,7 @@ photos on the person's own device. The PIN travels in form bodies, never in a UR
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -181,13 +182,11 @@ def _status(request: Request, access: _Access, action: str, form: RequestForm) -
     """Open the case with its PIN, carry out `action`, and describe the case afterwards."""
     settings: Settings = request.app.state.settings
     case_id = None
-    with session_scope(request.app.state.engine) as session:
-        try:
-            case_id = open_case(
-                session=session, reference=access.reference, pin=access.pin, client=_client(request)
-            ).id
-        except CaseNotFound:
-            pass  # committed, so that the throttle counts the failure
+    # A failure is committed, not rolled back: the throttle counts it.
+    with session_scope(request.app.state.engine) as session, suppress(CaseNotFound):
+        case_id = open_case(
+            session=session, reference=access.reference, pin=access.pin, client=_client(request)
+        ).id
     if case_id is None:
         raise CaseNotFound()
     done = ""
