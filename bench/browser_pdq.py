@@ -57,7 +57,7 @@ def _measure(page: Page, inputs: list[bytes]) -> dict[str, object]:
     within = sum(1 for d in distances if d <= 10) / len(distances)
     return {
         "photos": len(inputs),
-        "median": median(distances),
+        "median": f"{median(distances):g}",
         "p99": _percentile(distances, 0.99),
         "max": max(distances),
         "within": f"{within:.1%}",

@@ -102,6 +102,7 @@ def test_the_status_page_adds_information_and_withdraws_without_the_pin_in_a_url
         reference = page.locator("#reference").inner_text().strip()
         pin = page.locator("#pin").inner_text().strip()
         page.get_by_role("link", name="Check your request").click()
+        page.screenshot(path=str(SCREENSHOTS / "portal-status-open.png"), full_page=True)
         page.get_by_label("Case reference").fill(reference)
         page.get_by_label("PIN").fill(pin)
         page.get_by_role("button", name="Open").click()
