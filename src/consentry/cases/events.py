@@ -47,6 +47,9 @@ class EventKind(StrEnum):
     PIN_REISSUED = "pin_reissued"
     CYBERTIPLINE_RECORDED = "cybertipline_recorded"
     NOTIFICATION_QUEUED = "notification_queued"
+    CLAIMED = "claimed"  # taken for review (a lease); renewals are not events
+    RELEASED = "released"
+    HANDED_OVER = "handed_over"
     FLAGGED = "flagged"  # a misuse signal (IN-40): senior review, within the same clock
 
 

@@ -25,6 +25,7 @@ from consentry.cases.models import (
     Statement,
 )
 from consentry.portal.models import PortalCount, PortalKey
+from consentry.review.models import Claim
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Case",
     "CaseHash",
     "CasePersonal",
+    "Claim",
     "CyberTiplineReport",
     "Deadline",
     "DeadlineMark",

@@ -1,0 +1,1 @@
+"""Human review of cases: claims with leases (the console's pages build on this)."""
