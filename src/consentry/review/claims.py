@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case as when
-from sqlalchemy import delete, literal, or_, select
+from sqlalchemy import literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -94,12 +94,13 @@ def claim_case(
 
 def release_case(*, session: Session, case: Case, user_id: int) -> bool:
     """Give the case back to the queue; False if `user_id` did not hold it."""
-    released = session.execute(
-        delete(Claim).where(Claim.case_id == case.id, Claim.user_id == user_id)
-    ).rowcount
-    if released:
-        append(session=session, case=case, kind=EventKind.RELEASED, actor=f"user:{user_id}")
-    return bool(released)
+    claim = session.get(Claim, case.id, populate_existing=True)
+    if claim is None or claim.user_id != user_id:
+        return False
+    session.delete(claim)
+    session.flush()
+    append(session=session, case=case, kind=EventKind.RELEASED, actor=f"user:{user_id}")
+    return True
 
 
 def hand_over(
