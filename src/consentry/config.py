@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     # second, requests naming one contact are still filed, flagged for senior review.
     portal_requests_per_network_hour: int = Field(default=20, gt=0)
     portal_requests_per_contact_day: int = Field(default=5, gt=0)
+    # The review console (MW-*): where a platform's media previews come from, as a URL
+    # with {content_id}; unset, no media is ever shown. Previews are blurred and grey
+    # by default; each reviewer may change that for themselves.
+    preview_url_template: str | None = None
+    console_blur_previews: bool = True
+    console_greyscale_previews: bool = True
+    claim_lease_minutes: int = Field(default=15, gt=0)
     appeal_window_days: int = Field(default=183, ge=183, description="DSA Art. 20: >= 6 months")
     legal_ground: str = (
         "Non-consensual intimate imagery: 47 U.S.C. 223(h) (TAKE IT DOWN Act); "

@@ -20,7 +20,7 @@ COOKIE = "consentry_session"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def _secure(request: Request) -> bool:
+def secure_cookie(request: Request) -> bool:
     return request.url.scheme == "https" or bool(request.app.state.settings.secure_cookies)
 
 
@@ -87,7 +87,7 @@ def login(request: Request, response: Response, body: LoginIn) -> Me:
         max_age=int(users.SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="strict",
-        secure=_secure(request),
+        secure=secure_cookie(request),
         path="/",
     )
     return me

@@ -195,3 +195,42 @@ def session_user(*, session: Session, token: str) -> tuple[User, StaffSession] |
 
 def end_session(*, session: Session, token: str) -> None:
     session.execute(delete(StaffSession).where(StaffSession.digest == _digest(token)))
+
+
+def change_role(*, session: Session, user_id: int, role: Role, actor: str) -> User:
+    """A new role takes effect at once: the user's sessions end, so no page keeps the old one."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError(f"no user {user_id}")
+    user.role = role.value
+    session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+    record(
+        session=session,
+        actor=actor,
+        action="user.role_changed",
+        subject_type="user",
+        subject_id=user.id,
+        details={"role": role.value},
+    )
+    return user
+
+
+def disable_user(*, session: Session, user_id: int, actor: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError(f"no user {user_id}")
+    user.disabled_at = user.disabled_at or utcnow()
+    session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+    record(
+        session=session,
+        actor=actor,
+        action="user.disabled",
+        subject_type="user",
+        subject_id=user.id,
+    )
+    return user
+
+
+def setup_link(*, public_url: str, token: str) -> str:
+    # The token rides in the fragment: browsers never send it to a server or its logs.
+    return f"{public_url.rstrip('/')}/setup#token={token}"

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from consentry import __version__
 from consentry.accounts.routes import router as accounts_router
 from consentry.actions.routes import router as actions_router
+from consentry.admin.routes import router as admin_router
 from consentry.api.limits import BodySizeLimit
 from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, render
 from consentry.api.problems import Problem, install_problem_handlers
@@ -26,6 +27,11 @@ from consentry.db.migrate import upgrade
 from consentry.hashing.routes import router as hashing_router
 from consentry.portal.routes import router as portal_router
 from consentry.portal.routes import static as portal_static
+from consentry.review.appeal_pages import router as appeal_pages_router
+from consentry.review.batch import router as batch_router
+from consentry.review.pages import router as review_router
+from consentry.review.web import router as console_router
+from consentry.review.web import static as console_static
 from consentry.scans.routes import router as scans_router
 from consentry.web.routes import router as web_router
 from consentry.web.routes import static
@@ -93,6 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(actions_router)
     app.include_router(web_router)
     app.include_router(portal_router)
+    app.include_router(console_router)
+    app.include_router(review_router)
+    app.include_router(batch_router)
+    app.include_router(appeal_pages_router)
+    app.include_router(admin_router)
     app.mount("/static", static, name="static")
     app.mount("/portal/static", portal_static, name="portal_static")
+    app.mount("/console/static", console_static, name="console_static")
     return app

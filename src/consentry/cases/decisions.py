@@ -216,3 +216,13 @@ def withdraw(*, session: Session, case: Case, actor: str, settings: Settings) ->
     )
     settle(session=session, case=case, at=utcnow())
     return withdrawn, kept
+
+
+def request_information(*, session: Session, case: Case, actor: str, message: str) -> bool:
+    """Ask the requester for more (the clock keeps running); returns whether mail was queued."""
+    if CaseStatus(case.status) in (CaseStatus.WITHDRAWN, CaseStatus.DECLINED):
+        raise CaseConflict(f"a case that is {case.status} takes no more information")
+    append(session=session, case=case, kind=EventKind.INFORMATION_REQUESTED, actor=actor)
+    return notify(
+        session=session, case=case, template="information_request", params={"message": message}
+    )

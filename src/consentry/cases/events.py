@@ -50,6 +50,9 @@ class EventKind(StrEnum):
     CLAIMED = "claimed"  # taken for review (a lease); renewals are not events
     RELEASED = "released"
     HANDED_OVER = "handed_over"
+    INFORMATION_REQUESTED = "information_requested"
+    CONTENT_VIEWED = "content_viewed"  # a reviewer revealed a media preview
+    COMMENTED = "commented"  # an internal comment (its text stays out of the log)
     FLAGGED = "flagged"  # a misuse signal (IN-40): senior review, within the same clock
 
 

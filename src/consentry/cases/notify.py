@@ -36,6 +36,7 @@ SUBJECTS = {
     "decision": "A decision on your removal request",
     "withdrawal": "Your removal request was withdrawn",
     "appeal_outcome": "The outcome of your appeal",
+    "information_request": "We need more information about your removal request",
 }
 
 

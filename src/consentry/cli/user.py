@@ -19,8 +19,7 @@ app = typer.Typer(help="Staff accounts with roles.", no_args_is_help=True)
 
 
 def setup_link(token: str) -> str:
-    # The token rides in the fragment: browsers never send it to a server or its logs.
-    return f"{get_settings().public_url.rstrip('/')}/setup#token={token}"
+    return users.setup_link(public_url=get_settings().public_url, token=token)
 
 
 @app.command()

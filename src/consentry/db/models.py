@@ -25,7 +25,7 @@ from consentry.cases.models import (
     Statement,
 )
 from consentry.portal.models import PortalCount, PortalKey
-from consentry.review.models import Claim
+from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 
 __all__ = [
@@ -40,9 +40,11 @@ __all__ = [
     "CaseHash",
     "CasePersonal",
     "Claim",
+    "Comment",
     "CyberTiplineReport",
     "Deadline",
     "DeadlineMark",
+    "Exposure",
     "Item",
     "LoginFailure",
     "Notice",
@@ -51,6 +53,7 @@ __all__ = [
     "PortalCount",
     "PortalKey",
     "RateWindow",
+    "ReviewerPreferences",
     "ScanCounter",
     "ScanMatch",
     "ScanRecord",

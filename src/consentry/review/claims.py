@@ -22,7 +22,7 @@ from consentry.cases.errors import CaseConflict
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case
 from consentry.db.base import UTCDateTime, utcnow
-from consentry.review.models import Claim
+from consentry.review.models import Claim, Comment
 
 DEFAULT_LEASE = timedelta(minutes=15)
 
@@ -139,3 +139,18 @@ def held_by(*, session: Session, user_id: int, now: datetime | None = None) -> l
             )
         )
     )
+
+
+def add_comment(*, session: Session, case: Case, user_id: int, text: str) -> Comment:
+    """An internal comment; the audit log records that one was made, not what it says."""
+    comment = Comment(case_id=case.id, user_id=user_id, text=text.strip()[:4000])
+    session.add(comment)
+    session.flush()
+    append(
+        session=session,
+        case=case,
+        kind=EventKind.COMMENTED,
+        actor=f"user:{user_id}",
+        details={"comment_id": comment.id},
+    )
+    return comment

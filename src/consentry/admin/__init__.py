@@ -1,0 +1,1 @@
+"""Administration pages: users and roles, API keys, banks, webhooks, clock settings."""

@@ -1,0 +1,183 @@
+"""Everything a reviewer sees of one case, context first: the notice, located content
+with its matches, the timeline and internal comments. Contact details stay out: the
+system writes to the requester, so a reviewer never needs their address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consentry.accounts.models import User
+from consentry.banks.models import Bank
+from consentry.cases.events import history
+from consentry.cases.models import Case, CasePersonal, Item, Notice
+from consentry.cases.schemas import CaseView
+from consentry.cases.views import case_view
+from consentry.config import Settings
+from consentry.review.models import Comment
+from consentry.scans.models import ScanMatch
+
+# The notice's answers a reviewer is shown, in this order, with their labels.
+DETAILS = (
+    ("standing", "Standing"),
+    ("representative", "Representative"),
+    ("grounds", "Grounds"),
+    ("intimacy", "What it shows"),
+    ("under_18", "Under 18 when made"),
+    ("country", "Country"),
+    ("explanation", "Explanation"),
+    ("good_faith", "Good-faith statement"),
+    ("accurate", "Accuracy statement"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchView:
+    bank: str
+    signal_type: str
+    distance: int
+    threshold: int
+    tier: str
+    variant: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    id: int
+    content_id: str | None
+    url: str | None
+    found_by: str
+    status: str
+    located_at: datetime
+    matches: list[MatchView]
+    preview_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    at: datetime
+    actor: str
+    kind: str
+    details: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    at: datetime
+    author: str
+    text: str
+
+
+@dataclass
+class CaseFile:
+    view: CaseView
+    notices: list[list[tuple[str, str]]] = field(default_factory=list)
+    locations: list[dict[str, Any]] = field(default_factory=list)
+    items: list[ItemView] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    comments: list[CommentView] = field(default_factory=list)
+
+
+def preview_origin(settings: Settings) -> str | None:
+    """The origin previews come from, for the console's Content-Security-Policy."""
+    if not settings.preview_url_template:
+        return None
+    parts = urlsplit(settings.preview_url_template)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _preview(settings: Settings, content_id: str | None) -> str | None:
+    if not settings.preview_url_template or not content_id:
+        return None
+    return settings.preview_url_template.format(content_id=quote(content_id, safe=""))
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_shown(v)}" for k, v in value.items() if v not in (None, ""))
+    return str(value).replace("_", " ") if value is not None else ""
+
+
+def _details(data: dict[str, Any]) -> list[tuple[str, str]]:
+    shown = [(label, _shown(data.get(key))) for key, label in DETAILS]
+    return [(label, value) for label, value in shown if value]
+
+
+def case_file(*, session: Session, case: Case, settings: Settings) -> CaseFile:
+    casefile = CaseFile(view=case_view(session=session, case=case))
+    for notice in session.scalars(
+        select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)
+    ):
+        personal = session.get_one(CasePersonal, notice.personal_id)
+        data = {**notice.answers, **(personal.data if personal.purged_at is None else {})}
+        signature = data.get("signature") or {}
+        details = _details(data)
+        if signature:
+            details.append(
+                (
+                    "Signed by",
+                    f"{signature.get('name', '')} (signed: {_shown(signature.get('signed'))})",
+                )
+            )
+        casefile.notices.append(details)
+        casefile.locations.extend(data.get("locations") or [])
+    items = session.scalars(select(Item).where(Item.case_id == case.id).order_by(Item.id)).all()
+    scans = [item.scan_id for item in items if item.scan_id is not None]
+    matches: dict[int, list[MatchView]] = {}
+    for match, bank_name in session.execute(
+        select(ScanMatch, Bank.name)
+        .join(Bank, Bank.id == ScanMatch.bank_id)
+        .where(ScanMatch.scan_id.in_(scans))
+        .order_by(ScanMatch.distance)
+    ):
+        matches.setdefault(match.scan_id, []).append(
+            MatchView(
+                bank=bank_name,
+                signal_type=match.signal_type,
+                distance=match.distance,
+                threshold=match.threshold,
+                tier=match.tier,
+                variant=match.variant,
+            )
+        )
+    casefile.items = [
+        ItemView(
+            id=item.id,
+            content_id=item.content_id,
+            url=item.url,
+            found_by=item.found_by,
+            status=item.status,
+            located_at=item.located_at,
+            matches=matches.get(item.scan_id, []) if item.scan_id else [],
+            preview_url=_preview(settings, item.content_id),
+        )
+        for item in items
+    ]
+    casefile.timeline = [
+        TimelineEntry(
+            at=event.at,
+            actor=event.actor,
+            kind=event.action.removeprefix("case.").replace("_", " "),
+            details=_shown(event.details),
+        )
+        for event in history(session=session, case_id=case.id)
+    ]
+    casefile.comments = [
+        CommentView(at=comment.at, author=email, text=comment.text)
+        for comment, email in session.execute(
+            select(Comment, User.email)
+            .join(User, User.id == Comment.user_id)
+            .where(Comment.case_id == case.id)
+            .order_by(Comment.id)
+        )
+    ]
+    return casefile

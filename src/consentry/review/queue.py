@@ -1,0 +1,197 @@
+"""The review queues: cases awaiting a human, ordered by the time left on their clock.
+
+Priority follows IN-33: a possible minor first, then threats and flagged or escalated
+cases, then cases under the statutory removal clock, then the rest. Cases in the
+restricted (minors') queue are shown to the `lead` role only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from consentry.accounts.models import Role, User
+from consentry.banks.models import Bank, BankEntry
+from consentry.cases.clocks import Regime
+from consentry.cases.models import (
+    Appeal,
+    Case,
+    CaseHash,
+    CaseStatus,
+    Deadline,
+    Item,
+    ItemStatus,
+    Notice,
+    Queue,
+)
+from consentry.db.base import utcnow
+from consentry.review.models import Claim
+from consentry.scans.models import ScanMatch
+
+PRIORITIES = {
+    1: "possible minor",
+    2: "threat, flagged or escalated",
+    3: "statutory removal clock",
+    4: "other",
+}
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilters:
+    queue: str | None = None
+    request_type: str | None = None
+    priority: int | None = None
+    bank: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    case_id: int
+    reference: str
+    status: str
+    queue: str
+    request_types: list[str]
+    priority: int
+    due_at: datetime | None
+    breached: bool
+    escalated: bool
+    appeal_pending: bool
+    needs_review: int
+    held_by: str | None
+    held_by_me: bool
+
+    @property
+    def priority_label(self) -> str:
+        return PRIORITIES[self.priority]
+
+
+def sees_restricted(user: User) -> bool:
+    return Role(user.role) is Role.LEAD
+
+
+def _in_bank(name: str) -> object:
+    """Cases whose own hashes, or whose found copies' matches, are in bank `name`."""
+    bank_id = select(Bank.id).where(Bank.name == name).scalar_subquery()
+    own = (
+        select(CaseHash.case_id)
+        .join(BankEntry, BankEntry.id == CaseHash.entry_id)
+        .where(BankEntry.bank_id == bank_id)
+    )
+    found = (
+        select(Item.case_id)
+        .join(ScanMatch, ScanMatch.scan_id == Item.scan_id)
+        .where(ScanMatch.bank_id == bank_id)
+    )
+    return or_(Case.id.in_(own), Case.id.in_(found))
+
+
+def _priority(case: Case, grounds: set[str], regimes: set[str]) -> int:
+    if case.queue == Queue.RESTRICTED.value:
+        return 1
+    if case.escalated or "threat_to_share" in grounds:
+        return 2
+    if Regime.REMOVAL.value in regimes:
+        return 3
+    return 4
+
+
+def queue_rows(
+    *, session: Session, viewer: User, filters: QueueFilters, now: datetime | None = None
+) -> list[QueueRow]:
+    """Every case awaiting review that `viewer` may see, most urgent first."""
+    now = now or utcnow()
+    review_items = select(Item.case_id).where(Item.status == ItemStatus.NEEDS_REVIEW.value)
+    statement = select(Case).where(
+        or_(
+            Case.status == CaseStatus.OPEN.value,
+            Case.escalated.is_(True),
+            Case.id.in_(review_items),
+        ),
+        Case.status != CaseStatus.WITHDRAWN.value,
+    )
+    if not sees_restricted(viewer):
+        statement = statement.where(Case.queue != Queue.RESTRICTED.value)
+    if filters.queue:
+        statement = statement.where(Case.queue == filters.queue)
+    if filters.bank:
+        statement = statement.where(_in_bank(filters.bank))  # type: ignore[arg-type]
+    cases = session.scalars(statement).all()
+    ids = [case.id for case in cases]
+    if not ids:
+        return []
+    clocks: dict[int, tuple[datetime | None, bool, set[str]]] = {}
+    for deadline in session.scalars(
+        select(Deadline).where(Deadline.case_id.in_(ids), Deadline.stopped_at.is_(None))
+    ):
+        due, breached, regimes = clocks.get(deadline.case_id, (None, False, set()))
+        due = deadline.due_at if due is None else min(due, deadline.due_at)
+        clocks[deadline.case_id] = (
+            due,
+            breached or deadline.breached_at is not None,
+            regimes | {deadline.regime},
+        )
+    grounds: dict[int, set[str]] = {}
+    for case_id, answers in session.execute(
+        select(Notice.case_id, Notice.answers).where(Notice.case_id.in_(ids))
+    ):
+        grounds.setdefault(case_id, set()).update(answers.get("grounds") or [])
+    waiting = dict(
+        session.execute(
+            select(Item.case_id, func.count())
+            .where(Item.case_id.in_(ids), Item.status == ItemStatus.NEEDS_REVIEW.value)
+            .group_by(Item.case_id)
+        ).all()
+    )
+    holders = {
+        case_id: (user_id, email)
+        for case_id, user_id, email in session.execute(
+            select(Claim.case_id, Claim.user_id, User.email)
+            .join(User, User.id == Claim.user_id)
+            .where(Claim.case_id.in_(ids), Claim.expires_at > now)
+        )
+    }
+    rows = []
+    for case in cases:
+        due, breached, regimes = clocks.get(case.id, (None, False, set()))
+        holder = holders.get(case.id)
+        row = QueueRow(
+            case_id=case.id,
+            reference=case.reference,
+            status=case.status,
+            queue=case.queue,
+            request_types=list(case.request_types),
+            priority=_priority(case, grounds.get(case.id, set()), regimes),
+            due_at=due,
+            breached=breached,
+            escalated=case.escalated,
+            appeal_pending=case.appeal_pending,
+            needs_review=int(waiting.get(case.id, 0)),
+            held_by=holder[1] if holder else None,
+            held_by_me=holder is not None and holder[0] == viewer.id,
+        )
+        if filters.request_type and filters.request_type not in row.request_types:
+            continue
+        if filters.priority and row.priority != filters.priority:
+            continue
+        rows.append(row)
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    rows.sort(key=lambda r: (r.due_at or far, r.priority, r.case_id))
+    return rows
+
+
+def pending_appeals(*, session: Session, viewer: User) -> Sequence[tuple[Appeal, Case]]:
+    """Appeals awaiting a decision, oldest first (their own queue)."""
+    statement = (
+        select(Appeal, Case)
+        .join(Case, Case.id == Appeal.case_id)
+        .where(Appeal.status == "pending")
+        .order_by(Appeal.filed_at, Appeal.id)
+    )
+    if not sees_restricted(viewer):
+        statement = statement.where(Case.queue != Queue.RESTRICTED.value)
+    return [(appeal, case) for appeal, case in session.execute(statement)]

@@ -1,0 +1,188 @@
+"""The console's plumbing: its templates, its Content-Security-Policy, and signing in.
+
+Console pages are plain forms: every change is a POST carrying the session's CSRF token
+in a hidden field, so the core work needs no JavaScript."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from consentry.accounts import users
+from consentry.accounts.models import Role, StaffSession, User
+from consentry.accounts.routes import COOKIE, secure_cookie
+from consentry.config import Settings
+from consentry.db.session import session_scope
+from consentry.review.casefile import preview_origin
+from consentry.review.wellbeing import exposures_today
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=[HERE / "templates", HERE.parent / "admin" / "templates"])
+static = StaticFiles(directory=HERE / "static")
+router = APIRouter(include_in_schema=False)
+REVIEWERS = (Role.REVIEWER, Role.LEAD)
+
+
+def policy(settings: Settings) -> str:
+    # Media previews, when configured, come from the platform's preview origin only.
+    images = " ".join(filter(None, ["'self'", preview_origin(settings)]))
+    return (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    response = templates.TemplateResponse(
+        request,
+        template,
+        context,
+        status_code=status,
+        headers={
+            "Content-Security-Policy": policy(settings),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+        },
+    )
+    assert isinstance(response, HTMLResponse)
+    return response
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    user: User
+    session: StaffSession
+    exposures: int
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.user.id}"
+
+    @property
+    def is_lead(self) -> bool:
+        return Role(self.user.role) is Role.LEAD
+
+    def context(self, **values: Any) -> dict[str, Any]:
+        """What every console page shows: who is signed in, their token, their exposure."""
+        return {"staff": self, "csrf": self.session.csrf_token, **values}
+
+
+def _signed_in(request: Request) -> Staff | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    with session_scope(request.app.state.engine) as session:
+        found = users.session_user(session=session, token=token)
+        if found is None:
+            return None
+        user, staff_session = found
+        return Staff(user, staff_session, exposures_today(session=session, user_id=user.id))
+
+
+async def enter(
+    request: Request, roles: tuple[Role, ...], form: FormData | None = None
+) -> Staff | Response:
+    """The signed-in member of staff, or the response that turns them away: a redirect to
+    sign in, a 403 for the wrong role, or a 403 for a change without the CSRF token."""
+    staff = await run_in_threadpool(_signed_in, request)
+    if staff is None:
+        return RedirectResponse("/console/login", status_code=HTTPStatus.SEE_OTHER)
+    if Role(staff.user.role) not in roles:
+        return render(
+            request, "message.html", staff.context(message="Your role cannot open this page."), 403
+        )
+    if form is not None:
+        sent = str(form.get("csrf_token") or "")
+        if not secrets.compare_digest(sent, staff.session.csrf_token):
+            return render(
+                request,
+                "message.html",
+                staff.context(message="This form has expired: reload the page and try again."),
+                403,
+            )
+    return staff
+
+
+def home_of(user: User) -> str:
+    return "/console/admin" if Role(user.role) is Role.ADMIN else "/console"
+
+
+@router.get("/console/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    return render(request, "login.html", {"title": "Sign in"})
+
+
+@router.post("/console/login", response_class=HTMLResponse)
+async def login_submit(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=8)
+    email, password, code = (str(form.get(k) or "")[:500] for k in ("email", "password", "code"))
+
+    def attempt() -> tuple[str, User] | None:
+        with session_scope(request.app.state.engine) as session:
+            try:
+                user = users.authenticate(
+                    session=session, email=email, password=password, code=code or None
+                )
+            except users.LoginFailed:
+                return None  # committed, so that throttling counts it
+            token, _ = users.start_session(session=session, user=user)
+            return token, user
+
+    try:
+        signed = await run_in_threadpool(attempt)
+    except users.LoginThrottled as error:
+        return render(
+            request, "login.html", {"title": "Sign in", "error": error.message, "email": email}, 429
+        )
+    if signed is None:
+        return render(
+            request,
+            "login.html",
+            {"title": "Sign in", "error": users.LoginFailed().message, "email": email},
+            401,
+        )
+    token, user = signed
+    response = RedirectResponse(home_of(user), status_code=HTTPStatus.SEE_OTHER)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(users.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookie(request),
+        path="/",
+    )
+    return response
+
+
+@router.post("/console/logout")
+async def logout(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=4)
+    staff = await enter(request, tuple(Role), form)
+    if isinstance(staff, Response):
+        return staff
+    token = request.cookies.get(COOKIE, "")
+
+    def end() -> None:
+        with session_scope(request.app.state.engine) as session:
+            users.end_session(session=session, token=token)
+
+    await run_in_threadpool(end)
+    response = RedirectResponse("/console/login", status_code=HTTPStatus.SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/")
+    return response
