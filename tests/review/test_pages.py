@@ -1,0 +1,209 @@
+"""The console as plain HTTP on SQLite and PostgreSQL: sign-in, roles, CSRF, the queue's
+filters and order, decisions, hand-overs, comments, requests for information, settings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consentry.accounts.models import Role, User
+from consentry.accounts.users import create_user, set_password
+from consentry.actions.models import OutboxMessage
+from consentry.audit.models import AuditEvent
+from consentry.cases.intake import file_notice
+from consentry.cases.models import Case
+from consentry.cases.schemas import NoticeIn
+from consentry.config import Settings
+from consentry.db.session import session_scope
+from consentry.review.models import Claim, Comment
+from tests.cases.support import notice
+
+PASSWORD = "a long enough password"
+
+
+def _engine(client: TestClient) -> Any:
+    return client.app.state.engine  # type: ignore[attr-defined]
+
+
+def _sign_in(client: TestClient, email: str, role: Role) -> str:
+    """Create and sign in a member of staff; returns the page's CSRF token."""
+    with session_scope(_engine(client)) as session:
+        _, token = create_user(session=session, email=email, role=role)
+        secret = set_password(session=session, token=token, password=PASSWORD).totp_uri
+    code = pyotp.parse_uri(secret).now() if secret else ""
+    response = client.post(
+        "/console/login", data={"email": email, "password": PASSWORD, "code": code}
+    )
+    assert response.status_code == 200, response.text
+    return _csrf(response.text)
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def _file(client: TestClient, **overrides: Any) -> str:
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    with session_scope(_engine(client)) as session:
+        filed = file_notice(
+            session=session,
+            notice=NoticeIn.model_validate(notice(hashes=[], **overrides)),
+            filed_by="test",
+            settings=settings,
+        )
+        return filed.case.reference
+
+
+def _where(n: int) -> list[dict[str, str]]:
+    return [{"content_id": f"item-{n}"}]
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r'class="case-row[^"]*" data-reference="([^"]+)"', page)
+
+
+def test_pages_need_a_signed_in_reviewer(client: TestClient) -> None:
+    assert client.get("/console", follow_redirects=False).headers["location"] == "/console/login"
+    _sign_in(client, "root@example.org", Role.ADMIN)
+    assert client.get("/console").status_code == 403
+    assert client.get("/console/admin").status_code == 200
+    policy = client.get("/console/admin").headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe" not in policy
+
+
+def test_a_change_without_the_csrf_token_is_refused(client: TestClient) -> None:
+    reference = _file(client, locations=_where(1))
+    _sign_in(client, "rev@example.org", Role.REVIEWER)
+    client.get(f"/console/cases/{reference}")
+    refused = client.post(f"/console/cases/{reference}/release", data={"csrf_token": "forged"})
+    assert refused.status_code == 403
+
+
+def test_the_queue_is_ordered_by_time_left_and_filtered(client: TestClient) -> None:
+    later = _file(client, locations=_where(1))
+    sooner = _file(client, request_types=["third_party"], locations=_where(2))
+    threat = _file(client, grounds=["threat_to_share"], locations=_where(3))
+    minor = _file(client, under_18="not_sure", locations=_where(4))
+    _sign_in(client, "rev@example.org", Role.REVIEWER)
+    assert _rows(client.get("/console").text) == [sooner, later, threat]
+    assert _rows(client.get("/console?priority=2").text) == [threat]
+    assert _rows(client.get("/console?request_type=third_party").text) == [sooner]
+    assert _rows(client.get("/console?queue=restricted").text) == []
+    assert _rows(client.get("/console?priority=banana&bank=%3Cb%3E").text) == []
+    assert client.get(f"/console/cases/{minor}").status_code == 403
+    lead = TestClient(client.app)
+    with lead:
+        _sign_in(lead, "lead@example.org", Role.LEAD)
+        assert _rows(lead.get("/console?queue=restricted").text) == [minor]
+        assert _rows(lead.get("/console?priority=1").text) == [minor]
+
+
+def _case(session: Session, reference: str) -> Case:
+    return session.scalars(select(Case).where(Case.reference == reference)).one()
+
+
+def test_decisions_comments_and_information_requests(client: TestClient) -> None:
+    reference = _file(client, locations=_where(1))
+    token = _sign_in(client, "rev@example.org", Role.REVIEWER)
+    client.get(f"/console/cases/{reference}")
+    form = {"csrf_token": token}
+    comment = client.post(
+        f"/console/cases/{reference}/comment", data={**form, "text": "<b>check</b> the date"}
+    )
+    assert "&lt;b&gt;check&lt;/b&gt; the date" in comment.text
+    asked = client.post(
+        f"/console/cases/{reference}/decide",
+        data={**form, "decision": "information", "message": "Which account posted it?"},
+    )
+    assert asked.status_code == 200
+    refused = client.post(f"/console/cases/{reference}/decide", data={**form, "decision": "keep"})
+    assert refused.status_code == 403
+    kept = client.post(
+        f"/console/cases/{reference}/decide",
+        data={**form, "decision": "keep", "reason_code": "not_intimate", "reason": "a landscape"},
+    )
+    assert f"Decision recorded for {reference}." in kept.text
+    with session_scope(_engine(client)) as session:
+        case = _case(session, reference)
+        assert case.status == "declined"
+        assert session.get(Claim, case.id) is None  # released with the decision
+        assert session.scalars(select(Comment.text)).all() == ["<b>check</b> the date"]
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_id == str(case.id))
+        ).all()
+        commented = [e for e in events if e.action == "case.commented"]
+        assert len(commented) == 1
+        assert "check" not in str(commented[0].details)  # the text stays out of the log
+        assert "case.information_requested" in {e.action for e in events}
+        mails = session.scalars(select(OutboxMessage.event)).all()
+        assert "information_request" in mails
+
+
+def test_hand_over_passes_the_case_with_its_comment(client: TestClient) -> None:
+    reference = _file(client, locations=_where(1))
+    with session_scope(_engine(client)) as session:
+        other, _ = create_user(session=session, email="next@example.org", role=Role.REVIEWER)
+        other_id = other.id
+    token = _sign_in(client, "rev@example.org", Role.REVIEWER)
+    client.get(f"/console/cases/{reference}")
+    client.post(
+        f"/console/cases/{reference}/handover",
+        data={"csrf_token": token, "to_user": str(other_id), "note": "needs a second look"},
+    )
+    with session_scope(_engine(client)) as session:
+        claim = session.get_one(Claim, _case(session, reference).id)
+        assert claim.user_id == other_id
+        assert claim.note == "needs a second look"
+    taken = client.post(
+        f"/console/cases/{reference}/decide", data={"csrf_token": token, "decision": "escalate"}
+    )
+    assert taken.status_code == 409
+
+
+def test_media_settings_override_the_organisation_default(client: TestClient) -> None:
+    token = _sign_in(client, "rev@example.org", Role.REVIEWER)
+    assert (
+        'id="blur-default" name="blur" value="default" checked'
+        in client.get("/console/settings").text
+    )
+    client.post("/console/settings", data={"csrf_token": token, "blur": "off"})
+    page = client.get("/console/settings").text
+    assert "Blur previews (now: off)" in page
+    assert "Show previews in greyscale (now: on)" in page
+
+
+def test_admin_creates_a_user_and_the_link_is_shown_once(client: TestClient) -> None:
+    token = _sign_in(client, "root@example.org", Role.ADMIN)
+    created = client.post(
+        "/console/admin/users",
+        data={"csrf_token": token, "email": "new@example.org", "role": "lead"},
+    )
+    assert "/setup#token=" in created.text
+    with session_scope(_engine(client)) as session:
+        user = session.scalars(select(User).where(User.email == "new@example.org")).one()
+        assert user.role == "lead"
+        user_id = user.id
+    client.post(
+        f"/console/admin/users/{user_id}/role", data={"csrf_token": token, "role": "reviewer"}
+    )
+    with session_scope(_engine(client)) as session:
+        assert session.get_one(User, user_id).role == "reviewer"
+
+
+@pytest.mark.parametrize(
+    "path", ["/console/cases/CS-NONE-NONE-NONE", "/console/cases/%3Cscript%3E"]
+)
+def test_unknown_cases_get_a_plain_answer(client: TestClient, path: str) -> None:
+    _sign_in(client, "rev@example.org", Role.REVIEWER)
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "<script>" not in response.text
