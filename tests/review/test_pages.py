@@ -207,3 +207,23 @@ def test_unknown_cases_get_a_plain_answer(client: TestClient, path: str) -> None
     response = client.get(path)
     assert response.status_code == 404
     assert "<script>" not in response.text
+
+
+def test_the_case_page_shows_the_matches_of_a_copy_found_by_a_scan(
+    app: TestClient, filer: dict[str, str], decider: dict[str, str], platform: dict[str, str]
+) -> None:
+    from tests.cases.support import PDQ, eventually
+
+    reference = app.post("/v1/notices", json=notice(), headers=filer).json()["reference"]
+    app.post(f"/v1/cases/{reference}/decisions", json={"decision": "confirm"}, headers=decider)
+
+    def scanned() -> bool:
+        found = app.post("/v1/scan", json={"pdq": PDQ, "content_id": "copy-9"}, headers=platform)
+        return bool(found.json()["matches"])
+
+    eventually(scanned)
+    _sign_in(app, "rev@example.org", Role.REVIEWER)
+    page = app.get(f"/console/cases/{reference}").text
+    assert "<caption>Matches</caption>" in page
+    assert "<td>cases</td><td>pdq</td><td>0 of" in page
+    assert "copy-9" in page

@@ -24,6 +24,19 @@ def secure_cookie(request: Request) -> bool:
     return request.url.scheme == "https" or bool(request.app.state.settings.secure_cookies)
 
 
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """HttpOnly, SameSite=Strict, Secure behind TLS: the one way a session cookie is set."""
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(users.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookie(request),
+        path="/",
+    )
+
+
 def current_staff(request: Request) -> tuple[User, StaffSession]:
     """The signed-in user; changes must carry the session's CSRF token (X-CSRF-Token)."""
     token = request.cookies.get(COOKIE)
@@ -81,15 +94,7 @@ def login(request: Request, response: Response, body: LoginIn) -> Me:
     if signed_in is None:
         raise Problem(HTTPStatus.UNAUTHORIZED, "login-failed", users.LoginFailed().message)
     token, me = signed_in
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=int(users.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="strict",
-        secure=secure_cookie(request),
-        path="/",
-    )
+    set_session_cookie(request, response, token)
     return me
 
 

@@ -197,37 +197,34 @@ def end_session(*, session: Session, token: str) -> None:
     session.execute(delete(StaffSession).where(StaffSession.digest == _digest(token)))
 
 
-def change_role(*, session: Session, user_id: int, role: Role, actor: str) -> User:
-    """A new role takes effect at once: the user's sessions end, so no page keeps the old one."""
+def _change_staff(
+    session: Session, user_id: int, actor: str, action: str, details: dict[str, str]
+) -> User:
+    """Look a user up, end their sessions (so no page keeps the old rights), log it."""
     user = session.get(User, user_id)
     if user is None:
         raise AccountError(f"no user {user_id}")
-    user.role = role.value
     session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
     record(
         session=session,
         actor=actor,
-        action="user.role_changed",
+        action=action,
         subject_type="user",
         subject_id=user.id,
-        details={"role": role.value},
+        details=details,
     )
     return user
 
 
+def change_role(*, session: Session, user_id: int, role: Role, actor: str) -> User:
+    user = _change_staff(session, user_id, actor, "user.role_changed", {"role": role.value})
+    user.role = role.value
+    return user
+
+
 def disable_user(*, session: Session, user_id: int, actor: str) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise AccountError(f"no user {user_id}")
+    user = _change_staff(session, user_id, actor, "user.disabled", {})
     user.disabled_at = user.disabled_at or utcnow()
-    session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
-    record(
-        session=session,
-        actor=actor,
-        action="user.disabled",
-        subject_type="user",
-        subject_id=user.id,
-    )
     return user
 
 

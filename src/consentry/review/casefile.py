@@ -16,7 +16,7 @@ from consentry.accounts.models import User
 from consentry.banks.models import Bank
 from consentry.cases.events import history
 from consentry.cases.models import Case, CasePersonal, Item, Notice
-from consentry.cases.schemas import CaseView
+from consentry.cases.schemas import CaseView, ItemOut
 from consentry.cases.views import case_view
 from consentry.config import Settings
 from consentry.review.models import Comment
@@ -48,12 +48,7 @@ class MatchView:
 
 @dataclass(frozen=True, slots=True)
 class ItemView:
-    id: int
-    content_id: str | None
-    url: str | None
-    found_by: str
-    status: str
-    located_at: datetime
+    item: ItemOut
     matches: list[MatchView]
     preview_url: str | None
 
@@ -130,13 +125,14 @@ def case_file(*, session: Session, case: Case, settings: Settings) -> CaseFile:
             )
         casefile.notices.append(details)
         casefile.locations.extend(data.get("locations") or [])
-    items = session.scalars(select(Item).where(Item.case_id == case.id).order_by(Item.id)).all()
-    scans = [item.scan_id for item in items if item.scan_id is not None]
+    scan_of = dict(
+        session.execute(select(Item.id, Item.scan_id).where(Item.case_id == case.id)).all()
+    )
     matches: dict[int, list[MatchView]] = {}
     for match, bank_name in session.execute(
         select(ScanMatch, Bank.name)
         .join(Bank, Bank.id == ScanMatch.bank_id)
-        .where(ScanMatch.scan_id.in_(scans))
+        .where(ScanMatch.scan_id.in_([s for s in scan_of.values() if s is not None]))
         .order_by(ScanMatch.distance)
     ):
         matches.setdefault(match.scan_id, []).append(
@@ -151,16 +147,11 @@ def case_file(*, session: Session, case: Case, settings: Settings) -> CaseFile:
         )
     casefile.items = [
         ItemView(
-            id=item.id,
-            content_id=item.content_id,
-            url=item.url,
-            found_by=item.found_by,
-            status=item.status,
-            located_at=item.located_at,
-            matches=matches.get(item.scan_id, []) if item.scan_id else [],
-            preview_url=_preview(settings, item.content_id),
+            item=out,
+            matches=matches.get(scan_of.get(out.id) or 0, []),
+            preview_url=_preview(settings, out.content_id),
         )
-        for item in items
+        for out in casefile.view.items
     ]
     casefile.timeline = [
         TimelineEntry(

@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from consentry.accounts import users
 from consentry.accounts.models import Role, StaffSession, User
-from consentry.accounts.routes import COOKIE, secure_cookie
+from consentry.accounts.routes import COOKIE, set_session_cookie
 from consentry.config import Settings
 from consentry.db.session import session_scope
 from consentry.review.casefile import preview_origin
@@ -158,15 +158,7 @@ async def login_submit(request: Request) -> Response:
         )
     token, user = signed
     response = RedirectResponse(home_of(user), status_code=HTTPStatus.SEE_OTHER)
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=int(users.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="strict",
-        secure=secure_cookie(request),
-        path="/",
-    )
+    set_session_cookie(request, response, token)
     return response
 
 
