@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     preview_url_template: str | None = None
     console_blur_previews: bool = True
     console_greyscale_previews: bool = True
+    console_blur_strength: int = Field(default=24, description="pixels; see BLUR_STRENGTHS")
+    # MW-04: reveals per reviewer per day before the console asks them to take a break.
+    console_reveals_per_day: int = Field(default=50, gt=0)
     claim_lease_minutes: int = Field(default=15, gt=0)
     appeal_window_days: int = Field(default=183, ge=183, description="DSA Art. 20: >= 6 months")
     legal_ground: str = (

@@ -4,6 +4,7 @@ filters and order, decisions, hand-overs, comments, requests for information, se
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pyotp
@@ -23,6 +24,7 @@ from consentry.config import Settings
 from consentry.db.session import session_scope
 from consentry.review.models import Claim, Comment
 from tests.cases.support import notice
+from tests.helpers import running
 
 PASSWORD = "a long enough password"
 
@@ -227,3 +229,37 @@ def test_the_case_page_shows_the_matches_of_a_copy_found_by_a_scan(
     assert "<caption>Matches</caption>" in page
     assert "<td>cases</td><td>pdq</td><td>0 of" in page
     assert "copy-9" in page
+
+
+@pytest.fixture
+def previews(settings: Settings) -> Iterator[TestClient]:
+    configured = settings.model_copy(
+        update={
+            "preview_url_template": "https://previews.example.org/p/{content_id}",
+            "console_reveals_per_day": 2,
+        }
+    )
+    with running(configured) as test_client:
+        yield test_client
+
+
+def test_reveals_are_counted_capped_and_shown_to_leads(previews: TestClient) -> None:
+    client = previews
+    reference = _file(client, locations=_where(1))
+    token = _sign_in(client, "rev@example.org", Role.REVIEWER)
+    page = client.get(f"/console/cases/{reference}")
+    assert "img-src 'self' https://previews.example.org;" in page.headers["content-security-policy"]
+    assert 'class="preview blur blur-24 grey"' in page.text
+    assert 'src="https://previews.example.org/p/item-1"' in page.text
+    client.post("/console/settings", data={"csrf_token": token, "blur_strength": "40"})
+    assert "blur-40" in client.get(f"/console/cases/{reference}").text
+    reveal = {"csrf_token": token, "item": "1"}
+    answers = [client.post(f"/console/cases/{reference}/reveal", data=reveal) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert 'class="preview"' in answers[0].text  # shown as it is, this once
+    assert "take a break" in answers[2].text
+    lead = TestClient(client.app)
+    with lead:
+        _sign_in(lead, "lead@example.org", Role.LEAD)
+        team = lead.get("/console/settings").text
+    assert "<td>rev@example.org</td><td>2</td>" in team

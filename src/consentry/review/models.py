@@ -42,6 +42,7 @@ class ReviewerPreferences(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     blur: Mapped[bool | None] = mapped_column(default=None)
+    blur_strength: Mapped[int | None] = mapped_column(default=None)  # pixels of blur
     greyscale: Mapped[bool | None] = mapped_column(default=None)
 
 

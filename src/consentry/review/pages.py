@@ -35,7 +35,13 @@ from consentry.review.claims import (
 )
 from consentry.review.queue import PAGE_SIZE, PRIORITIES, QueueFilters, queue_rows, sees_restricted
 from consentry.review.web import REVIEWERS, Staff, enter, render
-from consentry.review.wellbeing import media_settings, record_reveal, set_media_settings
+from consentry.review.wellbeing import (
+    BLUR_STRENGTHS,
+    media_settings,
+    record_reveal,
+    set_media_settings,
+    team_exposures_today,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -299,7 +305,13 @@ async def _reveal(request: Request, staff: Staff, reference: str, form: FormData
     def reveal() -> dict[str, Any]:
         with session_scope(request.app.state.engine) as session:
             case = _holding(session, staff, reference)
-            record_reveal(session=session, case=case, item_id=int(item), user_id=staff.user.id)
+            record_reveal(
+                session=session,
+                case=case,
+                item_id=int(item),
+                user_id=staff.user.id,
+                cap=_settings(request).console_reveals_per_day,
+            )
         return _open(request, staff, reference, revealed=int(item), claim=False)
 
     try:
@@ -318,18 +330,24 @@ async def settings_page(request: Request) -> Response:
     if isinstance(staff, Response):
         return staff
 
-    def load() -> Any:
+    def load() -> tuple[Any, list[tuple[str, int]]]:
         with session_scope(request.app.state.engine) as session:
-            return media_settings(
+            media = media_settings(
                 session=session, user_id=staff.user.id, settings=_settings(request)
             )
+            return media, team_exposures_today(session=session) if staff.is_lead else []
 
-    media = await run_in_threadpool(load)
+    media, team = await run_in_threadpool(load)
     return render(
         request,
         "settings.html",
         staff.context(
-            title="Your media settings", media=media, saved=request.query_params.get("saved") == "1"
+            title="Your media settings",
+            media=media,
+            team=team,
+            strengths=BLUR_STRENGTHS,
+            cap=_settings(request).console_reveals_per_day,
+            saved=request.query_params.get("saved") == "1",
         ),
     )
 
@@ -341,6 +359,7 @@ async def settings_submit(request: Request) -> Response:
     if isinstance(staff, Response):
         return staff
     choice = {"default": None, "on": True, "off": False}
+    strength = str(form.get("blur_strength") or "")
 
     def save() -> None:
         with session_scope(request.app.state.engine) as session:
@@ -349,6 +368,9 @@ async def settings_submit(request: Request) -> Response:
                 user_id=staff.user.id,
                 blur=choice.get(str(form.get("blur") or "default")),
                 greyscale=choice.get(str(form.get("greyscale") or "default")),
+                blur_strength=int(strength)
+                if strength in {str(s) for s in BLUR_STRENGTHS}
+                else None,
             )
 
     await run_in_threadpool(save)

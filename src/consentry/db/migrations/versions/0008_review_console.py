@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-26 20:41:32.028357
+Create Date: 2026-11-26 20:50:07.614099
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def upgrade() -> None:
         "reviewer_preferences",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("blur", sa.Boolean(), nullable=True),
+        sa.Column("blur_strength", sa.Integer(), nullable=True),
         sa.Column("greyscale", sa.Boolean(), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_reviewer_preferences_user_id_users")
