@@ -263,3 +263,37 @@ def test_reveals_are_counted_capped_and_shown_to_leads(previews: TestClient) -> 
         _sign_in(lead, "lead@example.org", Role.LEAD)
         team = lead.get("/console/settings").text
     assert "<td>rev@example.org</td><td>2</td>" in team
+
+
+def test_appeals_have_their_own_queue_decided_by_a_lead(client: TestClient) -> None:
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    with session_scope(_engine(client)) as session:
+        filed = file_notice(
+            session=session,
+            notice=NoticeIn.model_validate(notice(hashes=[], locations=_where(5))),
+            filed_by="test",
+            settings=settings,
+        )
+        reference, pin = filed.case.reference, filed.pin
+    token = _sign_in(client, "rev@example.org", Role.REVIEWER)
+    client.get(f"/console/cases/{reference}")
+    client.post(
+        f"/console/cases/{reference}/decide",
+        data={"csrf_token": token, "decision": "keep", "reason_code": "not_intimate"},
+    )
+    appealed = client.post(
+        f"/v1/cases/{reference}/appeals", json={"pin": pin, "explanation": "It is intimate."}
+    )
+    assert appealed.status_code == 201
+    lead = TestClient(client.app)
+    with lead:
+        lead_token = _sign_in(lead, "lead@example.org", Role.LEAD)
+        queue = lead.get("/console/appeals").text
+        assert reference in queue
+        appeal_id = appealed.json()["id"]
+        lead.post(
+            f"/console/appeals/{appeal_id}", data={"csrf_token": lead_token, "outcome": "upheld"}
+        )
+        assert reference not in lead.get("/console/appeals").text
+    with session_scope(_engine(client)) as session:
+        assert _case(session, reference).status == "confirmed"
