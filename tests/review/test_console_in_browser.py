@@ -43,6 +43,12 @@ def test_queue_claim_reveal_and_decide_end_in_the_audit_log(tmp_path: Path) -> N
         page.get_by_label("Remove: the policy it breaks").select_option(index=1)
         page.get_by_role("button", name="Remove", exact=True).click()
         page.get_by_text(f"Decision recorded for {later}.").wait_for()
+        for path, name in [("/console/appeals", "appeals"), ("/console/settings", "settings")]:
+            page.goto(f"{app.base}{path}")
+            page.screenshot(path=str(SCREENSHOTS / f"console-{name}.png"), full_page=True)
+        login = app.browser.new_page()
+        login.goto(f"{app.base}/console/login")
+        login.screenshot(path=str(SCREENSHOTS / "console-login.png"))
         with session_scope(app.engine) as session:
             reviewer = session.scalars(
                 select(User).where(User.email == "reviewer@example.org")

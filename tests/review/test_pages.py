@@ -297,3 +297,32 @@ def test_appeals_have_their_own_queue_decided_by_a_lead(client: TestClient) -> N
         assert reference not in lead.get("/console/appeals").text
     with session_scope(_engine(client)) as session:
         assert _case(session, reference).status == "confirmed"
+
+
+def test_breached_and_escalated_cases_are_marked_in_words_too(client: TestClient) -> None:
+    from datetime import timedelta
+
+    from consentry.cases.clocks import ClockSettings, fire_due
+    from consentry.cases.models import Deadline
+    from consentry.db.base import utcnow
+
+    breached = _file(client, locations=_where(1))
+    escalated = _file(client, locations=_where(2), grounds=["threat_to_share"])
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    with session_scope(_engine(client)) as session:
+        case = _case(session, breached)
+        for deadline in session.scalars(select(Deadline).where(Deadline.case_id == case.id)):
+            deadline.due_at = utcnow() - timedelta(hours=1)
+    with session_scope(_engine(client)) as session:
+        fire_due(session=session, now=utcnow(), clocks=ClockSettings.of(settings))
+    token = _sign_in(client, "rev@example.org", Role.REVIEWER)
+    client.get(f"/console/cases/{escalated}")
+    client.post(
+        f"/console/cases/{escalated}/decide", data={"csrf_token": token, "decision": "escalate"}
+    )
+    page = client.get("/console").text
+    assert f'class="case-row breached" data-reference="{breached}"' in page
+    assert f'class="case-row escalated" data-reference="{escalated}"' in page
+    assert "breached</strong>" in page
+    assert "escalated</strong>" in page
+    assert _rows(page)[0] == breached  # overdue comes first
