@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # MW-04: reveals per reviewer per day before the console asks them to take a break.
     console_reveals_per_day: int = Field(default=50, gt=0)
     claim_lease_minutes: int = Field(default=15, gt=0)
+    # The Ed25519 key that signs evidence bundles; made on first use if missing.
+    evidence_key: Path | None = None
     appeal_window_days: int = Field(default=183, ge=183, description="DSA Art. 20: >= 6 months")
     legal_ground: str = (
         "Non-consensual intimate imagery: 47 U.S.C. 223(h) (TAKE IT DOWN Act); "
@@ -110,6 +112,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'consentry.db'}"
+
+    def evidence_key_path(self) -> Path:
+        return self.evidence_key or self.data_dir / "evidence-ed25519.pem"
 
 
 @lru_cache(maxsize=1)

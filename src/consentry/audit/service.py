@@ -22,12 +22,25 @@ _AUDIT_LOCK = 0x61756474  # "audt": PostgreSQL advisory lock serialising appends
 _FIELDS = ("seq", "at", "actor", "action", "subject_type", "subject_id", "details")
 
 
-def _digest(prev_hash: str, event: AuditEvent) -> str:
-    """SHA-256 over the previous hash and the event's fields, as canonical JSON."""
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chained_fields(event: AuditEvent) -> dict[str, Any]:
+    """The fields an event's hash covers, as they are hashed (time in ISO 8601)."""
     body = {name: getattr(event, name) for name in _FIELDS}
     body["at"] = event.at.isoformat()
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return body
+
+
+def event_digest(prev_hash: str, fields: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the event's fields, as canonical JSON; anyone
+    holding an exported event can recompute it (see `consentry.evidence`)."""
+    return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
+
+
+def _digest(prev_hash: str, event: AuditEvent) -> str:
+    return event_digest(prev_hash, chained_fields(event))
 
 
 def record(

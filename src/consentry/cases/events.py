@@ -53,6 +53,7 @@ class EventKind(StrEnum):
     INFORMATION_REQUESTED = "information_requested"
     CONTENT_VIEWED = "content_viewed"  # a reviewer revealed a media preview
     COMMENTED = "commented"  # an internal comment (its text stays out of the log)
+    EVIDENCE_EXPORTED = "evidence_exported"
     FLAGGED = "flagged"  # a misuse signal (IN-40): senior review, within the same clock
 
 

@@ -39,7 +39,7 @@ def case_errors() -> Iterator[None]:
         raise typer.Exit(2 if error.status == 404 else 1) from None
 
 
-def _find(session: Session, reference: str) -> Case:
+def find_case(session: Session, reference: str) -> Case:
     case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
     if case is None:
         raise NotFound(f"no case {reference}")
@@ -83,7 +83,7 @@ def list_cases(
 def show(reference: Annotated[str, typer.Argument(help="The case reference, CS-….")]) -> None:
     """The case as JSON (status, items, hash counts, deadlines, appeals)."""
     with case_errors(), session_scope(open_engine()) as session:
-        case = _find(session, reference)
+        case = find_case(session, reference)
         typer.echo(
             json.dumps(case_view(session=session, case=case).model_dump(mode="json"), indent=2)
         )
@@ -100,7 +100,7 @@ def decide_command(
 ) -> None:
     """Confirm (hashes confirmed, removal requested), decline with a reason, or escalate."""
     with case_errors(), session_scope(open_engine()) as session:
-        case = _find(session, reference)
+        case = find_case(session, reference)
         actor = f"user:{_staff(session, by).id}" if by else "cli"
         decide(
             session=session,

@@ -1,0 +1,1 @@
+"""Signed evidence bundles of a case, verifiable offline (AU-03, AU-05, AU-06)."""

@@ -1,0 +1,62 @@
+"""`consentry evidence export` and `verify`, end to end through the command line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from consentry.cases.intake import file_notice
+from consentry.cases.schemas import NoticeIn
+from consentry.cli.main import app
+from consentry.config import get_settings
+from consentry.db.engine import make_engine
+from consentry.db.migrate import upgrade
+from consentry.db.session import session_scope
+from tests.cases.support import notice
+
+
+@pytest.fixture
+def reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("CONSENTRY_DATABASE_URL", url)
+    monkeypatch.setenv("CONSENTRY_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        filed = file_notice(
+            session=session,
+            notice=NoticeIn.model_validate(notice()),
+            filed_by="apikey:1",
+            settings=get_settings(),
+        )
+        case_reference = filed.case.reference
+    engine.dispose()
+    yield case_reference
+    get_settings.cache_clear()
+
+
+def test_export_then_verify_then_catch_a_tampered_copy(reference: str, tmp_path: Path) -> None:
+    out = tmp_path / "bundle.json"
+    exported = CliRunner().invoke(app, ["evidence", "export", reference, str(out)])
+    assert exported.exit_code == 0, exported.output
+    key_file = tmp_path / "var" / "evidence-ed25519.pem"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    fingerprint = json.loads(out.read_text())["key_fingerprint"]
+    verified = CliRunner().invoke(app, ["evidence", "verify", str(out), "--key", fingerprint])
+    assert verified.exit_code == 0, verified.output
+    assert verified.stdout.startswith("OK ")
+    data = json.loads(out.read_text())
+    data["content"]["events"][0]["actor"] = "user:999"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(data))
+    failed = CliRunner().invoke(app, ["evidence", "verify", str(tampered)])
+    assert failed.exit_code == 1
+    assert "FAIL the signature does not match the content" in failed.stdout
+    assert "(case.received): its fields do not match its hash (edited)" in failed.stdout
+    missing = CliRunner().invoke(app, ["evidence", "export", "CS-NONE-NONE-NONE", str(out)])
+    assert missing.exit_code == 2
