@@ -94,10 +94,6 @@ def test_an_edited_event_is_named_even_when_the_bundle_is_re_signed(
         in plain.problems
     )
 
-    import base64
-
-    from consentry.audit.service import canonical_json
-
     other = Ed25519PrivateKey.generate()
     forged["signature"] = base64.b64encode(
         other.sign(canonical_json(forged["content"]).encode())
