@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     # MW-04: reveals per reviewer per day before the console asks them to take a break.
     console_reveals_per_day: int = Field(default=50, gt=0)
     claim_lease_minutes: int = Field(default=15, gt=0)
+    # TR-07: published counts below this are shown as "<N".
+    report_small_numbers: int = Field(default=5, ge=1)
     # The Ed25519 key that signs evidence bundles; made on first use if missing.
     evidence_key: Path | None = None
     appeal_window_days: int = Field(default=183, ge=183, description="DSA Art. 20: >= 6 months")

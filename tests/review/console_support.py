@@ -102,12 +102,12 @@ class Console:
 
 
 @contextmanager
-def console(tmp_path: Path) -> Iterator[Console]:
+def console(tmp_path: Path, **extra: str) -> Iterator[Console]:
     require_chromium()
     data_dir = tmp_path / "data"
     with preview_server() as previews:
         template = f"{previews}/preview/{{content_id}}"
-        server, base = start_server(data_dir, preview_url_template=template)
+        server, base = start_server(data_dir, preview_url_template=template, **extra)
         engine = make_engine(f"sqlite:///{data_dir / 'consentry.db'}")
         settings = Settings(data_dir=data_dir, preview_url_template=template)
         try:

@@ -118,9 +118,14 @@ def test_bulk_decisions_show_a_count_and_ask_for_confirmation(tmp_path: Path) ->
 
 
 def test_admin_pages_and_roles(tmp_path: Path) -> None:
-    with console(tmp_path) as app:
+    with console(tmp_path, report_small_numbers="1") as app:
         app.staff("root@example.org", Role.ADMIN)
         app.staff("rev@example.org", Role.REVIEWER)
+        for n in range(3):
+            app.file(
+                locations=_locations(40 + n),
+                request_types=["depicted_person", "third_party"][: 1 + n % 2],
+            )
         page = app.sign_in("root@example.org")
         for path, name in [
             ("", "admin-users"),
@@ -128,6 +133,7 @@ def test_admin_pages_and_roles(tmp_path: Path) -> None:
             ("/banks", "admin-banks"),
             ("/webhooks", "admin-webhooks"),
             ("/clocks", "admin-clocks"),
+            ("/report", "admin-report"),
         ]:
             page.goto(f"{app.base}/console/admin{path}")
             page.screenshot(path=str(SCREENSHOTS / f"console-{name}.png"), full_page=True)

@@ -326,3 +326,21 @@ def test_breached_and_escalated_cases_are_marked_in_words_too(client: TestClient
     assert "breached</strong>" in page
     assert "escalated</strong>" in page
     assert _rows(page)[0] == breached  # overdue comes first
+
+
+def test_the_report_page_and_downloads_are_for_admins_and_auditors(client: TestClient) -> None:
+    _file(client, locations=_where(1))
+    _sign_in(client, "audit@example.org", Role.AUDITOR)
+    page = client.get("/console/admin/report?from=2000-01-01&to=2100-01-01")
+    assert page.status_code == 200
+    assert "img-src 'self' data:;" in page.headers["content-security-policy"]
+    assert "notices · received by request type · depicted person</td><td>&lt;5" in page.text
+    download = client.get("/console/admin/report.csv?from=2000-01-01&to=2100-01-01")
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert "notices.valid,<5" in download.text
+    assert client.get("/console/admin/report.xml").status_code == 404
+    assert client.get("/console/admin").status_code == 403  # users are for admins only
+    reviewer = TestClient(client.app)
+    with reviewer:
+        _sign_in(reviewer, "rev@example.org", Role.REVIEWER)
+        assert reviewer.get("/console/admin/report").status_code == 403

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from consentry import __version__
 from consentry.accounts.routes import router as accounts_router
 from consentry.actions.routes import router as actions_router
+from consentry.admin.reports import router as admin_reports_router
 from consentry.admin.routes import router as admin_router
 from consentry.api.limits import BodySizeLimit
 from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, render
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(batch_router)
     app.include_router(appeal_pages_router)
     app.include_router(admin_router)
+    app.include_router(admin_reports_router)
     app.mount("/static", static, name="static")
     app.mount("/portal/static", portal_static, name="portal_static")
     app.mount("/console/static", console_static, name="console_static")

@@ -9,6 +9,7 @@ import typer
 from consentry.cli import apikey, audit, bank, case, db, evidence, user, webhook
 from consentry.cli.hash import hash_command
 from consentry.cli.match import match_command, scan_command
+from consentry.cli.report import report_command
 
 app = typer.Typer(
     name="consentry",
@@ -19,6 +20,7 @@ app = typer.Typer(
 app.command("hash")(hash_command)
 app.command("match")(match_command)
 app.command("scan")(scan_command)
+app.command("report")(report_command)
 app.add_typer(bank.app, name="bank")
 app.add_typer(db.app, name="db")
 app.add_typer(apikey.app, name="apikey")

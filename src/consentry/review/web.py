@@ -24,19 +24,23 @@ from consentry.accounts.models import Role, StaffSession, User
 from consentry.accounts.routes import COOKIE, set_session_cookie
 from consentry.config import Settings
 from consentry.db.session import session_scope
+from consentry.reports.publish import TEMPLATES as REPORT_TEMPLATES
 from consentry.review.casefile import preview_origin
 from consentry.review.wellbeing import exposures_today
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=[HERE / "templates", HERE.parent / "admin" / "templates"])
+templates = Jinja2Templates(
+    directory=[HERE / "templates", HERE.parent / "admin" / "templates", REPORT_TEMPLATES]
+)
 static = StaticFiles(directory=HERE / "static")
 router = APIRouter(include_in_schema=False)
 REVIEWERS = (Role.REVIEWER, Role.LEAD)
 
 
-def policy(settings: Settings) -> str:
-    # Media previews, when configured, come from the platform's preview origin only.
-    images = " ".join(filter(None, ["'self'", preview_origin(settings)]))
+def policy(settings: Settings, images_from: str | None = None) -> str:
+    # Media previews, when configured, come from the platform's preview origin only;
+    # a report's charts are SVG data URIs (an <img> runs no script).
+    images = " ".join(filter(None, ["'self'", preview_origin(settings), images_from]))
     return (
         f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
         "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -44,7 +48,11 @@ def policy(settings: Settings) -> str:
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any], status: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    images_from: str | None = None,
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
     response = templates.TemplateResponse(
@@ -53,7 +61,7 @@ def render(
         context,
         status_code=status,
         headers={
-            "Content-Security-Policy": policy(settings),
+            "Content-Security-Policy": policy(settings, images_from),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
             "Cache-Control": "no-store",
@@ -119,7 +127,10 @@ async def enter(
 
 
 def home_of(user: User) -> str:
-    return "/console/admin" if Role(user.role) is Role.ADMIN else "/console"
+    role = Role(user.role)
+    if role is Role.ADMIN:
+        return "/console/admin"
+    return "/console/admin/report" if role is Role.AUDITOR else "/console"
 
 
 @router.get("/console/login", response_class=HTMLResponse)

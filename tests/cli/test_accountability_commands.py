@@ -1,9 +1,10 @@
-"""`consentry evidence export` and `verify`, end to end through the command line."""
+"""`consentry evidence export` / `verify` and `consentry report`, through the command line."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,19 @@ def test_export_then_verify_then_catch_a_tampered_copy(reference: str, tmp_path:
     assert "(case.received): its fields do not match its hash (edited)" in failed.stdout
     missing = CliRunner().invoke(app, ["evidence", "export", "CS-NONE-NONE-NONE", str(out)])
     assert missing.exit_code == 2
+
+
+def test_report_command_writes_json_csv_and_html(reference: str, tmp_path: Path) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    shown = CliRunner().invoke(app, ["report", "--from", today, "--to", today, "--threshold", "1"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["notices"]["received_by_request_type"] == {"depicted_person": 1}
+    out = tmp_path / "report.html"
+    written = CliRunner().invoke(
+        app, ["report", "--from", today, "--to", today, "--format", "html", "--out", str(out)]
+    )
+    assert written.exit_code == 0, written.output
+    assert "<!doctype html>" in out.read_text()
+    wrong = CliRunner().invoke(app, ["report", "--from", "yesterday", "--to", today])
+    assert wrong.exit_code == 2
+    assert "is not a date" in wrong.output
