@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # MW-04: reveals per reviewer per day before the console asks them to take a break.
     console_reveals_per_day: int = Field(default=50, gt=0)
     claim_lease_minutes: int = Field(default=15, gt=0)
+    # The DSA Transparency Database (NT-03); unset, statements wait in the queue.
+    tdb_url: str | None = None
+    tdb_token: SecretStr | None = None
     # TR-07: published counts below this are shown as "<N".
     report_small_numbers: int = Field(default=5, ge=1)
     # The Ed25519 key that signs evidence bundles; made on first use if missing.

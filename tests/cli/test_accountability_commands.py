@@ -8,15 +8,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from consentry.actions.models import AckResult, ActionRequest
 from consentry.cases.intake import file_notice
+from consentry.cases.removal import acknowledge
 from consentry.cases.schemas import NoticeIn
 from consentry.cli.main import app
 from consentry.config import get_settings
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
 from consentry.db.session import session_scope
+from consentry.transparency.tdb import validate
 from tests.cases.support import notice
 
 
@@ -77,3 +81,30 @@ def test_report_command_writes_json_csv_and_html(reference: str, tmp_path: Path)
     wrong = CliRunner().invoke(app, ["report", "--from", "yesterday", "--to", today])
     assert wrong.exit_code == 2
     assert "is not a date" in wrong.output
+
+
+def test_tdb_export_writes_valid_statements(reference: str, tmp_path: Path) -> None:
+    assert (
+        CliRunner().invoke(app, ["case", "decide", reference, "--decision", "confirm"]).exit_code
+        == 0
+    )
+    engine = make_engine(get_settings().resolved_database_url())
+    with session_scope(engine) as session:
+        (action,) = session.scalars(select(ActionRequest)).all()
+        acknowledge(
+            session=session,
+            action_id=action.id,
+            result=AckResult.DONE,
+            actor="apikey:2",
+            settings=get_settings(),
+        )
+    engine.dispose()
+    today = datetime.now(UTC).date().isoformat()
+    out = tmp_path / "tdb.json"
+    exported = CliRunner().invoke(app, ["tdb", "export", "--from", today, "--to", today, str(out)])
+    assert exported.exit_code == 0, exported.output
+    (statement,) = json.loads(out.read_text())["statements"]
+    validate(statement)
+    assert statement["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_REMOVED"]
+    status = CliRunner().invoke(app, ["tdb", "status"])
+    assert status.stdout.strip() == "pending=0 submitted=0 failed=0"

@@ -25,6 +25,7 @@ from consentry.matching.follower import ChangeFollower, load_matcher
 from consentry.matching.index import warm_up
 from consentry.matching.matcher import Matcher
 from consentry.scans.service import add_counts
+from consentry.transparency.submit import submit_due
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class Runtime:
                 while deliver_due(engine=self.engine, settings=self.settings):
                     if self._stop.is_set():
                         break
+                submit_due(engine=self.engine, settings=self.settings)
             except Exception:  # the next tick retries; nothing is lost (all of it is stored)
                 log.exception("scheduled work failed; will retry")
 

@@ -54,6 +54,7 @@ class EventKind(StrEnum):
     CONTENT_VIEWED = "content_viewed"  # a reviewer revealed a media preview
     COMMENTED = "commented"  # an internal comment (its text stays out of the log)
     EVIDENCE_EXPORTED = "evidence_exported"
+    TDB_SUBMITTED = "tdb_submitted"  # the statement of reasons reached the EU database
     FLAGGED = "flagged"  # a misuse signal (IN-40): senior review, within the same clock
 
 

@@ -24,7 +24,7 @@ class Format(StrEnum):
     HTML = "html"
 
 
-def _day(text: str) -> datetime:
+def day(text: str) -> datetime:
     try:
         return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
     except ValueError:
@@ -46,7 +46,7 @@ def report_command(
     """Notices, decisions, actions, time to act, breaches, appeals and matches in a period,
     computed from the event log, with small numbers suppressed for publication."""
     settings = get_settings()
-    first, last = _day(start), _day(end)
+    first, last = day(start), day(end)
     if last < first:
         raise typer.BadParameter("--to is before --from")
     engine = open_engine()

@@ -27,6 +27,7 @@ from consentry.cases.models import (
 from consentry.portal.models import PortalCount, PortalKey
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
+from consentry.transparency.models import TdbSubmission
 
 __all__ = [
     "ActionRequest",
@@ -60,6 +61,7 @@ __all__ = [
     "SetupToken",
     "StaffSession",
     "Statement",
+    "TdbSubmission",
     "User",
     "WebhookEndpoint",
 ]
