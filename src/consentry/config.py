@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     tdb_token: SecretStr | None = None
     # TR-07: published counts below this are shown as "<N".
     report_small_numbers: int = Field(default=5, ge=1)
+    # Preservation before removal (AU-03): the hold on every record, and whether the
+    # platform may store the item's bytes (encrypted; off by default).
+    preservation_days: int = Field(default=365, ge=1)
+    evidence_copies: bool = False
     # The Ed25519 key that signs evidence bundles; made on first use if missing.
     evidence_key: Path | None = None
     appeal_window_days: int = Field(default=183, ge=183, description="DSA Art. 20: >= 6 months")
@@ -120,6 +124,9 @@ class Settings(BaseSettings):
 
     def evidence_key_path(self) -> Path:
         return self.evidence_key or self.data_dir / "evidence-ed25519.pem"
+
+    def evidence_copy_key_path(self) -> Path:
+        return self.data_dir / "evidence-copies.key"
 
 
 @lru_cache(maxsize=1)

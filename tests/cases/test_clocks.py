@@ -135,7 +135,7 @@ def test_a_copy_found_after_the_window_gets_a_clock_from_its_discovery(
 ) -> None:
     settings = _settings(tmp_path)
     case = _file(session, tmp_path)
-    confirm(session=session, case=case, actor="user:1", item_ids=None)
+    confirm(session=session, case=case, actor="user:1", item_ids=None, settings=settings)
     window = session.scalars(select(Deadline)).one()
 
     def found(content_id: str) -> Item:

@@ -25,6 +25,7 @@ from consentry.cases.routes import router as cases_router
 from consentry.config import Settings, get_settings
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
+from consentry.evidence.routes import router as evidence_router
 from consentry.hashing.routes import router as hashing_router
 from consentry.portal.routes import router as portal_router
 from consentry.portal.routes import static as portal_static
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases_router)
     app.include_router(appeals_router)
     app.include_router(actions_router)
+    app.include_router(evidence_router)
     app.include_router(web_router)
     app.include_router(portal_router)
     app.include_router(console_router)

@@ -172,7 +172,7 @@ def decide_appeal(
             for item in session.scalars(select(Item).where(Item.case_id == case.id)):
                 if item.status == ItemStatus.DECLINED.value:
                     item.status, item.resolved_at = ItemStatus.LOCATED.value, None
-            carry_out(session=session, case=case, actor=actor, item_ids=None)
+            carry_out(session=session, case=case, actor=actor, item_ids=None, settings=settings)
         notify(
             session=session,
             case=case,
@@ -182,7 +182,7 @@ def decide_appeal(
     else:
         statement = session.get_one(Statement, appeal.statement_id)
         if outcome is Outcome.UPHELD:
-            _reverse(session, case, statement, actor)
+            _reverse(session, case, statement, actor, settings)
         enqueue_webhook(
             session=session,
             event="appeal.decided",
@@ -192,10 +192,19 @@ def decide_appeal(
     return appeal
 
 
-def _reverse(session: Session, case: Case, statement: Statement, actor: str) -> None:
+def _reverse(
+    session: Session, case: Case, statement: Statement, actor: str, settings: Settings
+) -> None:
     """AC-10: restore the item and stop its hashes matching again."""
     item = session.get_one(Item, statement.item_id)
-    request_action(session=session, case=case, item=item, kind=ActionKind.RESTORE, actor=actor)
+    request_action(
+        session=session,
+        case=case,
+        item=item,
+        kind=ActionKind.RESTORE,
+        actor=actor,
+        settings=settings,
+    )
     change_entries(
         session=session,
         case=case,

@@ -106,6 +106,7 @@ def copies_found(
                 item=item,
                 kind=ActionKind.REMOVE,
                 actor="system",
+                settings=settings,
                 automated=True,
             )
         items.append(item)

@@ -85,7 +85,14 @@ def change_entries(
     _announce_bank(session, changed)
 
 
-def confirm(*, session: Session, case: Case, actor: str, item_ids: Sequence[int] | None) -> None:
+def confirm(
+    *,
+    session: Session,
+    case: Case,
+    actor: str,
+    item_ids: Sequence[int] | None,
+    settings: Settings,
+) -> None:
     """The content is intimate image abuse: confirm the hashes, request removal."""
     append(
         session=session,
@@ -94,10 +101,17 @@ def confirm(*, session: Session, case: Case, actor: str, item_ids: Sequence[int]
         actor=actor,
         details={"decision": Decision.CONFIRM.value},
     )
-    carry_out(session=session, case=case, actor=actor, item_ids=item_ids)
+    carry_out(session=session, case=case, actor=actor, item_ids=item_ids, settings=settings)
 
 
-def carry_out(*, session: Session, case: Case, actor: str, item_ids: Sequence[int] | None) -> None:
+def carry_out(
+    *,
+    session: Session,
+    case: Case,
+    actor: str,
+    item_ids: Sequence[int] | None,
+    settings: Settings,
+) -> None:
     """What a confirmation does, whoever took it (a reviewer, or a lead on appeal)."""
     change_entries(
         session=session,
@@ -117,7 +131,12 @@ def carry_out(*, session: Session, case: Case, actor: str, item_ids: Sequence[in
     for item in open_items:
         if item_ids is None or item.id in item_ids:
             request_action(
-                session=session, case=case, item=item, kind=ActionKind.REMOVE, actor=actor
+                session=session,
+                case=case,
+                item=item,
+                kind=ActionKind.REMOVE,
+                actor=actor,
+                settings=settings,
             )
     notify(
         session=session,
@@ -144,7 +163,7 @@ def decide(
         )
         return
     if decision.decision is Decision.CONFIRM:
-        confirm(session=session, case=case, actor=actor, item_ids=decision.items)
+        confirm(session=session, case=case, actor=actor, item_ids=decision.items, settings=settings)
         return
     if status is CaseStatus.CONFIRMED:
         raise CaseConflict("the case was confirmed; reversals go through an appeal")

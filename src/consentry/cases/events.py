@@ -54,6 +54,10 @@ class EventKind(StrEnum):
     CONTENT_VIEWED = "content_viewed"  # a reviewer revealed a media preview
     COMMENTED = "commented"  # an internal comment (its text stays out of the log)
     EVIDENCE_EXPORTED = "evidence_exported"
+    PRESERVED = "preserved"  # a preservation record, made before removal is requested
+    EVIDENCE_STORED = "evidence_stored"
+    EVIDENCE_ACCESSED = "evidence_accessed"
+    PURGED = "purged"  # retention: a class of personal data deleted (never what it was)
     TDB_SUBMITTED = "tdb_submitted"  # the statement of reasons reached the EU database
     FLAGGED = "flagged"  # a misuse signal (IN-40): senior review, within the same clock
 

@@ -16,6 +16,7 @@ from consentry.cases.models import Case, Deadline, Item, ItemStatus
 from consentry.cases.statements import issue_statement
 from consentry.config import Settings
 from consentry.db.base import utcnow
+from consentry.evidence.preservation import preserve
 
 
 def request_action(
@@ -25,13 +26,19 @@ def request_action(
     item: Item,
     kind: ActionKind,
     actor: str,
+    settings: Settings,
     automated: bool = False,
 ) -> ActionRequest:
+    """Ask the platform to act; a removal is preserved first (AC-03), in this transaction."""
     action = ActionRequest(case_id=case.id, item_id=item.id, kind=kind.value, automated=automated)
     session.add(action)
     if kind is ActionKind.REMOVE:
         item.status = ItemStatus.ACTION_REQUESTED.value
     session.flush()
+    if kind is ActionKind.REMOVE:
+        preserve(
+            session=session, case=case, item=item, action=action, actor=actor, settings=settings
+        )
     append(
         session=session,
         case=case,

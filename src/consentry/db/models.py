@@ -24,6 +24,7 @@ from consentry.cases.models import (
     PinFailure,
     Statement,
 )
+from consentry.evidence.models import Preservation, PreservedCopy
 from consentry.portal.models import PortalCount, PortalKey
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
@@ -53,6 +54,8 @@ __all__ = [
     "PinFailure",
     "PortalCount",
     "PortalKey",
+    "Preservation",
+    "PreservedCopy",
     "RateWindow",
     "ReviewerPreferences",
     "ScanCounter",
