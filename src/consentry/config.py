@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     # platform may store the item's bytes (encrypted; off by default).
     preservation_days: int = Field(default=365, ge=1)
     evidence_copies: bool = False
+    # Retention (AU-07): days after a case closes (copies: after their hold ends) before
+    # each class of personal data is purged; legal holds come first. See retention/purge.py.
+    retention_contact_days: int = Field(default=180, ge=1)
+    retention_free_text_days: int = Field(default=365, ge=1)
+    retention_copies_days: int = Field(default=30, ge=0)
+    retention_closed_hashes_days: int = Field(default=365, ge=1)
+    retention_interval_seconds: int = Field(default=3600, ge=1)
     # The Ed25519 key that signs evidence bundles; made on first use if missing.
     evidence_key: Path | None = None
     appeal_window_days: int = Field(default=183, ge=183, description="DSA Art. 20: >= 6 months")

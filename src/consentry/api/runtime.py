@@ -7,6 +7,7 @@ import gc
 import logging
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import UTC, date, datetime
 
@@ -24,6 +25,7 @@ from consentry.db.session import session_scope
 from consentry.matching.follower import ChangeFollower, load_matcher
 from consentry.matching.index import warm_up
 from consentry.matching.matcher import Matcher
+from consentry.retention.purge import purge_due
 from consentry.scans.service import add_counts
 from consentry.transparency.submit import submit_due
 
@@ -83,10 +85,15 @@ class Runtime:
         """Clocks (escalations, breaches) and outbox delivery, in every worker: marks
         fire once (a unique key) and messages are claimed, so workers never double up."""
         clocks = ClockSettings.of(self.settings)
+        next_purge = time.monotonic()
         while not self._stop.wait(self.settings.scheduler_seconds):
             try:
                 with session_scope(self.engine) as session:
                     fire_due(session=session, now=utcnow(), clocks=clocks)
+                if time.monotonic() >= next_purge:
+                    next_purge = time.monotonic() + self.settings.retention_interval_seconds
+                    with session_scope(self.engine) as session:
+                        purge_due(session=session, settings=self.settings, now=utcnow())
                 while deliver_due(engine=self.engine, settings=self.settings):
                     if self._stop.is_set():
                         break

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from consentry.cli import apikey, audit, bank, case, db, evidence, tdb, user, webhook
+from consentry.cli import apikey, audit, bank, case, db, evidence, retention, tdb, user, webhook
 from consentry.cli.hash import hash_command
 from consentry.cli.match import match_command, scan_command
 from consentry.cli.report import report_command
@@ -31,6 +31,7 @@ app.add_typer(case.appeals, name="appeal")
 app.add_typer(webhook.app, name="webhook")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(tdb.app, name="tdb")
+app.add_typer(retention.app, name="retention")
 
 
 @app.command()

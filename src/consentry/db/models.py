@@ -26,6 +26,7 @@ from consentry.cases.models import (
 )
 from consentry.evidence.models import Preservation, PreservedCopy
 from consentry.portal.models import PortalCount, PortalKey
+from consentry.retention.models import Tombstone
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 from consentry.transparency.models import TdbSubmission
@@ -65,6 +66,7 @@ __all__ = [
     "StaffSession",
     "Statement",
     "TdbSubmission",
+    "Tombstone",
     "User",
     "WebhookEndpoint",
 ]

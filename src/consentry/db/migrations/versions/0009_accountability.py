@@ -2,7 +2,7 @@
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-11-26 21:08:47.053234
+Create Date: 2026-11-26 21:12:48.863901
 """
 
 from __future__ import annotations
@@ -17,6 +17,25 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "retention_tombstones",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("data_class", sa.String(length=32), nullable=False),
+        sa.Column("subject_type", sa.String(length=32), nullable=False),
+        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("purged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_tombstones")),
+    )
+    with op.batch_alter_table("retention_tombstones", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_retention_tombstones_case_id"), ["case_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_retention_tombstones_data_class"), ["data_class"], unique=False
+        )
+
     op.create_table(
         "preservations",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -104,3 +123,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_preservations_case_id"))
 
     op.drop_table("preservations")
+    with op.batch_alter_table("retention_tombstones", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_retention_tombstones_data_class"))
+        batch_op.drop_index(batch_op.f("ix_retention_tombstones_case_id"))
+
+    op.drop_table("retention_tombstones")
