@@ -19,12 +19,15 @@ from consentry.cases.appeals import Outcome, decide_appeal, file_requester_appea
 from consentry.cases.clocks import ClockSettings, fire_due
 from consentry.cases.decisions import decide
 from consentry.cases.intake import file_notice
+from consentry.cases.models import Statement
 from consentry.cases.removal import acknowledge
 from consentry.cases.schemas import DecisionIn, NoticeIn
 from consentry.config import Settings
 from consentry.reports.figures import compute
 from consentry.reports.publish import publish, to_csv, to_html
 from consentry.scans.models import ScanMatch, ScanRecord
+from consentry.transparency.models import TdbSubmission
+from consentry.transparency.submit import enqueue_statements
 from tests.cases.support import notice
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -186,6 +189,24 @@ def test_every_figure_matches_the_known_history(history: Session) -> None:
         "content_restored": 0,
     }
     assert report["matches"] == {"by_bank_and_tier": {"cases / review": 2}}
+    assert report["transparency_database"] == {
+        "statements_by_status": {},
+        "median_hours_to_submission": None,
+    }
+
+
+def test_time_to_the_transparency_database_and_failures_are_reported(history: Session) -> None:
+    enqueue_statements(session=history)
+    first, second = history.scalars(select(TdbSubmission).order_by(TdbSubmission.statement_id))
+    issued = history.get_one(Statement, first.statement_id).issued_at
+    first.status, first.submitted_at = "submitted", issued + timedelta(hours=3)
+    second.status = "failed"
+    history.flush()
+    report = publish(_figures(history), threshold=1)  # type: ignore[arg-type]
+    assert report["transparency_database"] == {
+        "statements_by_status": {"failed": 1, "submitted": 1},
+        "median_hours_to_submission": 3.0,
+    }
 
 
 def test_small_numbers_are_suppressed_and_nothing_personal_is_published(

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from consentry.audit.models import AuditEvent
 from consentry.banks.models import Bank
+from consentry.cases.models import Statement
 from consentry.scans.models import ScanMatch, ScanRecord
+from consentry.transparency.models import TdbSubmission
 
 SUBJECT = "case"
 
@@ -40,6 +42,8 @@ class Figures:
     appeals_rejected: int = 0
     restored: int = 0
     matches_by_bank_tier: Counter[str] = field(default_factory=Counter)
+    tdb_by_status: Counter[str] = field(default_factory=Counter)
+    hours_to_tdb: list[float] = field(default_factory=list)
 
     @property
     def within_deadline(self) -> int:
@@ -137,4 +141,12 @@ def compute(*, session: Session, start: datetime, end: datetime, removal_hours: 
         .group_by(Bank.name, ScanMatch.tier)
     ):
         figures.matches_by_bank_tier[f"{bank} / {tier}"] = int(count)
+    for status, issued, submitted in session.execute(
+        select(TdbSubmission.status, Statement.issued_at, TdbSubmission.submitted_at)
+        .join(Statement, Statement.id == TdbSubmission.statement_id)
+        .where(Statement.issued_at >= start, Statement.issued_at < end)
+    ):
+        figures.tdb_by_status[status] += 1  # TR-08: failed submissions are flagged here
+        if submitted is not None:
+            figures.hours_to_tdb.append((submitted - issued) / timedelta(hours=1))
     return figures

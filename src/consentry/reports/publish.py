@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import statistics
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -82,6 +83,14 @@ def publish(figures: Figures, threshold: int) -> dict[str, Any]:
             "content_restored": band(figures.restored, threshold),
         },
         "matches": {"by_bank_and_tier": _bands(figures.matches_by_bank_tier, threshold)},
+        "transparency_database": {
+            "statements_by_status": _bands(figures.tdb_by_status, threshold),
+            "median_hours_to_submission": (
+                round(statistics.median(figures.hours_to_tdb), 1)
+                if len(figures.hours_to_tdb) >= threshold
+                else None
+            ),
+        },
     }
 
 
