@@ -25,6 +25,7 @@ from consentry.cases.routes import router as cases_router
 from consentry.config import Settings, get_settings
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
+from consentry.detection.routes import router as detection_router
 from consentry.evidence.routes import router as evidence_router
 from consentry.hashing.routes import router as hashing_router
 from consentry.portal.routes import router as portal_router
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(accounts_router)
     app.include_router(hashing_router)
+    app.include_router(detection_router)
     app.include_router(scans_router)
     app.include_router(banks_router)
     app.include_router(cases_router)

@@ -8,6 +8,7 @@ import typer
 
 from consentry.cli import apikey, audit, bank, case, db, evidence, retention, tdb, user, webhook
 from consentry.cli.hash import hash_command
+from consentry.cli.inspect import inspect_command
 from consentry.cli.match import match_command, scan_command
 from consentry.cli.report import report_command
 
@@ -21,6 +22,7 @@ app.command("hash")(hash_command)
 app.command("match")(match_command)
 app.command("scan")(scan_command)
 app.command("report")(report_command)
+app.command("inspect")(inspect_command)
 app.add_typer(bank.app, name="bank")
 app.add_typer(db.app, name="db")
 app.add_typer(apikey.app, name="apikey")

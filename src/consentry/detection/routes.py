@@ -1,0 +1,51 @@
+"""POST /v1/inspect: an image in, its provenance signals out; nothing is stored."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from pydantic import BaseModel
+
+from consentry.api.auth import ScanKey
+from consentry.config import Settings
+from consentry.detection.service import default_detectors, inspect
+
+router = APIRouter(prefix="/v1", tags=["detection"])
+
+
+class FindingOut(BaseModel):
+    detector: str
+    version: str
+    applicability: str
+    verdict: str | None
+    score: float | None
+    explanation: str
+    details: dict[str, Any]
+
+
+class InspectionOut(BaseModel):
+    findings: list[FindingOut]
+    caveat: str
+
+
+CAVEAT = (
+    "Signals inform a reviewer and never decide a removal: consent is the test, not"
+    " authenticity. A positive is strong evidence; an absence proves nothing."
+)
+
+
+@router.post(
+    "/inspect", response_model=InspectionOut, responses={413: {"description": "Too large."}}
+)
+def inspect_image(
+    request: Request, file: Annotated[UploadFile, File()], _key: ScanKey
+) -> InspectionOut:
+    """Content Credentials (verified offline against the deployment's trust anchors) and
+    generator metadata of one uploaded file. The bytes are dropped once inspected."""
+    settings: Settings = request.app.state.settings
+    detectors = default_detectors(settings.c2pa_trust_anchors)
+    findings = inspect(file.file.read(), detectors=detectors, max_pixels=settings.max_image_pixels)
+    return InspectionOut(
+        findings=[FindingOut.model_validate(f.to_json()) for f in findings], caveat=CAVEAT
+    )
