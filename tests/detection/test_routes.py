@@ -24,10 +24,11 @@ def test_inspect_needs_the_scan_scope_and_explains_each_finding(client: TestClie
     answer = client.post("/v1/inspect", files=files, headers=key_headers(client, Scope.SCAN))
     assert answer.status_code == 200
     body = answer.json()
-    c2pa, metadata = body["findings"]
+    c2pa, metadata, copy_move = body["findings"]
     assert (c2pa["detector"], c2pa["verdict"]) == ("c2pa", "valid")
     assert c2pa["details"]["digital_source_type"] == ["trainedAlgorithmicMedia"]
     assert metadata["detector"] == "metadata"
+    assert copy_move["detector"] == "copy_move"
     assert "never decide a removal" in body["caveat"]
 
 

@@ -1,4 +1,4 @@
-"""`consentry inspect`: provenance signals of image files, explained; nothing is stored."""
+"""`consentry inspect`: detection signals of image files, explained; nothing is stored."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def inspect_command(
         typer.Option(help="A PEM file of C2PA trust anchors (default: the shipped list)."),
     ] = None,
 ) -> None:
-    """Content Credentials (C2PA, verified offline) and generator metadata of each image.
+    """Content Credentials (C2PA, verified offline), generator metadata and copy-move
+    traces of each image.
 
     A positive is strong evidence; an absence proves nothing (uploads strip both). These
     signals inform a review: they never decide a removal, which turns on consent."""

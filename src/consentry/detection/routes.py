@@ -1,4 +1,4 @@
-"""POST /v1/inspect: an image in, its provenance signals out; nothing is stored."""
+"""POST /v1/inspect: an image in, its detection signals out; nothing is stored."""
 
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ CAVEAT = (
 def inspect_image(
     request: Request, file: Annotated[UploadFile, File()], _key: ScanKey
 ) -> InspectionOut:
-    """Content Credentials (verified offline against the deployment's trust anchors) and
-    generator metadata of one uploaded file. The bytes are dropped once inspected."""
+    """Content Credentials (verified offline against the deployment's trust anchors),
+    generator metadata and copy-move traces of one uploaded file, each explained with its
+    limits. The bytes are dropped once inspected."""
     settings: Settings = request.app.state.settings
     detectors = default_detectors(settings.c2pa_trust_anchors)
     findings = inspect(file.file.read(), detectors=detectors, max_pixels=settings.max_image_pixels)

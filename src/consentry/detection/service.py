@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from consentry.detection.base import Applicability, BudgetExceeded, Detector, Finding, Subject
+from consentry.detection.forensics import CopyMove
 from consentry.detection.provenance import ContentCredentials, GeneratorMetadata
 from consentry.hashing.decode import DEFAULT_MAX_PIXELS, decode_upright
 from consentry.hashing.errors import HashingError
@@ -17,7 +18,11 @@ SECONDS_PER_MEGAPIXEL = 2.0
 
 def default_detectors(anchors: Path | None = None) -> list[Detector]:
     """Every detector, C2PA checked against `anchors` (default: the shipped list)."""
-    return [ContentCredentials(anchors), GeneratorMetadata()]
+    return [
+        ContentCredentials(anchors),
+        GeneratorMetadata(),
+        CopyMove(),
+    ]
 
 
 def subject_of(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Subject:
@@ -36,7 +41,8 @@ def inspect(
     seconds_per_megapixel: float = SECONDS_PER_MEGAPIXEL,
 ) -> list[Finding]:
     subject = subject_of(data, max_pixels=max_pixels)
-    budget = seconds_per_megapixel * max(subject.megapixels, 0.25)
+    # A floor: small images are enlarged by some detectors, and start-up costs the same.
+    budget = seconds_per_megapixel * max(subject.megapixels, 0.5)
     findings = []
     for detector in detectors or default_detectors():
         started = time.monotonic()

@@ -1,0 +1,111 @@
+"""Classical forensic traces: our own implementations of published methods.
+
+Each gives an image-level score in 0..1 and a heatmap of where. Only methods whose
+benchmark (bench/detection.py) shows they separate edited from untouched photos are
+listed in `detection.service`; error level analysis, noise level and JPEG ghosts did not
+on our first benign forgery set and wait for calibration (issue #9's note). Classical
+traces are weak by nature: recompression or resizing by a platform erases most of them,
+and a wholly generated image is self-consistent, so a low score never means "authentic"."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from consentry.detection.base import (
+    Applicability,
+    Finding,
+    Subject,
+    check_budget,
+    not_applicable,
+)
+
+FloatArray = npt.NDArray[np.float64]
+BLOCK = 16
+
+
+def heatmap_png(values: FloatArray, size: tuple[int, int]) -> bytes:
+    top = float(values.max()) or 1.0
+    scaled = np.clip(values / top * 255, 0, 255).astype(np.uint8)
+    image = Image.fromarray(scaled, "L").resize(size, Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _keypoint_pairs(points: Any, descriptors: Any, min_distance: float) -> list[tuple[Any, Any]]:
+    """Pairs of keypoints whose nearest other keypoint is a clear match (Lowe's ratio
+    against the next best) lying far enough away not to be the same spot."""
+    import cv2
+
+    pairs = []
+    for candidates in cv2.BFMatcher(cv2.NORM_L2).knnMatch(descriptors, descriptors, k=3):
+        if len(candidates) < 3:
+            continue
+        _, second, third = candidates  # the first match is the keypoint itself
+        a, b = points[second.queryIdx].pt, points[second.trainIdx].pt
+        if (
+            second.distance < 0.6 * third.distance
+            and np.hypot(a[0] - b[0], a[1] - b[1]) > min_distance
+        ):
+            pairs.append((a, b))
+    return pairs
+
+
+class CopyMove:
+    """Copy-move: a region duplicated within the image, found as keypoints (SIFT) that
+    match others in the same image, confirmed by one geometric transform (RANSAC)."""
+
+    name, version, applies_to = "copy_move", "2", "images (any format)"
+    min_inliers = 10  # matches agreeing on one transform before a region is called duplicated
+    detail_side = 900  # smaller images are enlarged first: more keypoints to match
+
+    def inspect(self, subject: Subject, deadline: float) -> Finding:
+        import cv2  # OpenCV is large: loaded only when this detector runs
+
+        if subject.image is None:
+            return not_applicable(self, "Not an image this service can decode.")
+        image = subject.image.convert("L")
+        if min(image.size) < 64:
+            return not_applicable(self, "Too small to look for duplicated regions.")
+        scale = max(1.0, self.detail_side / max(image.size))
+        if scale > 1:
+            image = image.resize(
+                (round(image.width * scale), round(image.height * scale)), Image.Resampling.BICUBIC
+            )
+        grey = np.asarray(image)
+        points, descriptors = cv2.SIFT.create(nfeatures=5000).detectAndCompute(grey, None)
+        check_budget(deadline)
+        heat = np.zeros((max(1, grey.shape[0] // BLOCK), max(1, grey.shape[1] // BLOCK)))
+        inliers = 0
+        pairs = [] if descriptors is None else _keypoint_pairs(points, descriptors, 20 * scale)
+        check_budget(deadline)
+        if len(pairs) >= 3:
+            source = np.array([p[0] for p in pairs], dtype=np.float32)
+            target = np.array([p[1] for p in pairs], dtype=np.float32)
+            _, mask = cv2.estimateAffinePartial2D(
+                source, target, method=cv2.RANSAC, ransacReprojThreshold=3.0 * scale
+            )
+            if mask is not None:
+                kept = mask.ravel().astype(bool)
+                inliers = int(kept.sum())
+                for x, y in np.concatenate([source[kept], target[kept]]):
+                    row = min(int(y) // BLOCK, heat.shape[0] - 1)
+                    col = min(int(x) // BLOCK, heat.shape[1] - 1)
+                    heat[max(row - 1, 0) : row + 2, max(col - 1, 0) : col + 2] += 1
+        found = inliers >= self.min_inliers
+        return Finding(
+            self.name,
+            self.version,
+            Applicability.APPLICABLE,
+            "Keypoints that match elsewhere in the same image under one transform suggest a"
+            " duplicated region. Repetitive patterns (tiles, fabric, windows) match too.",
+            verdict="duplicated_region" if found else "none",
+            score=float(1 - np.exp(-inliers / 15)),
+            details={"matched_keypoints": inliers},
+            heatmap_png=heatmap_png(heat, subject.image.size),
+        )
