@@ -18,10 +18,19 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from consentry.accounts.models import Role, User
 from consentry.accounts.users import create_user, set_password
 from consentry.actions.delivery import sign
+from consentry.actions.models import AckResult, ActionRequest
+from consentry.cases.decisions import decide
+from consentry.cases.intake import file_notice
+from consentry.cases.models import Case
+from consentry.cases.removal import acknowledge
+from consentry.cases.schemas import DecisionIn, NoticeIn
+from consentry.config import Settings
 from consentry.db.session import session_scope
 from tests.browser import free_port
 
@@ -174,3 +183,33 @@ def eventually(check: Callable[[], bool], timeout: float = 20) -> None:
     while not check():
         assert time.monotonic() < deadline, "the condition never held"
         time.sleep(0.05)
+
+
+def removed_case(*, session: Session, settings: Settings, **overrides: Any) -> Case:
+    """A notice filed, confirmed by a reviewer, and its content removed by the platform:
+    the case then holds its statements of reasons."""
+    case = file_notice(
+        session=session,
+        notice=NoticeIn.model_validate(notice(**overrides)),
+        filed_by="apikey:1",
+        settings=settings,
+    ).case
+    decide(
+        session=session,
+        case=case,
+        decision=DecisionIn(decision="confirm"),
+        actor="user:7",
+        settings=settings,
+    )
+    pending = select(ActionRequest).where(
+        ActionRequest.case_id == case.id, ActionRequest.acked_at.is_(None)
+    )
+    for action in session.scalars(pending).all():
+        acknowledge(
+            session=session,
+            action_id=action.id,
+            result=AckResult.DONE,
+            actor="apikey:2",
+            settings=settings,
+        )
+    return case

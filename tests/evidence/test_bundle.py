@@ -14,44 +14,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consentry.actions.models import AckResult, ActionRequest
 from consentry.audit.models import AuditEvent
 from consentry.audit.service import canonical_json
-from consentry.cases.decisions import decide
-from consentry.cases.intake import file_notice
-from consentry.cases.removal import acknowledge
-from consentry.cases.schemas import DecisionIn, NoticeIn
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.evidence.bundle import export_bundle, verify_bundle
 from consentry.evidence.keys import fingerprint, load_or_create
-from tests.cases.support import notice
+from tests.cases.support import removed_case
 
 
 @pytest.fixture
 def bundle(session: Session, tmp_path: Path) -> tuple[dict[str, Any], Ed25519PrivateKey]:
-    settings = Settings(data_dir=tmp_path)
-    case = file_notice(
-        session=session,
-        notice=NoticeIn.model_validate(notice()),
-        filed_by="apikey:1",
-        settings=settings,
-    ).case
-    decide(
-        session=session,
-        case=case,
-        decision=DecisionIn(decision="confirm"),
-        actor="user:7",
-        settings=settings,
-    )
-    action = session.scalars(select(ActionRequest)).one()
-    acknowledge(
-        session=session,
-        action_id=action.id,
-        result=AckResult.DONE,
-        actor="apikey:2",
-        settings=settings,
-    )
+    case = removed_case(session=session, settings=Settings(data_dir=tmp_path))
     key = load_or_create(tmp_path / "key.pem")
     exported = export_bundle(session=session, case=case, key=key, actor="cli", now=utcnow())
     exported_event = session.scalars(

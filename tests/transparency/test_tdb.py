@@ -11,20 +11,15 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine, select, update
 
-from consentry.actions.models import AckResult, ActionRequest
 from consentry.audit.models import AuditEvent
-from consentry.cases.decisions import decide
-from consentry.cases.intake import file_notice
 from consentry.cases.models import Statement
-from consentry.cases.removal import acknowledge
-from consentry.cases.schemas import DecisionIn, NoticeIn
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.transparency.models import TdbSubmission
 from consentry.transparency.submit import submit_due
 from consentry.transparency.tdb import tdb_statement, validate
-from tests.cases.support import notice
+from tests.cases.support import removed_case
 from tests.transparency.tdb_server import TOKEN, tdb_server
 
 
@@ -32,30 +27,12 @@ def _removed(engine: Engine, settings: Settings, count: int, **overrides: object
     """`count` cases confirmed and removed, each with its statement of reasons."""
     with session_scope(engine) as session:
         for n in range(count):
-            case = file_notice(
+            removed_case(
                 session=session,
-                notice=NoticeIn.model_validate(
-                    notice(hashes=[], locations=[{"content_id": f"c-{n}"}], **overrides)
-                ),
-                filed_by="apikey:1",
                 settings=settings,
-            ).case
-            decide(
-                session=session,
-                case=case,
-                decision=DecisionIn(decision="confirm"),
-                actor="user:3",
-                settings=settings,
-            )
-        for action in session.scalars(
-            select(ActionRequest).where(ActionRequest.acked_at.is_(None))
-        ):
-            acknowledge(
-                session=session,
-                action_id=action.id,
-                result=AckResult.DONE,
-                actor="apikey:2",
-                settings=settings,
+                hashes=[],
+                locations=[{"content_id": f"c-{n}"}],
+                **overrides,
             )
 
 
