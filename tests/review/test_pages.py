@@ -344,3 +344,31 @@ def test_the_report_page_and_downloads_are_for_admins_and_auditors(client: TestC
     with reviewer:
         _sign_in(reviewer, "rev@example.org", Role.REVIEWER)
         assert reviewer.get("/console/admin/report").status_code == 403
+
+
+def test_a_copy_found_by_an_image_scan_shows_its_provenance_signals(
+    app: TestClient, filer: dict[str, str], decider: dict[str, str], platform: dict[str, str]
+) -> None:
+    from consentry.hashing.signals import compute_signals
+    from tests.cases.support import eventually
+    from tests.detection.signing import ThrowawaySigner
+    from tests.images import jpeg, pattern
+
+    signed = ThrowawaySigner().sign(jpeg(pattern(8)), ai=True)
+    pdq = compute_signals(signed).to_json()["pdq"]
+    body = notice(hashes=[{"signal_type": "pdq", "value": pdq, "quality": 90}])
+    reference = app.post("/v1/notices", json=body, headers=filer).json()["reference"]
+    app.post(f"/v1/cases/{reference}/decisions", json={"decision": "confirm"}, headers=decider)
+
+    def scanned() -> bool:
+        files = {"file": ("upload.jpg", signed, "image/jpeg")}
+        found = app.post("/v1/scan", files=files, data={"content_id": "upload-3"}, headers=platform)
+        return bool(found.json()["matches"])
+
+    eventually(scanned)
+    _sign_in(app, "rev@example.org", Role.REVIEWER)
+    page = app.get(f"/console/cases/{reference}").text
+    assert "Detection signals" in page
+    assert "<strong>c2pa</strong>: valid" in page
+    assert "trainedAlgorithmicMedia" in page
+    assert "consent is the test" in page

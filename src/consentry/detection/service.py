@@ -16,13 +16,15 @@ from consentry.hashing.errors import HashingError
 SECONDS_PER_MEGAPIXEL = 2.0
 
 
+def provenance_detectors(anchors: Path | None = None) -> list[Detector]:
+    """The cheap ones, that read what the file says of itself (C2PA against `anchors`,
+    default the shipped list; generator metadata)."""
+    return [ContentCredentials(anchors), GeneratorMetadata()]
+
+
 def default_detectors(anchors: Path | None = None) -> list[Detector]:
-    """Every detector, C2PA checked against `anchors` (default: the shipped list)."""
-    return [
-        ContentCredentials(anchors),
-        GeneratorMetadata(),
-        CopyMove(),
-    ]
+    """Every detector."""
+    return [*provenance_detectors(anchors), CopyMove()]
 
 
 def subject_of(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Subject:

@@ -20,7 +20,7 @@ from consentry.cases.schemas import CaseView, ItemOut
 from consentry.cases.views import case_view
 from consentry.config import Settings
 from consentry.review.models import Comment
-from consentry.scans.models import ScanMatch
+from consentry.scans.models import ScanMatch, ScanRecord
 
 # The notice's answers a reviewer is shown, in this order, with their labels.
 DETAILS = (
@@ -51,6 +51,7 @@ class ItemView:
     item: ItemOut
     matches: list[MatchView]
     preview_url: str | None
+    signals: list[dict[str, Any]]  # detection findings kept with the scan that found it
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +146,19 @@ def case_file(*, session: Session, case: Case, settings: Settings) -> CaseFile:
                 variant=match.variant,
             )
         )
+    signals: dict[int, list[dict[str, Any]] | None] = dict(
+        session.execute(
+            select(ScanRecord.id, ScanRecord.signals).where(
+                ScanRecord.id.in_([s for s in scan_of.values() if s is not None])
+            )
+        ).all()
+    )
     casefile.items = [
         ItemView(
             item=out,
             matches=matches.get(scan_of.get(out.id) or 0, []),
             preview_url=_preview(settings, out.content_id),
+            signals=signals.get(scan_of.get(out.id) or 0) or [],
         )
         for out in casefile.view.items
     ]

@@ -4,8 +4,9 @@ scans that did not leave only daily counters."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import JSON, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consentry.db.base import Base, BigId, UTCDateTime, utcnow
@@ -20,6 +21,9 @@ class ScanRecord(Base):
     content_id: Mapped[str | None] = mapped_column(String(200), default=None)
     verdict: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Provenance findings of an uploaded image that matched (never the image itself),
+    # for the reviewer who decides the copy.
+    signals: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
 
 
 class ScanMatch(Base):

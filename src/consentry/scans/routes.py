@@ -19,10 +19,12 @@ from consentry.api.problems import Problem
 from consentry.api.runtime import Runtime
 from consentry.cases.copies import copies_found
 from consentry.db.session import session_scope
+from consentry.detection.service import inspect, provenance_detectors
 from consentry.hashing.signal_types import SignalType
 from consentry.hashing.signals import compute_signals
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match
+from consentry.scans.models import ScanRecord
 from consentry.scans.schemas import BatchResult, BatchScan, HashScan, ScanResult
 from consentry.scans.service import record_scan, verdict_of
 
@@ -119,7 +121,9 @@ async def _conclude(
     return results
 
 
-async def _image_query(request: Request, runtime: Runtime) -> tuple[Query, str | None]:
+async def _image_query(
+    request: Request, runtime: Runtime
+) -> tuple[tuple[Query, str | None], bytes]:
     form = await request.form(max_files=1, max_fields=4)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
@@ -135,7 +139,19 @@ async def _image_query(request: Request, runtime: Runtime) -> tuple[Query, str |
     signals = await run_in_threadpool(
         compute_signals, data, max_pixels=runtime.settings.max_image_pixels
     )
-    return Query.from_signals(signals), content_id
+    return (Query.from_signals(signals), content_id), data
+
+
+def _attach_signals(runtime: Runtime, scan_id: int, data: bytes) -> None:
+    """Provenance of a matched upload (C2PA, generator metadata: cheap, offline) is kept
+    with its scan record for the reviewer; forensic detectors are left to `inspect`."""
+    findings = inspect(
+        data,
+        detectors=provenance_detectors(runtime.settings.c2pa_trust_anchors),
+        max_pixels=runtime.settings.max_image_pixels,
+    )
+    with session_scope(runtime.engine) as session:
+        session.get_one(ScanRecord, scan_id).signals = [f.to_json() for f in findings]
 
 
 def _json(result: ScanResult | BatchResult) -> Response:
@@ -156,13 +172,16 @@ async def scan(request: Request, key: ScanKey) -> Response:
     """Match an upload: the image (multipart field `file`) or one hash as JSON."""
     runtime = runtime_of(request)
     matcher = ready_matcher(runtime)
+    data = None
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        item = await _image_query(request, runtime)
+        item, data = await _image_query(request, runtime)
     else:
         body: HashScan = _parse(HashScan, await request.body())
         name, value = body.signal
         item = (Query.from_value(SignalType(name), value), body.content_id)
     [result] = await _conclude(runtime, key, matcher, [item])
+    if data is not None and result.scan_id is not None:
+        await run_in_threadpool(_attach_signals, runtime, result.scan_id, data)
     return _json(result)
 
 
