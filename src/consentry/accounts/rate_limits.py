@@ -15,11 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consentry.accounts.models import RateWindow
 from consentry.db.session import session_scope
+from consentry.db.upsert import upsert_insert
 
 SYNC_SECONDS = 0.25
 LONGEST_WINDOW = 3600
@@ -57,10 +56,8 @@ class RateLimiter:
         with self._lock:
             pending, self._unsynced = self._unsynced, Counter()
         with session_scope(self.engine) as session:
-            dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
             for (key_id, bucket, start), count in sorted(pending.items()):
-                statement = insert(RateWindow).values(
+                statement = upsert_insert(session, RateWindow).values(
                     api_key_id=key_id, bucket=bucket, window_start=start, count=count
                 )
                 session.execute(

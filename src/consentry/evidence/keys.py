@@ -17,17 +17,24 @@ def load_or_create(path: Path) -> Ed25519PrivateKey:
             raise ValueError(f"{path} does not hold an Ed25519 private key")
         return key
     key = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+    write_private(
+        path,
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
     )
-    # Created 0600 from the start: there is no moment when others could read it.
+    return key
+
+
+def write_private(path: Path, secret: bytes) -> None:
+    """A new key file, created 0600 from the start: there is no moment when others could
+    read it, and an existing file is never overwritten."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem)
-    return key
+        handle.write(secret)
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:

@@ -9,7 +9,6 @@ them back, each access logged with whether the digest still matched."""
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +25,7 @@ from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CaseHash, Item
 from consentry.config import Settings
 from consentry.db.base import utcnow
+from consentry.evidence.keys import write_private
 from consentry.evidence.models import Preservation, PreservedCopy
 
 
@@ -86,10 +86,7 @@ def _key(settings: Settings) -> bytes:
     if path.exists():
         return path.read_bytes()
     key = AESGCM.generate_key(bit_length=256)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key)
+    write_private(path, key)
     return key
 
 

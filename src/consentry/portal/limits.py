@@ -12,13 +12,11 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from consentry.db.upsert import upsert_insert
 from consentry.portal.models import PortalCount, PortalKey
 
 KEEP_SECONDS = 2 * 86_400
@@ -34,13 +32,9 @@ NETWORK = Window("network", 3600)
 CONTACT = Window("contact", 86_400)
 
 
-def _insert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 def _key(session: Session) -> bytes:
     session.execute(
-        _insert(session)(PortalKey)
+        upsert_insert(session, PortalKey)
         .values(id=1, key=secrets.token_bytes(32))
         .on_conflict_do_nothing(index_elements=["id"])
     )
@@ -58,7 +52,7 @@ def count_request(*, session: Session, window: Window, subject: str) -> tuple[in
         "window_start": start,
     }
     session.execute(
-        _insert(session)(PortalCount)
+        upsert_insert(session, PortalCount)
         .values(**values, count=1)
         .on_conflict_do_update(
             index_elements=["bucket", "digest", "window_start"],

@@ -10,18 +10,16 @@ handing over are case events in the audit log; renewals are not.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import case as when
 from sqlalchemy import literal, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from consentry.cases.errors import CaseConflict
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case
 from consentry.db.base import UTCDateTime, utcnow
+from consentry.db.upsert import upsert_insert
 from consentry.review.models import Claim, Comment
 
 DEFAULT_LEASE = timedelta(minutes=15)
@@ -35,10 +33,6 @@ class CaseHeld(CaseConflict):
             f"another reviewer holds this case until {expires_at.isoformat(timespec='seconds')}"
         )
         self.expires_at = expires_at
-
-
-def _insert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def holder(*, session: Session, case_id: int, now: datetime | None = None) -> Claim | None:
@@ -61,7 +55,7 @@ def claim_case(
     now = now or utcnow()
     previous = holder(session=session, case_id=case.id, now=now)
     values = {"user_id": user_id, "claimed_at": now, "expires_at": now + lease, "note": None}
-    statement = _insert(session)(Claim).values(case_id=case.id, **values)
+    statement = upsert_insert(session, Claim).values(case_id=case.id, **values)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["case_id"],

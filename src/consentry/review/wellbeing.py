@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from consentry.accounts.models import User
@@ -17,6 +15,7 @@ from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case
 from consentry.config import Settings
 from consentry.db.base import utcnow
+from consentry.db.upsert import upsert_insert
 from consentry.review.models import Exposure, ReviewerPreferences
 
 BLUR_STRENGTHS = (8, 16, 24, 40)  # the console's CSS has a class for each
@@ -81,9 +80,8 @@ def record_reveal(*, session: Session, case: Case, item_id: int, user_id: int, c
     if exposures_today(session=session, user_id=user_id) >= cap:
         raise RevealCapReached(cap)
     today = utcnow().date()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
-        insert(Exposure)
+        upsert_insert(session, Exposure)
         .values(user_id=user_id, day=today, count=1)
         .on_conflict_do_update(
             index_elements=["user_id", "day"], set_={"count": Exposure.count + 1}
