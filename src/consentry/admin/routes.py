@@ -34,7 +34,7 @@ from consentry.banks.errors import BankError
 from consentry.banks.service import count_entries, get_bank, list_banks, update_bank
 from consentry.config import Settings
 from consentry.db.session import session_scope
-from consentry.review.web import Staff, enter, render
+from consentry.review.web import Staff, enter, refuse, render
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
 ADMIN = (Role.ADMIN,)
@@ -85,9 +85,7 @@ async def _change(
     try:
         once = await run_in_threadpool(run)
     except FAILURES as error:
-        return render(
-            request, "message.html", staff.context(title="Not done", message=str(error)), 422
-        )
+        return refuse(request, staff, str(error), 422)
     if once:
         return render(
             request, "once.html", staff.context(title="Copy this now", secret=once, back=back)

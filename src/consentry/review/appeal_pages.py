@@ -15,7 +15,7 @@ from consentry.cases.appeals import Outcome, decide_appeal
 from consentry.cases.errors import CaseError
 from consentry.db.session import session_scope
 from consentry.review.queue import pending_appeals
-from consentry.review.web import REVIEWERS, enter, render
+from consentry.review.web import REVIEWERS, enter, refuse, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,10 +52,7 @@ async def appeal_decision(request: Request, appeal_id: int) -> Response:
         return staff
     outcome = str(form.get("outcome") or "")
     if outcome not in {o.value for o in Outcome} or not 0 < appeal_id < 2**63:
-        message = "Choose whether the appeal is upheld or rejected."
-        return render(
-            request, "message.html", staff.context(title="Not done", message=message), 422
-        )
+        return refuse(request, staff, "Choose whether the appeal is upheld or rejected.", 422)
 
     def apply() -> None:
         with session_scope(request.app.state.engine) as session:
@@ -70,10 +67,5 @@ async def appeal_decision(request: Request, appeal_id: int) -> Response:
     try:
         await run_in_threadpool(apply)
     except CaseError as error:
-        return render(
-            request,
-            "message.html",
-            staff.context(title="Not done", message=error.message),
-            error.status,
-        )
+        return refuse(request, staff, error.message, error.status)
     return RedirectResponse("/console/appeals", status_code=HTTPStatus.SEE_OTHER)

@@ -19,7 +19,7 @@ from consentry.config import Settings
 from consentry.db.session import session_scope
 from consentry.review.claims import claim_case, release_case
 from consentry.review.pages import DECLINES, POLICIES, find_case
-from consentry.review.web import REVIEWERS, Staff, enter, render
+from consentry.review.web import REVIEWERS, Staff, enter, refuse, render
 
 router = APIRouter(include_in_schema=False)
 MAX_CASES = 200
@@ -90,9 +90,7 @@ async def bulk(request: Request) -> Response:
     decision = _decision(action, reason_code)
     if decision is None or not references:
         message = "Choose at least one case and a decision (keeping content up needs a reason)."
-        return render(
-            request, "message.html", staff.context(title="Bulk decision", message=message), 422
-        )
+        return refuse(request, staff, message, 422, title="Bulk decision")
     references = await run_in_threadpool(_known, request, staff, references)
     if form.get("confirmed") != "yes":
         return render(

@@ -34,7 +34,7 @@ from consentry.review.claims import (
     release_case,
 )
 from consentry.review.queue import PAGE_SIZE, PRIORITIES, QueueFilters, queue_rows, sees_restricted
-from consentry.review.web import REVIEWERS, Staff, enter, render
+from consentry.review.web import REVIEWERS, Staff, enter, refuse, render
 from consentry.review.wellbeing import (
     BLUR_STRENGTHS,
     media_settings,
@@ -189,12 +189,7 @@ def _open(
 
 
 def _failure(request: Request, staff: Staff, error: CaseError) -> HTMLResponse:
-    return render(
-        request,
-        "message.html",
-        staff.context(title="Not done", message=error.message),
-        error.status,
-    )
+    return refuse(request, staff, error.message, error.status)
 
 
 @router.get("/console/cases/{reference}", response_class=HTMLResponse)

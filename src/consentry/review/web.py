@@ -71,6 +71,13 @@ def render(
     return response
 
 
+def refuse(
+    request: Request, staff: Staff, message: str, status: int, title: str = "Not done"
+) -> HTMLResponse:
+    """The console's answer when something cannot be done: why, in words, with its status."""
+    return render(request, "message.html", staff.context(title=title, message=message), status)
+
+
 @dataclass(frozen=True, slots=True)
 class Staff:
     user: User
@@ -111,18 +118,12 @@ async def enter(
     if staff is None:
         return RedirectResponse("/console/login", status_code=HTTPStatus.SEE_OTHER)
     if Role(staff.user.role) not in roles:
-        return render(
-            request, "message.html", staff.context(message="Your role cannot open this page."), 403
-        )
+        return refuse(request, staff, "Your role cannot open this page.", 403, title="")
     if form is not None:
         sent = str(form.get("csrf_token") or "")
         if not secrets.compare_digest(sent, staff.session.csrf_token):
-            return render(
-                request,
-                "message.html",
-                staff.context(message="This form has expired: reload the page and try again."),
-                403,
-            )
+            message = "This form has expired: reload the page and try again."
+            return refuse(request, staff, message, 403, title="")
     return staff
 
 
