@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,7 +15,7 @@ from consentry.accounts.models import Role
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
-from consentry.reports.figures import compute
+from consentry.reports.figures import compute, day_bounds
 from consentry.reports.publish import html_context, publish, to_csv
 from consentry.review.web import enter, render
 
@@ -38,11 +38,9 @@ def _period(request: Request) -> tuple[date, date]:
 def _report(request: Request, first: date, last: date) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
     with session_scope(request.app.state.engine) as session:
+        start, end = day_bounds(first, last)
         figures = compute(
-            session=session,
-            start=datetime.combine(first, time(), tzinfo=UTC),
-            end=datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC),
-            removal_hours=settings.removal_hours,
+            session=session, start=start, end=end, removal_hours=settings.removal_hours
         )
     return publish(figures, settings.report_small_numbers)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +14,7 @@ from consentry.cli.context import open_engine
 from consentry.cli.output import stderr
 from consentry.config import get_settings
 from consentry.db.session import session_scope
-from consentry.reports.figures import compute
+from consentry.reports.figures import compute, day_bounds
 from consentry.reports.publish import publish, to_csv, to_html
 
 
@@ -24,9 +24,9 @@ class Format(StrEnum):
     HTML = "html"
 
 
-def day(text: str) -> datetime:
+def day(text: str) -> date:
     try:
-        return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
+        return date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a date like 2026-01-31") from None
 
@@ -51,11 +51,9 @@ def report_command(
         raise typer.BadParameter("--to is before --from")
     engine = open_engine()
     with session_scope(engine) as session:
+        begin, until = day_bounds(first, last)
         figures = compute(
-            session=session,
-            start=first,
-            end=last + timedelta(days=1),
-            removal_hours=settings.removal_hours,
+            session=session, start=begin, end=until, removal_hours=settings.removal_hours
         )
     report = publish(figures, threshold or settings.report_small_numbers)
     text = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from consentry.cli.output import stderr
 from consentry.cli.report import day
 from consentry.config import get_settings
 from consentry.db.session import session_scope
+from consentry.reports.figures import day_bounds
 from consentry.transparency.models import TdbSubmission
 from consentry.transparency.tdb import tdb_statement, validate
 
@@ -32,13 +32,14 @@ def export(
     """Every statement of reasons issued in the period, in the Database's shape, each
     checked against the schema kept in the repository; no personal data."""
     settings = get_settings()
+    begin, until = day_bounds(day(start), day(end))
     engine = open_engine()
     with session_scope(engine) as session:
         statements = session.scalars(
             select(Statement)
             .where(
-                Statement.issued_at >= day(start),
-                Statement.issued_at < day(end) + timedelta(days=1),
+                Statement.issued_at >= begin,
+                Statement.issued_at < until,
             )
             .order_by(Statement.id)
         ).all()

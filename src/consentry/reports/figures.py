@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -60,6 +60,14 @@ class Figures:
             return float(statistics.median(self.hours_to_action))
         ordered = sorted(self.hours_to_action)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The days `first` to `last`, both included, as [start, end) instants in UTC."""
+    return (
+        datetime.combine(first, time(), tzinfo=UTC),
+        datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC),
+    )
 
 
 def _events(session: Session, start: datetime, end: datetime) -> list[AuditEvent]:
