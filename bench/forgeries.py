@@ -2,7 +2,12 @@
 
 Splices paste a generated shape (ellipse or polygon) from one photo into another;
 copy-moves duplicate a shape within one photo, shifted. Each edited image and each
-untouched negative is saved lossless (PNG) and as JPEG at quality 75 and 90."""
+untouched negative is saved lossless (PNG) and as JPEG at quality 75 and 90.
+
+The BSDS500 files are all JPEG at about quality 94, so a plain splice carries almost no
+compression history of its own. "jpeg_splice" is the common real case that adds one: the
+donor photo was a lower-quality JPEG (q 50-80, as images saved from the web are) before
+its region was pasted, off the host's 8-pixel grid."""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ SAVES = ("png", "jpeg75", "jpeg90")
 @dataclass(frozen=True)
 class Sample:
     name: str
-    kind: str  # "authentic", "splice" or "copy_move"
+    kind: str  # "authentic", "splice", "jpeg_splice" or "copy_move"
     save: str
     data: bytes
     mask: npt.NDArray[np.bool_]  # True where the image was edited
@@ -61,11 +66,17 @@ def samples(paths: list[Path], seed: int = 2026) -> Iterator[Sample]:
         edits = {"authentic": (photo, Image.new("L", photo.size, 0))}
         spliced = photo.copy()
         # An object lifted from elsewhere in the donor: its JPEG grid no longer aligns.
-        shift = tuple(int(v) for v in rng.integers(9, 40, 2) * rng.choice([-1, 1], 2))
+        across, down = rng.integers(9, 40, 2) * rng.choice([-1, 1], 2)
+        shift = (int(across), int(down))
         moved_donor = Image.new("RGB", photo.size)
         moved_donor.paste(donor, shift)
         spliced.paste(moved_donor, (0, 0), mask)
         edits["splice"] = (spliced, mask)
+        web_donor = Image.open(io.BytesIO(_save(donor, f"jpeg{int(rng.integers(50, 81))}")))
+        moved_donor.paste(web_donor, shift)
+        jpeg_spliced = photo.copy()
+        jpeg_spliced.paste(moved_donor, (0, 0), mask)
+        edits["jpeg_splice"] = (jpeg_spliced, mask)
         box = mask.getbbox() or (0, 0, 1, 1)
         dx = int(rng.choice([-1, 1]) * photo.width * rng.uniform(0.2, 0.4))
         dy = int(rng.choice([-1, 1]) * photo.height * rng.uniform(0.1, 0.3))

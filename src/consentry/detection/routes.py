@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from pydantic import BaseModel, Field
 
 from consentry.api.auth import ScanKey
 from consentry.config import Settings
@@ -22,6 +22,9 @@ class FindingOut(BaseModel):
     score: float | None
     explanation: str
     details: dict[str, Any]
+    heatmap_png: str | None = Field(
+        None, description="Base64 PNG the size of the image, bright where the trace is."
+    )
 
 
 class InspectionOut(BaseModel):
@@ -39,14 +42,21 @@ CAVEAT = (
     "/inspect", response_model=InspectionOut, responses={413: {"description": "Too large."}}
 )
 def inspect_image(
-    request: Request, file: Annotated[UploadFile, File()], _key: ScanKey
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    _key: ScanKey,
+    heatmaps: Annotated[
+        bool, Query(description="Include each forensic detector's heatmap (base64 PNG).")
+    ] = False,
 ) -> InspectionOut:
     """Content Credentials (verified offline against the deployment's trust anchors),
-    generator metadata and copy-move traces of one uploaded file, each explained with its
-    limits. The bytes are dropped once inspected."""
+    generator metadata, and forensic traces (error level, noise level, JPEG ghosts,
+    copy-move) of one uploaded file, each explained with its limits. The bytes are
+    dropped once inspected."""
     settings: Settings = request.app.state.settings
     detectors = default_detectors(settings.c2pa_trust_anchors)
     findings = inspect(file.file.read(), detectors=detectors, max_pixels=settings.max_image_pixels)
     return InspectionOut(
-        findings=[FindingOut.model_validate(f.to_json()) for f in findings], caveat=CAVEAT
+        findings=[FindingOut.model_validate(f.to_json(heatmap=heatmaps)) for f in findings],
+        caveat=CAVEAT,
     )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from consentry.detection.base import Applicability, BudgetExceeded, Detector, Finding, Subject
-from consentry.detection.forensics import CopyMove
+from consentry.detection.forensics import CopyMove, ErrorLevel, JpegGhost, NoiseLevel
 from consentry.detection.provenance import ContentCredentials, GeneratorMetadata
 from consentry.hashing.decode import DEFAULT_MAX_PIXELS, decode_upright
 from consentry.hashing.errors import HashingError
@@ -23,8 +23,8 @@ def provenance_detectors(anchors: Path | None = None) -> list[Detector]:
 
 
 def default_detectors(anchors: Path | None = None) -> list[Detector]:
-    """Every detector."""
-    return [*provenance_detectors(anchors), CopyMove()]
+    """Every detector: what the file says of itself, then the forensic traces."""
+    return [*provenance_detectors(anchors), ErrorLevel(), NoiseLevel(), JpegGhost(), CopyMove()]
 
 
 def subject_of(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Subject:

@@ -1,19 +1,11 @@
-"""Classical forensic traces: our own implementations of published methods.
-
-Each gives an image-level score in 0..1 and a heatmap of where. Only methods whose
-benchmark (bench/detection.py) shows they separate edited from untouched photos are
-listed in `detection.service`; error level analysis, noise level and JPEG ghosts did not
-on our first benign forgery set and wait for calibration (issue #9's note). Classical
-traces are weak by nature: recompression or resizing by a platform erases most of them,
-and a wholly generated image is self-consistent, so a low score never means "authentic"."""
+"""Copy-move: a region duplicated within the image (Amerini et al. 2011, SIFT matching
+with geometric verification)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from PIL import Image
 
 from consentry.detection.base import (
@@ -23,18 +15,9 @@ from consentry.detection.base import (
     check_budget,
     not_applicable,
 )
+from consentry.detection.forensics.maps import MIN_SIDE, heatmap_png
 
-FloatArray = npt.NDArray[np.float64]
 BLOCK = 16
-
-
-def heatmap_png(values: FloatArray, size: tuple[int, int]) -> bytes:
-    top = float(values.max()) or 1.0
-    scaled = np.clip(values / top * 255, 0, 255).astype(np.uint8)
-    image = Image.fromarray(scaled, "L").resize(size, Image.Resampling.BILINEAR)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()
 
 
 def _keypoint_pairs(points: Any, descriptors: Any, min_distance: float) -> list[tuple[Any, Any]]:
@@ -70,7 +53,7 @@ class CopyMove:
         if subject.image is None:
             return not_applicable(self, "Not an image this service can decode.")
         image = subject.image.convert("L")
-        if min(image.size) < 64:
+        if min(image.size) < MIN_SIDE:
             return not_applicable(self, "Too small to look for duplicated regions.")
         scale = max(1.0, self.detail_side / max(image.size))
         if scale > 1:

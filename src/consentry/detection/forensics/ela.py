@@ -1,0 +1,62 @@
+"""Error level analysis (Krawetz 2007): save the JPEG again and see which parts change
+by an unusual amount."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from consentry.detection.base import Applicability, Finding, Subject, check_budget, not_applicable
+from consentry.detection.forensics.maps import (
+    MIN_SIDE,
+    block_means,
+    exposed,
+    heatmap_png,
+    luminance,
+    outliers,
+    recompressed,
+    region_score,
+)
+
+
+class ErrorLevel:
+    """A JPEG saved again at a fixed quality changes little where its pixels already sit
+    on that quality's grid of values, and more where a region arrived with a different
+    compression history (pasted in, or edited after the last save)."""
+
+    name, version, applies_to = "error_level", "1", "JPEG files"
+    # The published method resaves at a high quality (90-95), which on a file last saved
+    # at 90 or above changes every region alike. 75, the common encoder default, is the
+    # history most regions share, and a pasted region without it stands out.
+    quality = 75
+    side = 8  # one JPEG block
+
+    def inspect(self, subject: Subject, deadline: float) -> Finding:
+        if subject.image is None:
+            return not_applicable(self, "Not an image this service can decode.")
+        if subject.format != "JPEG":
+            return not_applicable(
+                self,
+                f"This file is {subject.format}, not JPEG: error level analysis reads the"
+                " compression of the file's own last JPEG save.",
+            )
+        if min(subject.image.size) < MIN_SIDE:
+            return not_applicable(self, "Too small to compare regions.")
+        luma = luminance(subject.image)
+        levels = block_means(np.abs(luma - recompressed(luma, self.quality)), self.side)
+        check_budget(deadline)
+        deviation = np.clip(outliers(levels, exposed(luma, self.side)), 0, None)
+        return Finding(
+            self.name,
+            self.version,
+            Applicability.APPLICABLE,
+            "Bright areas of the heatmap changed more than the rest of the picture when it"
+            " was saved again, which a pasted or retouched region can do. Sharp edges and"
+            " fine texture also change more, so a bright region that is simply detailed"
+            " means nothing; a smooth one that stands out is worth a look.",
+            score=region_score(deviation),
+            details={
+                "resave_quality": self.quality,
+                "typical_error_level": round(float(np.median(levels)), 3),
+            },
+            heatmap_png=heatmap_png(deviation, subject.image.size, self.side),
+        )

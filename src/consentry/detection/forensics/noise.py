@@ -1,0 +1,66 @@
+"""Local noise level inconsistency (after Mahdian and Saic 2009): every camera and every
+processing chain leaves its own level of fine-grained noise, so a region taken from
+another photograph often carries a different one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from consentry.detection.base import Applicability, Finding, Subject, not_applicable
+from consentry.detection.forensics.maps import (
+    MIN_SIDE,
+    FloatArray,
+    exposed,
+    heatmap_png,
+    luminance,
+    outliers,
+    region_score,
+)
+
+# The median absolute diagonal wavelet coefficient over 0.6745 estimates the standard
+# deviation of Gaussian noise (Donoho and Johnstone 1994), robustly against edges.
+MAD_TO_SIGMA = 0.6745
+
+
+def noise_levels(luma: FloatArray, side: int) -> FloatArray:
+    """Estimated noise standard deviation of each `side`-pixel block, from the finest
+    diagonal (HH) Haar wavelet band."""
+    rows, cols = luma.shape[0] // side, luma.shape[1] // side
+    plane = luma[: rows * side, : cols * side]
+    diagonal = (plane[0::2, 0::2] - plane[0::2, 1::2] - plane[1::2, 0::2] + plane[1::2, 1::2]) / 2
+    half = side // 2
+    per_block = (
+        np.abs(diagonal)
+        .reshape(rows, half, cols, half)
+        .transpose(0, 2, 1, 3)
+        .reshape(rows, cols, -1)
+    )
+    levels: FloatArray = np.median(per_block, axis=2) / MAD_TO_SIGMA
+    return levels
+
+
+class NoiseLevel:
+    name, version, applies_to = "noise_level", "1", "images (any format)"
+    side = 16
+
+    def inspect(self, subject: Subject, deadline: float) -> Finding:
+        if subject.image is None:
+            return not_applicable(self, "Not an image this service can decode.")
+        if min(subject.image.size) < MIN_SIDE:
+            return not_applicable(self, "Too small to compare regions.")
+        luma = luminance(subject.image)
+        levels = noise_levels(luma, self.side)
+        # Compared on a log scale: a region with half the noise is as odd as one with double.
+        deviation = np.abs(outliers(np.log(levels + 0.5), exposed(luma, self.side)))
+        return Finding(
+            self.name,
+            self.version,
+            Applicability.APPLICABLE,
+            "Bright areas of the heatmap have more or less fine grain (noise) than the rest"
+            " of the picture, which a region from another photograph often has. Smooth"
+            " surfaces, focus blur and dense texture change the estimate too, and noise"
+            " is easily smoothed away, so this is a weak hint either way.",
+            score=region_score(deviation),
+            details={"typical_noise_sigma": round(float(np.median(levels)), 3)},
+            heatmap_png=heatmap_png(deviation, subject.image.size, self.side),
+        )
