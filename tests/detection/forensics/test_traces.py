@@ -5,11 +5,15 @@ from files they cannot read."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from consentry.detection.base import Applicability
-from consentry.detection.forensics import ErrorLevel, JpegGhost, NoiseLevel
+from consentry.detection.forensics import CopyMove, ErrorLevel, JpegGhost, NoiseLevel
+from consentry.detection.service import inspect
 from tests.detection.forensics.support import (
+    heat,
     inspected,
     located,
     margin,
@@ -67,8 +71,38 @@ def test_too_small_to_compare_regions(detector: object) -> None:
     assert finding.applicability is Applicability.NOT_APPLICABLE
 
 
+def test_past_its_time_budget_each_stops_with_no_result() -> None:
+    findings = inspect(
+        jpeg(photo(9)),
+        detectors=[ErrorLevel(), NoiseLevel(), JpegGhost(), CopyMove()],
+        seconds_per_megapixel=0.0,
+    )
+    assert [f.applicability for f in findings] == [Applicability.TIMED_OUT] * 4
+    assert all(f.score is None for f in findings)
+
+
 @pytest.mark.parametrize("detector", [ErrorLevel(), NoiseLevel(), JpegGhost()])
 def test_a_flat_picture_scores_nothing(detector: object) -> None:
     # Nothing to compare: every block is alike (and clipped blocks are ignored).
     finding = inspected(detector, jpeg(Image.new("RGB", (320, 240), (255, 255, 255))))
     assert finding.score == 0.0
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    width=st.integers(64, 220),
+    height=st.integers(64, 220),
+    seed=st.integers(0, 2**16),
+    fmt=st.sampled_from(["JPEG", "PNG"]),
+)
+def test_any_picture_gets_a_score_in_range_and_a_heatmap_of_its_size(
+    width: int, height: int, seed: int, fmt: str
+) -> None:
+    data = encode(photo(seed).resize((width, height)), fmt)
+    for detector in (ErrorLevel(), NoiseLevel(), JpegGhost()):
+        finding = inspected(detector, data)
+        if finding.applicability is Applicability.NOT_APPLICABLE:
+            continue
+        assert finding.score is not None
+        assert 0.0 <= finding.score <= 1.0
+        assert heat(finding).shape == (height, width)

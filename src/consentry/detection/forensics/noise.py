@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from consentry.detection.base import Applicability, Finding, Subject, not_applicable
+from consentry.detection.base import Applicability, Finding, Subject, check_budget, not_applicable
 from consentry.detection.forensics.maps import (
     MIN_SIDE,
     FloatArray,
@@ -50,6 +50,7 @@ class NoiseLevel:
             return not_applicable(self, "Too small to compare regions.")
         luma = luminance(subject.image)
         levels = noise_levels(luma, self.side)
+        check_budget(deadline)
         # Compared on a log scale: a region with half the noise is as odd as one with double.
         deviation = np.abs(outliers(np.log(levels + 0.5), exposed(luma, self.side)))
         return Finding(
