@@ -53,6 +53,16 @@ def test_jpeg_ghost_finds_a_region_from_a_low_quality_jpeg_off_the_grid() -> Non
     assert located(edited)
 
 
+@pytest.mark.parametrize("detector", [ErrorLevel(), NoiseLevel(), JpegGhost()])
+def test_an_upscaled_picture_is_not_one_big_anomaly(detector: object) -> None:
+    # Upscaling leaves nearly every block without noise: the typical spread collapses,
+    # and without a floor any remaining detail read as a glaring outlier (score 1.0).
+    small = photo(10).resize((160, 120), Image.Resampling.LANCZOS)
+    finding = inspected(detector, jpeg(small.resize((800, 600), Image.Resampling.BICUBIC), 85))
+    assert finding.score is not None
+    assert finding.score < 0.5
+
+
 def test_error_level_needs_a_jpeg_file() -> None:
     finding = inspected(ErrorLevel(), png(photo(7)))
     assert finding.applicability is Applicability.NOT_APPLICABLE

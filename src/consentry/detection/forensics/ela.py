@@ -29,6 +29,7 @@ class ErrorLevel:
     # history most regions share, and a pasted region without it stands out.
     quality = 75
     side = 8  # one JPEG block
+    least_spread = 0.1  # grey levels: below this, blocks differ by less than rounding does
 
     def inspect(self, subject: Subject, deadline: float) -> Finding:
         if subject.image is None:
@@ -44,7 +45,9 @@ class ErrorLevel:
         luma = luminance(subject.image)
         levels = block_means(np.abs(luma - recompressed(luma, self.quality)), self.side)
         check_budget(deadline)
-        deviation = np.clip(outliers(levels, exposed(luma, self.side)), 0, None)
+        deviation = np.clip(
+            outliers(levels, exposed(luma, self.side), least_spread=self.least_spread), 0, None
+        )
         return Finding(
             self.name,
             self.version,

@@ -33,6 +33,7 @@ class JpegGhost:
     # nearly as good on our set at a sixth of the cost).
     quality = 65
     side = 16
+    least_spread = 0.02  # of the fit ratio: natural photos spread 0.03-0.08
 
     def changes(self, luma: FloatArray, deadline: float) -> FloatArray:
         """Mean squared change of each block when saved again, at each grid offset."""
@@ -63,7 +64,7 @@ class JpegGhost:
         # block once went through this quality on that grid, near 1 where it never did.
         fit = changes.min(axis=0) / (typical + 1e-9)
         usable = exposed(luma, self.side) & (typical > MIN_CHANGE)
-        deviation = np.clip(-outliers(fit, usable), 0, None)
+        deviation = np.clip(-outliers(fit, usable, least_spread=self.least_spread), 0, None)
         return Finding(
             self.name,
             self.version,

@@ -38,14 +38,17 @@ def exposed(luma: FloatArray, side: int) -> BoolArray:
     return usable
 
 
-def outliers(values: FloatArray, usable: BoolArray) -> FloatArray:
+def outliers(values: FloatArray, usable: BoolArray, least_spread: float) -> FloatArray:
     """How far each block lies from the image's typical block, in robust standard
     deviations (median and MAD, so that the region being looked for does not hide
-    itself by shifting the mean); blocks that cannot carry the trace count as typical."""
+    itself by shifting the mean); blocks that cannot carry the trace count as typical.
+    The spread is at least `least_spread`: in a picture where nearly every block is
+    alike (an upscaled or very smooth one) the MAD collapses towards zero and any
+    detail would otherwise read as a glaring outlier."""
     if usable.sum() < REGION_BLOCKS**2:
         return np.zeros_like(values)
     typical = float(np.median(values[usable]))
-    spread = float(np.median(np.abs(values[usable] - typical))) * 1.4826 + 1e-9
+    spread = max(float(np.median(np.abs(values[usable] - typical))) * 1.4826, least_spread)
     result: FloatArray = np.where(usable, (values - typical) / spread, 0.0)
     return result
 

@@ -42,6 +42,7 @@ def noise_levels(luma: FloatArray, side: int) -> FloatArray:
 class NoiseLevel:
     name, version, applies_to = "noise_level", "1", "images (any format)"
     side = 16
+    least_spread = 0.25  # log noise: a quarter more or less noise is ordinary variation
 
     def inspect(self, subject: Subject, deadline: float) -> Finding:
         if subject.image is None:
@@ -52,7 +53,9 @@ class NoiseLevel:
         levels = noise_levels(luma, self.side)
         check_budget(deadline)
         # Compared on a log scale: a region with half the noise is as odd as one with double.
-        deviation = np.abs(outliers(np.log(levels + 0.5), exposed(luma, self.side)))
+        deviation = np.abs(
+            outliers(np.log(levels + 0.5), exposed(luma, self.side), least_spread=self.least_spread)
+        )
         return Finding(
             self.name,
             self.version,
