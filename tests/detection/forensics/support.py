@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from consentry.detection.base import Finding
+from consentry.detection.base import Detector, Finding
 from consentry.detection.service import subject_of
 from tests.images import pattern
 
@@ -43,9 +43,8 @@ def pasted(host: Image.Image, donor: Image.Image, shift: tuple[int, int] = (3, 5
     return Image.fromarray(pixels)
 
 
-def inspected(detector: object, data: bytes) -> Finding:
-    finding: Finding = detector.inspect(subject_of(data), time.monotonic() + 60)  # type: ignore[attr-defined]
-    return finding
+def inspected(detector: Detector, data: bytes) -> Finding:
+    return detector.inspect(subject_of(data), time.monotonic() + 60)
 
 
 def heat(finding: Finding) -> npt.NDArray[np.float64]:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from consentry.detection.base import Applicability
+from consentry.detection.base import Applicability, Detector
 from consentry.detection.forensics import CopyMove, ErrorLevel, JpegGhost, NoiseLevel
 from consentry.detection.service import inspect
 from tests.detection.forensics.support import (
@@ -54,7 +54,7 @@ def test_jpeg_ghost_finds_a_region_from_a_low_quality_jpeg_off_the_grid() -> Non
 
 
 @pytest.mark.parametrize("detector", [ErrorLevel(), NoiseLevel(), JpegGhost()])
-def test_an_upscaled_picture_is_not_one_big_anomaly(detector: object) -> None:
+def test_an_upscaled_picture_is_not_one_big_anomaly(detector: Detector) -> None:
     # Upscaling leaves nearly every block without noise: the typical spread collapses,
     # and without a floor any remaining detail read as a glaring outlier (score 1.0).
     small = photo(10).resize((160, 120), Image.Resampling.LANCZOS)
@@ -76,7 +76,7 @@ def test_jpeg_ghost_steps_aside_where_another_coding_overwrote_the_history(fmt: 
 
 
 @pytest.mark.parametrize("detector", [ErrorLevel(), NoiseLevel(), JpegGhost()])
-def test_too_small_to_compare_regions(detector: object) -> None:
+def test_too_small_to_compare_regions(detector: Detector) -> None:
     finding = inspected(detector, jpeg(Image.new("RGB", (48, 300), (90, 120, 30))))
     assert finding.applicability is Applicability.NOT_APPLICABLE
 
@@ -92,7 +92,7 @@ def test_past_its_time_budget_each_stops_with_no_result() -> None:
 
 
 @pytest.mark.parametrize("detector", [ErrorLevel(), NoiseLevel(), JpegGhost()])
-def test_a_flat_picture_scores_nothing(detector: object) -> None:
+def test_a_flat_picture_scores_nothing(detector: Detector) -> None:
     # Nothing to compare: every block is alike (and clipped blocks are ignored).
     finding = inspected(detector, jpeg(Image.new("RGB", (320, 240), (255, 255, 255))))
     assert finding.score == 0.0
