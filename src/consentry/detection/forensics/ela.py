@@ -11,11 +11,11 @@ from consentry.detection.forensics.maps import (
     block_means,
     exposed,
     heatmap_png,
-    luminance,
     outliers,
     recompressed,
     region_score,
 )
+from consentry.hashing.decode import luma_of
 
 
 class ErrorLevel:
@@ -42,7 +42,7 @@ class ErrorLevel:
             )
         if min(subject.image.size) < MIN_SIDE:
             return not_applicable(self, "Too small to compare regions.")
-        luma = luminance(subject.image)
+        luma = luma_of(subject.image)
         levels = block_means(np.abs(luma - recompressed(luma, self.quality)), self.side)
         check_budget(deadline)
         deviation = np.clip(

@@ -13,11 +13,11 @@ from consentry.detection.forensics.maps import (
     block_means,
     exposed,
     heatmap_png,
-    luminance,
     outliers,
     recompressed,
     region_score,
 )
+from consentry.hashing.decode import luma_of
 
 # Formats whose own lossy coding (or palette) overwrites any earlier JPEG history.
 OWN_LOSSY_CODING = {"GIF", "WEBP", "HEIF", "AVIF"}
@@ -57,7 +57,7 @@ class JpegGhost:
             )
         if min(subject.image.size) < MIN_SIDE:
             return not_applicable(self, "Too small to compare regions.")
-        luma = luminance(subject.image)
+        luma = luma_of(subject.image)
         changes = self.changes(luma, deadline)
         typical = changes.mean(axis=0)
         # How much better the best-fitting grid is than an average one: near 0 where the

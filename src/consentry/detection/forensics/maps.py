@@ -1,4 +1,4 @@
-"""What the block-based methods share: luminance, block averages, a robust outlier map
+"""What the block-based methods share: block averages, a robust outlier map
 over the blocks that can carry the trace, one image score from it, and the heatmap."""
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from consentry.hashing.decode import luma_of
-
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 MIN_SIDE = 64  # below this there are too few blocks to tell a region from the rest
@@ -18,10 +16,6 @@ MIN_SIDE = 64  # below this there are too few blocks to tell a region from the r
 REGION_BLOCKS = 3
 # Robust z of an averaged region at which the score reaches 1 - 1/e: a scale, not a verdict.
 SCORE_SCALE = 8.0
-
-
-def luminance(image: Image.Image) -> FloatArray:
-    return luma_of(image)
 
 
 def block_means(values: FloatArray, side: int) -> FloatArray:

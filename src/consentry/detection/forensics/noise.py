@@ -12,10 +12,10 @@ from consentry.detection.forensics.maps import (
     FloatArray,
     exposed,
     heatmap_png,
-    luminance,
     outliers,
     region_score,
 )
+from consentry.hashing.decode import luma_of
 
 # The median absolute diagonal wavelet coefficient over 0.6745 estimates the standard
 # deviation of Gaussian noise (Donoho and Johnstone 1994), robustly against edges.
@@ -49,7 +49,7 @@ class NoiseLevel:
             return not_applicable(self, "Not an image this service can decode.")
         if min(subject.image.size) < MIN_SIDE:
             return not_applicable(self, "Too small to compare regions.")
-        luma = luminance(subject.image)
+        luma = luma_of(subject.image)
         levels = noise_levels(luma, self.side)
         check_budget(deadline)
         # Compared on a log scale: a region with half the noise is as odd as one with double.
