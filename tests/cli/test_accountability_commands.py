@@ -12,36 +12,18 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from consentry.actions.models import AckResult, ActionRequest
-from consentry.cases.intake import file_notice
 from consentry.cases.removal import acknowledge
-from consentry.cases.schemas import NoticeIn
 from consentry.cli.main import app
 from consentry.config import get_settings
 from consentry.db.engine import make_engine
-from consentry.db.migrate import upgrade
 from consentry.db.session import session_scope
 from consentry.transparency.tdb import validate
-from tests.cases.support import notice
+from tests.cli.support import database_with_a_case
 
 
 @pytest.fixture
 def reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("CONSENTRY_DATABASE_URL", url)
-    monkeypatch.setenv("CONSENTRY_DATA_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        filed = file_notice(
-            session=session,
-            notice=NoticeIn.model_validate(notice()),
-            filed_by="apikey:1",
-            settings=get_settings(),
-        )
-        case_reference = filed.case.reference
-    engine.dispose()
-    yield case_reference
+    yield database_with_a_case(tmp_path, monkeypatch)
     get_settings.cache_clear()
 
 

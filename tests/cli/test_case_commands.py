@@ -4,32 +4,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from consentry.cases.intake import file_notice
-from consentry.cases.schemas import NoticeIn
 from consentry.cli.main import app
 from consentry.config import get_settings
-from consentry.db.engine import make_engine
-from consentry.db.migrate import upgrade
-from consentry.db.session import session_scope
-from tests.cases.support import notice
+from tests.cli.support import database_with_a_case
 
 
 @pytest.fixture(autouse=True)
 def reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("CONSENTRY_DATABASE_URL", url)
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    upgrade(engine)
-    with session_scope(engine) as session:
-        filed = file_notice(
-            session=session,
-            notice=NoticeIn.model_validate(notice()),
-            filed_by="apikey:1",
-            settings=get_settings(),
-        )
-        case_reference = filed.case.reference
-    yield case_reference
+    yield database_with_a_case(tmp_path, monkeypatch)
     get_settings.cache_clear()
 
 
