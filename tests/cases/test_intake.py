@@ -1,4 +1,4 @@
-"""Notices: validity element by element, completion, PIN access, idempotency, merging."""
+"""Notices: validity element by element, completion, PIN access, idempotency."""
 
 from __future__ import annotations
 
@@ -117,23 +117,18 @@ def test_a_repeated_idempotency_key_returns_the_same_case_with_a_new_pin(
     assert (old.status_code, new.status_code) == (404, 200)
 
 
-def test_notices_about_the_same_content_merge_keeping_the_earliest_receipt(
+def test_a_repeated_idempotency_key_with_another_body_is_refused(
     app: TestClient, filer: dict[str, str]
 ) -> None:
-    first = app.post("/v1/notices", json=notice(), headers=filer).json()
-    other = notice(
-        request_types=["third_party"],
-        locations=[{"content_id": "post-1"}],
-        hashes=[],
-        signature={"name": "A Friend", "signed": True},
-    )
-    second = app.post("/v1/notices", json=other, headers=filer).json()
-    assert second["merged"]
-    assert second["reference"] == first["reference"]
-    assert second["valid_at"] == first["valid_at"]
-    view = app.get(f"/v1/cases/{first['reference']}", headers={"X-Case-PIN": second["pin"]})
-    assert view.json()["request_types"] == ["depicted_person", "third_party"]
-    assert len(view.json()["items"]) == 1
+    headers = {**filer, "Idempotency-Key": "helpline-4712"}
+    assert app.post("/v1/notices", json=notice(), headers=headers).status_code == 201
+    other = app.post("/v1/notices", json=notice(explanation="another one"), headers=headers)
+    assert other.status_code == 409
+    assert other.json()["type"].endswith("idempotency-key-reused")
+    empty = app.post("/v1/notices", json=notice(), headers={**filer, "Idempotency-Key": ""})
+    assert empty.status_code == 422
+    again = app.post("/v1/notices", json=notice(), headers={**filer, "Idempotency-Key": ""})
+    assert again.status_code == 422
 
 
 def test_a_filer_reads_its_own_cases_only(app: TestClient, filer: dict[str, str]) -> None:

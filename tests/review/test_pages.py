@@ -372,3 +372,21 @@ def test_a_copy_found_by_an_image_scan_shows_its_provenance_signals(
     assert "<strong>c2pa</strong>: valid" in page
     assert "trainedAlgorithmicMedia" in page
     assert "consent is the test" in page
+
+
+def test_related_cases_stand_together_in_the_queue_and_are_listed_on_the_case_page(
+    client: TestClient,
+) -> None:
+    first = _file(client, locations=_where(1))
+    unrelated = _file(client, request_types=["third_party"], locations=_where(2))
+    second = _file(client, locations=_where(1))  # the same content, from someone else
+    minor = _file(client, under_18="not_sure", locations=_where(1))
+    _sign_in(client, "rev@example.org", Role.REVIEWER)
+    queue = client.get("/console").text
+    # The 24-hour third-party case is the most urgent; the two related ones follow together.
+    assert _rows(queue) == [unrelated, first, second]
+    assert f"related to {second}" in queue
+    page = client.get(f"/console/cases/{first}").text
+    related = page[page.index('id="related"') :]
+    assert f">{second}</a> (open): same content ID" in related
+    assert minor not in page  # a restricted case is not named to a reviewer

@@ -17,7 +17,9 @@ DEFAULT_PDQ_THRESHOLD = 31
 class EntryStatus(StrEnum):
     PENDING = "pending"  # submitted, not yet confirmed by a human
     CONFIRMED = "confirmed"
-    WITHDRAWN = "withdrawn"  # by the person depicted: honoured everywhere, for good
+    # By the person depicted: honoured everywhere. Only a reviewer confirming a new
+    # request that holds the same hash brings it back (a recorded reinstatement).
+    WITHDRAWN = "withdrawn"
     REVOKED = "revoked"  # by the operator or an exchange
 
     @property
@@ -39,6 +41,7 @@ class ChangeAction(StrEnum):
     CONFIRMED = "confirmed"
     WITHDRAWN = "withdrawn"
     REVOKED = "revoked"
+    REINSTATED = "reinstated"  # withdrawn, then confirmed again through a new request
 
 
 class Bank(Base):

@@ -216,6 +216,9 @@ _TRANSITIONS: dict[ChangeAction, tuple[EntryStatus, frozenset[EntryStatus]]] = {
         EntryStatus.REVOKED,
         frozenset({EntryStatus.PENDING, EntryStatus.CONFIRMED}),
     ),
+    # Never through an import or the bank API: only `cases.decisions` calls it, when a
+    # reviewer confirms a request that holds a withdrawn hash.
+    ChangeAction.REINSTATED: (EntryStatus.CONFIRMED, frozenset({EntryStatus.WITHDRAWN})),
 }
 
 

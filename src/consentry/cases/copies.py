@@ -56,15 +56,24 @@ def copies_found(
         select(CaseHash.case_id, BankEntry.id, Bank.auto_max_distance)
         .join(BankEntry, BankEntry.id == CaseHash.entry_id)
         .join(Bank, Bank.id == BankEntry.bank_id)
-        .where(CaseHash.entry_id.in_(entry_ids), BankEntry.status == EntryStatus.CONFIRMED.value)
+        .join(Case, Case.id == CaseHash.case_id)
+        .where(
+            CaseHash.entry_id.in_(entry_ids),
+            BankEntry.status == EntryStatus.CONFIRMED.value,
+            Case.status == CaseStatus.CONFIRMED.value,
+        )
+        .order_by(CaseHash.case_id)
     ).all()
-    case_of = {entry_id: case_id for case_id, entry_id, _ in rows}
-    auto_max = {entry_id: limit for _, entry_id, limit in rows}
+    # A hash several requests hold: the copy goes to the earliest confirmed one, once.
+    case_of: dict[int, int] = {}
+    for holder, entry_id, _ in rows:
+        case_of.setdefault(entry_id, holder)
+    auto_max: dict[int, int] = {entry_id: limit for _, entry_id, limit in rows}
     best: dict[int, Match] = {}
     for match in sorted(matches, key=lambda m: m.distance):
-        case_id = case_of.get(match.entry_id)
-        if case_id is not None and case_id not in best:
-            best[case_id] = match
+        found_for = case_of.get(match.entry_id)
+        if found_for is not None and found_for not in best:
+            best[found_for] = match
     now = utcnow()
     clocks = ClockSettings.of(settings)
     items = []

@@ -15,6 +15,7 @@ from consentry.banks.service import change_status
 from consentry.cases.clocks import settle
 from consentry.cases.errors import CaseConflict, DecisionInvalid
 from consentry.cases.events import EventKind, append
+from consentry.cases.holders import held_elsewhere
 from consentry.cases.models import Case, CaseHash, CaseStatus, Item, ItemStatus
 from consentry.cases.notify import notify
 from consentry.cases.removal import request_action
@@ -60,10 +61,16 @@ def _announce_bank(session: Session, banks: set[str]) -> None:
 def change_entries(
     *, session: Session, case: Case, action: ChangeAction, actor: str, only: EntryStatus
 ) -> None:
-    """Change every entry of the case that is `only` (and tell the platforms)."""
+    """Change every entry of the case that is `only` (and tell the platforms).
+
+    A withdrawal or revocation leaves alone an entry that another live case holds."""
     changed: set[str] = set()
     for entry, bank in case_entries(session=session, case_id=case.id):
         if entry.status != only.value:
+            continue
+        if action is not ChangeAction.CONFIRMED and held_elsewhere(
+            session=session, entry_id=entry.id, case_id=case.id
+        ):
             continue
         change_status(
             session=session,
@@ -82,6 +89,32 @@ def change_entries(
                 actor=actor,
                 details={"entry_id": entry.id},
             )
+    _announce_bank(session, changed)
+
+
+def reinstate_entries(*, session: Session, case: Case, actor: str) -> None:
+    """A confirmed request brings back the case's hashes that were withdrawn before (by
+    this person, or by someone who took over their case): recorded, never automatic."""
+    changed: set[str] = set()
+    for entry, bank in case_entries(session=session, case_id=case.id):
+        if entry.status != EntryStatus.WITHDRAWN.value:
+            continue
+        change_status(
+            session=session,
+            bank=bank,
+            signal_type=SignalType(entry.signal_type),
+            value=entry.value,
+            action=ChangeAction.REINSTATED,
+            actor=actor,
+        )
+        changed.add(bank.name)
+        append(
+            session=session,
+            case=case,
+            kind=EventKind.HASH_REINSTATED,
+            actor=actor,
+            details={"entry_id": entry.id},
+        )
     _announce_bank(session, changed)
 
 
@@ -120,6 +153,7 @@ def carry_out(
         actor=actor,
         only=EntryStatus.PENDING,
     )
+    reinstate_entries(session=session, case=case, actor=actor)
     open_items = session.scalars(
         select(Item)
         .where(
@@ -179,6 +213,7 @@ def decide(
     for item in session.scalars(select(Item).where(Item.case_id == case.id)):
         if not ItemStatus(item.status).resolved:
             item.status, item.resolved_at = ItemStatus.DECLINED.value, utcnow()
+    _honour_withdrawals(session, case, actor)
     notify(
         session=session,
         case=case,
@@ -209,6 +244,10 @@ def withdraw(*, session: Session, case: Case, actor: str, settings: Settings) ->
         if status is EntryStatus.CONFIRMED and settings.keep_adjudicated_hashes:
             kept += 1
             continue
+        # Another person's request still holds it: it leaves this case, not the bank.
+        withdrawn += 1
+        if held_elsewhere(session=session, entry_id=entry.id, case_id=case.id):
+            continue
         change_status(
             session=session,
             bank=bank,
@@ -217,7 +256,6 @@ def withdraw(*, session: Session, case: Case, actor: str, settings: Settings) ->
             action=ChangeAction.WITHDRAWN,
             actor=actor,
         )
-        withdrawn += 1
         banks.add(bank.name)
     _announce_bank(session, banks)
     append(
@@ -235,6 +273,39 @@ def withdraw(*, session: Session, case: Case, actor: str, settings: Settings) ->
     )
     settle(session=session, case=case, at=utcnow())
     return withdrawn, kept
+
+
+def _honour_withdrawals(session: Session, case: Case, actor: str) -> None:
+    """A declined case that was the last to hold a hash another requester withdrew
+    lets that withdrawal take effect."""
+    banks: set[str] = set()
+    for entry, bank in case_entries(session=session, case_id=case.id):
+        if not EntryStatus(entry.status).matchable or held_elsewhere(
+            session=session, entry_id=entry.id, case_id=case.id
+        ):
+            continue
+        withdrawn_by_other = session.scalar(
+            select(CaseHash.case_id)
+            .join(Case, Case.id == CaseHash.case_id)
+            .where(
+                CaseHash.entry_id == entry.id,
+                CaseHash.case_id != case.id,
+                Case.status == CaseStatus.WITHDRAWN.value,
+            )
+            .limit(1)
+        )
+        if withdrawn_by_other is None:
+            continue
+        change_status(
+            session=session,
+            bank=bank,
+            signal_type=SignalType(entry.signal_type),
+            value=entry.value,
+            action=ChangeAction.WITHDRAWN,
+            actor=actor,
+        )
+        banks.add(bank.name)
+    _announce_bank(session, banks)
 
 
 def request_information(*, session: Session, case: Case, actor: str, message: str) -> bool:

@@ -46,3 +46,13 @@ class NotFound(CaseError):
 
 class DecisionInvalid(CaseError):
     slug = "invalid-decision"
+
+
+class IdempotencyKeyReused(CaseError):
+    status = 409
+    slug = "idempotency-key-reused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this Idempotency-Key was used for a different request; use a new key for a new one"
+        )

@@ -25,13 +25,14 @@ SUBJECT = "case"
 
 class EventKind(StrEnum):
     RECEIVED = "received"
-    MERGED = "notice_merged"
+    MERGED = "notice_merged"  # before 0.2 a notice could join another case; kept for old logs
     INFORMATION_ADDED = "information_added"
     VALIDATED = "validated"
     RECEIPT_SENT = "receipt_sent"
     CONTENT_LOCATED = "content_located"
     HASH_ADDED = "hash_added"
     HASH_CONFIRMED = "hash_confirmed"
+    HASH_REINSTATED = "hash_reinstated"  # withdrawn before, confirmed again on a new request
     DECIDED = "decided"
     ACTION_REQUESTED = "action_requested"
     ACTION_CONFIRMED = "action_confirmed"

@@ -1,12 +1,16 @@
 """Filing notices and adding information (IN-30 to IN-32).
 
 A notice is committed before it is answered; an incomplete one is kept and answered
-with what is missing, and gets `valid_at` once completed. Notices about content a case
-already holds (a content ID, URL or hash) merge into it, keeping the earliest receipt.
+with what is missing, and gets `valid_at` once completed. Every notice opens a case of
+its own: a notice naming content another case holds never joins that case, because
+whoever posted the image knows its URL and can hash it (it would hand them the
+victim's case). Staff see such cases side by side (`cases.related`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from consentry.banks.errors import BankNotFound
-from consentry.banks.models import Bank, BankEntry, EntryStatus, SourceKind
+from consentry.banks.models import Bank, EntryStatus, SourceKind
 from consentry.banks.service import NewEntry, add_entry, create_bank, get_bank
 from consentry.cases.access import hash_pin, new_pin, new_reference
 from consentry.cases.clocks import (
@@ -27,7 +31,7 @@ from consentry.cases.clocks import (
     stop_regime,
 )
 from consentry.cases.copies import locate_item
-from consentry.cases.errors import CaseConflict
+from consentry.cases.errors import CaseConflict, IdempotencyKeyReused
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import (
     Case,
@@ -45,7 +49,6 @@ from consentry.cases.schemas import MissingField, NoticeIn, NoticeUpdate
 from consentry.cases.validation import SET_ASIDE, missing_elements, usable, warnings_for
 from consentry.config import Settings
 from consentry.db.base import utcnow
-from consentry.hashing.signal_types import normalise_value
 
 PERSONAL_FIELDS = {
     "signature",
@@ -64,7 +67,6 @@ class Filed:
     case: Case
     notice: Notice
     pin: str
-    merged: bool = False
     replay: bool = False
     missing: list[MissingField] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -79,34 +81,6 @@ def case_bank(*, session: Session, settings: Settings) -> Bank:
             name=settings.case_bank,
             description="Hashes submitted with removal requests (consentry cases)",
         )
-
-
-def _merge_target(session: Session, notice: NoticeIn, settings: Settings) -> Case | None:
-    """The earliest live case that already holds any of this notice's content."""
-    live = Case.status != CaseStatus.WITHDRAWN.value
-    ids = {loc.content_id for loc in notice.locations if loc.content_id}
-    urls = {str(loc.url) for loc in notice.locations if loc.url}
-    candidates: set[int] = set()
-    if ids or urls:
-        candidates.update(
-            session.scalars(
-                select(Item.case_id)
-                .join(Case, Case.id == Item.case_id)
-                .where(live, or_(Item.content_id.in_(ids), Item.url.in_(urls)))
-            )
-        )
-    values = {normalise_value(h.signal_type, h.value) for h in notice.hashes}
-    if values:
-        candidates.update(
-            session.scalars(
-                select(CaseHash.case_id)
-                .join(BankEntry, BankEntry.id == CaseHash.entry_id)
-                .join(Bank, Bank.id == BankEntry.bank_id)
-                .join(Case, Case.id == CaseHash.case_id)
-                .where(live, Bank.name == settings.case_bank, BankEntry.value.in_(values))
-            )
-        )
-    return session.get(Case, min(candidates)) if candidates else None
 
 
 def _locate(
@@ -157,7 +131,7 @@ def _add_hashes(
                 source_ref=f"case:{case.id}",
             ),
         )
-        if session.get(CaseHash, entry.id) is not None:
+        if session.get(CaseHash, (entry.id, case.id)) is not None:
             continue
         session.add(CaseHash(entry_id=entry.id, case_id=case.id))
         session.flush()
@@ -270,12 +244,20 @@ def _split(
     return personal, answers
 
 
-def _replay(session: Session, filed_by: str, key: str) -> Filed | None:
+def fingerprint(notice: NoticeIn) -> str:
+    """What a retry must repeat exactly to count as the same request."""
+    canonical = json.dumps(notice.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(session: Session, filed_by: str, key: str, digest: str) -> Filed | None:
     notice = session.scalar(
         select(Notice).where(Notice.filed_by == filed_by, Notice.idempotency_key == key)
     )
     if notice is None:
         return None
+    if notice.request_digest is not None and notice.request_digest != digest:
+        raise IdempotencyKeyReused()
     case = session.get_one(Case, notice.case_id)
     # The first answer may never have arrived (a killed process, a lost connection): the
     # filer gets a fresh PIN, and the old one stops working.
@@ -294,30 +276,25 @@ def file_notice(
     settings: Settings,
     idempotency_key: str | None = None,
 ) -> Filed:
-    """Store a notice, merge or open its case, start clocks if valid, queue the receipt."""
+    """Store a notice in a case of its own, start clocks if valid, queue the receipt."""
+    digest = fingerprint(notice)
     if idempotency_key:
-        replayed = _replay(session, filed_by, idempotency_key)
+        replayed = _replay(session, filed_by, idempotency_key, digest)
         if replayed is not None:
             return replayed
     now = utcnow()
-    case = _merge_target(session, notice, settings)
-    merged = case is not None
     pin = new_pin()
-    if case is None:
-        case = Case(
-            reference=new_reference(),
-            pin_digest=hash_pin(pin),
-            status=CaseStatus.INCOMPLETE.value,
-            queue=Queue.STANDARD.value,
-            request_types=[],
-            received_at=now,
-            filed_by=filed_by,
-        )
-        session.add(case)
-        session.flush()
-    else:
-        case.pin_digest = hash_pin(pin)  # the new notifier holds the case's PIN from now on
-    case.request_types = sorted({*case.request_types, *(t.value for t in notice.request_types)})
+    case = Case(
+        reference=new_reference(),
+        pin_digest=hash_pin(pin),
+        status=CaseStatus.INCOMPLETE.value,
+        queue=Queue.STANDARD.value,
+        request_types=sorted({t.value for t in notice.request_types}),
+        received_at=now,
+        filed_by=filed_by,
+    )
+    session.add(case)
+    session.flush()
     missing = missing_elements(notice)
     personal, answers = _split(notice)
     personal_row = CasePersonal(case_id=case.id, data=personal)
@@ -332,6 +309,7 @@ def file_notice(
         personal_id=personal_row.id,
         filed_by=filed_by,
         idempotency_key=idempotency_key,
+        request_digest=digest if idempotency_key else None,
     )
     session.add(row)
     session.flush()
@@ -346,14 +324,6 @@ def file_notice(
             "missing": [m.field for m in missing],
         },
     )
-    if merged:
-        append(
-            session=session,
-            case=case,
-            kind=EventKind.MERGED,
-            actor=filed_by,
-            details={"notice_id": row.id},
-        )
     _restrict_if_minor(session, case, notice, now)
     _add_hashes(session, case, notice, settings, filed_by)
     _locate(session, case, notice, settings, now, filed_by)
@@ -364,7 +334,6 @@ def file_notice(
         case=case,
         notice=row,
         pin=pin,
-        merged=merged,
         missing=missing,
         warnings=warnings_for(notice),
     )

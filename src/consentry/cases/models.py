@@ -109,15 +109,21 @@ class Notice(Base):
     personal_id: Mapped[int] = mapped_column(ForeignKey("case_personal.id"))
     filed_by: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    # SHA-256 of the request a key was first used with: a different body is refused.
+    request_digest: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class CaseHash(Base):
-    """A bank entry submitted with (or derived for) a case: one case per entry."""
+    """A bank entry submitted with (or derived for) a case. Several requesters may send
+    the same hash: each case holds it on its own, and it leaves the bank only when no
+    live case holds it any more (see `cases.holders`)."""
 
     __tablename__ = "case_hashes"
 
-    entry_id: Mapped[int] = mapped_column(ForeignKey("bank_entries.id"), primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("bank_entries.id"), primary_key=True, index=True
+    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True, index=True)
 
 
 class Deadline(Base):

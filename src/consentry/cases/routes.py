@@ -97,14 +97,17 @@ def _staff_case(session: Session, reference: str, actor: Actor) -> Case:
     "/notices",
     status_code=201,
     response_model=Receipt,
-    responses={200: {"description": "A repeated Idempotency-Key: the same case, a new PIN."}},
+    responses={
+        200: {"description": "A repeated Idempotency-Key: the same case, a new PIN."},
+        409: {"description": "The Idempotency-Key was used with a different request."},
+    },
 )
 def post_notice(
     request: Request,
     response: Response,
     body: NoticeIn,
     key: NoticeWriter,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> Receipt:
     """File a removal request. It is stored even when incomplete: the answer lists what
     is missing, field by field, and the 48-hour clock starts once it is valid."""
@@ -129,7 +132,6 @@ def post_notice(
             valid_at=case.valid_at,
             missing=filed.missing,
             warnings=filed.warnings,
-            merged=filed.merged,
             queue=case.queue,
             deadlines=[deadline_out(d) for d in deadlines_of(session=session, case_id=case.id)],
             pin_recovery=PIN_RECOVERY,

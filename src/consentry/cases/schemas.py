@@ -176,7 +176,6 @@ class Receipt(BaseModel):
     valid_at: datetime | None
     missing: list[MissingField]
     warnings: list[str]
-    merged: bool
     queue: str
     deadlines: list[DeadlineOut]
     pin_recovery: str

@@ -35,6 +35,7 @@ _ENTRY_ACTIONS = {
     ChangeAction.CONFIRMED,
     ChangeAction.WITHDRAWN,
     ChangeAction.REVOKED,
+    ChangeAction.REINSTATED,
 }
 
 

@@ -35,6 +35,7 @@ from consentry.audit.service import canonical_json
 from consentry.banks.models import ChangeAction, EntryStatus
 from consentry.cases.decisions import case_entries, change_entries
 from consentry.cases.events import EventKind, append
+from consentry.cases.holders import held_elsewhere
 from consentry.cases.models import Case, CasePersonal, CaseStatus, Item, ItemStatus
 from consentry.config import Settings
 from consentry.evidence.models import Preservation, PreservedCopy
@@ -150,6 +151,8 @@ def _hashes(session: Session, case: Case, now: datetime) -> int:
     for entry, _ in case_entries(session=session, case_id=case.id):
         if EntryStatus(entry.status).matchable or entry.extra.get("purged"):
             continue
+        if held_elsewhere(session=session, entry_id=entry.id, case_id=case.id):
+            continue  # another person's live request still needs the value
         _tombstone(session, "hashes", ("bank_entry", entry.id), case, entry.value, now)
         # Random, of the same form: formats stay valid, and nothing links it to the image.
         entry.value = secrets.token_hex(len(entry.value) // 2)

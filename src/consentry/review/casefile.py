@@ -16,6 +16,7 @@ from consentry.accounts.models import User
 from consentry.banks.models import Bank
 from consentry.cases.events import history
 from consentry.cases.models import Case, CasePersonal, Item, Notice
+from consentry.cases.related import Related, related_cases
 from consentry.cases.schemas import CaseView, ItemOut
 from consentry.cases.views import case_view
 from consentry.config import Settings
@@ -77,6 +78,7 @@ class CaseFile:
     items: list[ItemView] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     comments: list[CommentView] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
 
 
 def preview_origin(settings: Settings) -> str | None:
@@ -108,8 +110,12 @@ def _details(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [(label, value) for label, value in shown if value]
 
 
-def case_file(*, session: Session, case: Case, settings: Settings) -> CaseFile:
+def case_file(*, session: Session, case: Case, settings: Settings, restricted: bool) -> CaseFile:
+    """`restricted`: whether the viewer may see restricted cases (among related ones)."""
     casefile = CaseFile(view=case_view(session=session, case=case))
+    casefile.related = related_cases(
+        session=session, case_ids=[case.id], restricted=restricted
+    ).get(case.id, [])
     for notice in session.scalars(
         select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)
     ):

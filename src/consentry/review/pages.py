@@ -169,7 +169,12 @@ def _open(
         ).all()
         return {
             "title": f"Case {case.reference}",
-            "file": case_file(session=session, case=case, settings=settings),
+            "file": case_file(
+                session=session,
+                case=case,
+                settings=settings,
+                restricted=sees_restricted(staff.user),
+            ),
             "claim": current,
             "holder_email": holder_email,
             "mine": current is not None and current.user_id == staff.user.id,

@@ -8,7 +8,7 @@ restricted (minors') queue are shown to the `lead` role only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -28,6 +28,7 @@ from consentry.cases.models import (
     Notice,
     Queue,
 )
+from consentry.cases.related import related_cases
 from consentry.db.base import utcnow
 from consentry.review.models import Claim
 from consentry.scans.models import ScanMatch
@@ -64,6 +65,7 @@ class QueueRow:
     needs_review: int
     held_by: str | None
     held_by_me: bool
+    related: tuple[str, ...] = ()  # references of related cases next to it in the queue
 
     @property
     def priority_label(self) -> str:
@@ -181,7 +183,35 @@ def queue_rows(
         rows.append(row)
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows.sort(key=lambda r: (r.due_at or far, r.priority, r.case_id))
-    return rows
+    return _grouped(session, rows, sees_restricted(viewer))
+
+
+def _grouped(session: Session, rows: list[QueueRow], restricted: bool) -> list[QueueRow]:
+    """Related cases (same URL, content ID or hash) stand together, each group where its
+    most urgent case stands."""
+    related = related_cases(
+        session=session, case_ids=[r.case_id for r in rows], restricted=restricted
+    )
+    by_id = {row.case_id: row for row in rows}
+    placed: set[int] = set()
+    ordered: list[QueueRow] = []
+    for row in rows:
+        if row.case_id in placed:
+            continue
+        group, todo = [], [row.case_id]
+        while todo:  # every queued case reachable through relations
+            case_id = todo.pop()
+            if case_id in placed or case_id not in by_id:
+                continue
+            placed.add(case_id)
+            group.append(by_id[case_id])
+            todo.extend(r.case_id for r in related.get(case_id, []))
+        group.sort(key=rows.index)
+        ordered.extend(
+            replace(member, related=tuple(r.reference for r in related.get(member.case_id, [])))
+            for member in group
+        )
+    return ordered
 
 
 def pending_appeals(*, session: Session, viewer: User) -> Sequence[tuple[Appeal, Case]]:

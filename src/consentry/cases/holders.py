@@ -1,0 +1,27 @@
+"""Which cases hold a hash. A hash two requesters sent belongs to both cases: one
+requester's withdrawal, decline or purge must not unblock the other's image."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consentry.cases.models import Case, CaseHash, CaseStatus
+
+# A case in one of these no longer asks for its hashes to be blocked.
+RELEASED = (CaseStatus.WITHDRAWN.value, CaseStatus.DECLINED.value)
+
+
+def held_elsewhere(*, session: Session, entry_id: int, case_id: int) -> bool:
+    """Whether a case other than `case_id` that is not withdrawn or declined holds it."""
+    other = session.scalar(
+        select(CaseHash.case_id)
+        .join(Case, Case.id == CaseHash.case_id)
+        .where(
+            CaseHash.entry_id == entry_id,
+            CaseHash.case_id != case_id,
+            Case.status.not_in(RELEASED),
+        )
+        .limit(1)
+    )
+    return other is not None

@@ -1,0 +1,96 @@
+"""Migrations keep what a database held: upgraded from the revision before, on SQLite and
+PostgreSQL, nothing is lost."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import func, select
+
+from consentry.audit.models import AuditEvent
+from consentry.audit.service import record
+from consentry.banks.models import Bank, BankEntry
+from consentry.cases.models import Case, CaseHash
+from consentry.db.base import utcnow
+from consentry.db.engine import make_engine
+from consentry.db.migrate import upgrade
+from consentry.db.session import session_scope
+from tests.databases import PG_SERVER, _sqlalchemy_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind, for migrating step by step."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    request.getfixturevalue("pg_database")  # skips (or fails in CI) without a server
+    name = f"consentry_migrate_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _sqlalchemy_url(PG_SERVER.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _case(reference: str) -> Case:
+    return Case(
+        reference=reference,
+        pin_digest="x",
+        status="open",
+        queue="standard",
+        request_types=["depicted_person"],
+        received_at=utcnow(),
+        filed_by="portal",
+    )
+
+
+def test_cases_hashes_and_events_survive_the_case_hash_holders_migration(
+    fresh_url: str,
+) -> None:
+    engine = make_engine(fresh_url)
+    upgrade(engine, "0010")
+    with session_scope(engine) as session:
+        bank = Bank(name="cases")
+        session.add(bank)
+        session.flush()
+        entry = BankEntry(
+            bank_id=bank.id, signal_type="pdq", value="a" * 64, status="pending", source_kind="case"
+        )
+        merged = _case("CS-AAAA-BBBB-CCCC")
+        session.add_all([entry, merged])
+        session.flush()
+        session.add(CaseHash(entry_id=entry.id, case_id=merged.id))
+        record(
+            session=session,
+            actor="portal",
+            action="case.received",
+            subject_type="case",
+            subject_id=merged.id,
+        )
+        record(
+            session=session,
+            actor="portal",
+            action="case.notice_merged",
+            subject_type="case",
+            subject_id=merged.id,
+        )
+    upgrade(engine)
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 2
+        (held,) = session.scalars(select(CaseHash)).all()
+        # A second case may now hold the same hash.
+        other = _case("CS-DDDD-EEEE-FFFF")
+        session.add(other)
+        session.flush()
+        session.add(CaseHash(entry_id=held.entry_id, case_id=other.id))
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(CaseHash)) == 2
+    engine.dispose()
