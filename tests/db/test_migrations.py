@@ -67,20 +67,14 @@ def test_cases_hashes_and_events_survive_the_case_hash_holders_migration(
         session.add_all([entry, merged])
         session.flush()
         session.add(CaseHash(entry_id=entry.id, case_id=merged.id))
-        record(
-            session=session,
-            actor="portal",
-            action="case.received",
-            subject_type="case",
-            subject_id=merged.id,
-        )
-        record(
-            session=session,
-            actor="portal",
-            action="case.notice_merged",
-            subject_type="case",
-            subject_id=merged.id,
-        )
+        for action in ("case.received", "case.notice_merged"):
+            record(
+                session=session,
+                actor="portal",
+                action=action,
+                subject_type="case",
+                subject_id=merged.id,
+            )
     upgrade(engine)
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 1

@@ -58,6 +58,28 @@ def _announce_bank(session: Session, banks: set[str]) -> None:
         enqueue_webhook(session=session, event="bank.updated", data={"bank": name})
 
 
+# The case event each kind of change to a case's own hashes leaves in its history.
+_CASE_EVENTS = {
+    ChangeAction.CONFIRMED: EventKind.HASH_CONFIRMED,
+    # Withdrawn before (by this person, or by someone who took over their case before
+    # 0.2), confirmed again by a reviewer on a new request: recorded, never automatic.
+    ChangeAction.REINSTATED: EventKind.HASH_REINSTATED,
+}
+
+
+def _apply(
+    session: Session, entry: BankEntry, bank: Bank, action: ChangeAction, actor: str
+) -> None:
+    change_status(
+        session=session,
+        bank=bank,
+        signal_type=SignalType(entry.signal_type),
+        value=entry.value,
+        action=action,
+        actor=actor,
+    )
+
+
 def change_entries(
     *, session: Session, case: Case, action: ChangeAction, actor: str, only: EntryStatus
 ) -> None:
@@ -68,53 +90,20 @@ def change_entries(
     for entry, bank in case_entries(session=session, case_id=case.id):
         if entry.status != only.value:
             continue
-        if action is not ChangeAction.CONFIRMED and held_elsewhere(
+        if action not in _CASE_EVENTS and held_elsewhere(
             session=session, entry_id=entry.id, case_id=case.id
         ):
             continue
-        change_status(
-            session=session,
-            bank=bank,
-            signal_type=SignalType(entry.signal_type),
-            value=entry.value,
-            action=action,
-            actor=actor,
-        )
+        _apply(session, entry, bank, action, actor)
         changed.add(bank.name)
-        if action is ChangeAction.CONFIRMED:
+        if action in _CASE_EVENTS:
             append(
                 session=session,
                 case=case,
-                kind=EventKind.HASH_CONFIRMED,
+                kind=_CASE_EVENTS[action],
                 actor=actor,
                 details={"entry_id": entry.id},
             )
-    _announce_bank(session, changed)
-
-
-def reinstate_entries(*, session: Session, case: Case, actor: str) -> None:
-    """A confirmed request brings back the case's hashes that were withdrawn before (by
-    this person, or by someone who took over their case): recorded, never automatic."""
-    changed: set[str] = set()
-    for entry, bank in case_entries(session=session, case_id=case.id):
-        if entry.status != EntryStatus.WITHDRAWN.value:
-            continue
-        change_status(
-            session=session,
-            bank=bank,
-            signal_type=SignalType(entry.signal_type),
-            value=entry.value,
-            action=ChangeAction.REINSTATED,
-            actor=actor,
-        )
-        changed.add(bank.name)
-        append(
-            session=session,
-            case=case,
-            kind=EventKind.HASH_REINSTATED,
-            actor=actor,
-            details={"entry_id": entry.id},
-        )
     _announce_bank(session, changed)
 
 
@@ -153,7 +142,13 @@ def carry_out(
         actor=actor,
         only=EntryStatus.PENDING,
     )
-    reinstate_entries(session=session, case=case, actor=actor)
+    change_entries(
+        session=session,
+        case=case,
+        action=ChangeAction.REINSTATED,
+        actor=actor,
+        only=EntryStatus.WITHDRAWN,
+    )
     open_items = session.scalars(
         select(Item)
         .where(
@@ -248,14 +243,7 @@ def withdraw(*, session: Session, case: Case, actor: str, settings: Settings) ->
         withdrawn += 1
         if held_elsewhere(session=session, entry_id=entry.id, case_id=case.id):
             continue
-        change_status(
-            session=session,
-            bank=bank,
-            signal_type=SignalType(entry.signal_type),
-            value=entry.value,
-            action=ChangeAction.WITHDRAWN,
-            actor=actor,
-        )
+        _apply(session, entry, bank, ChangeAction.WITHDRAWN, actor)
         banks.add(bank.name)
     _announce_bank(session, banks)
     append(
@@ -296,14 +284,7 @@ def _honour_withdrawals(session: Session, case: Case, actor: str) -> None:
         )
         if withdrawn_by_other is None:
             continue
-        change_status(
-            session=session,
-            bank=bank,
-            signal_type=SignalType(entry.signal_type),
-            value=entry.value,
-            action=ChangeAction.WITHDRAWN,
-            actor=actor,
-        )
+        _apply(session, entry, bank, ChangeAction.WITHDRAWN, actor)
         banks.add(bank.name)
     _announce_bank(session, banks)
 
