@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import RESULTS, header, photo_paths, table  # noqa: E402
 from bench.forgeries import SAVES, samples  # noqa: E402
-from consentry.detection.base import Applicability, Detector  # noqa: E402
+from consentry.detection.base import Applicability, Budget, Detector  # noqa: E402
 from consentry.detection.forensics import (  # noqa: E402
     CopyMove,
     ErrorLevel,
@@ -104,7 +104,7 @@ def tally(detector: Detector, count: int) -> Tally:
             continue
         subject = subject_of(sample.data)
         started = time.perf_counter()
-        finding = detector.inspect(subject, time.monotonic() + 120)
+        finding = detector.inspect(subject, Budget.of(120))
         result.seconds += time.perf_counter() - started
         result.megapixels += subject.megapixels
         # A detector that cannot read a file says nothing about it: scored as nothing found.
@@ -163,7 +163,7 @@ def c2pa_rows() -> list[list[object]]:
         path = FIXTURES / name
         if not path.exists():
             continue
-        finding = detector.inspect(subject_of(path.read_bytes()), time.monotonic() + 30)
+        finding = detector.inspect(subject_of(path.read_bytes()), Budget.of(30))
         rows.append(
             [name, expected, finding.verdict, "yes" if finding.verdict == expected else "**no**"]
         )

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     )
     max_image_pixels: int = Field(default=DEFAULT_MAX_PIXELS, gt=0)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    # Images decoded at once per worker process (hashing, scans of uploads, inspection),
+    # and how long more wait for a slot before a 503 with Retry-After.
+    decode_concurrency: int = Field(default=2, gt=0)
+    decode_wait_seconds: float = Field(default=1.0, ge=0)
     migrate_on_start: bool = True
     # One JSON line per request (never with query strings); off for the busiest deployments.
     access_log: bool = True

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
-from consentry.detection.base import Applicability, Finding, Subject, check_budget
+from consentry.detection.base import Applicability, Budget, Finding, Subject, check_budget
 from consentry.detection.provenance import ContentCredentials, GeneratorMetadata
 from consentry.detection.service import default_detectors, inspect, subject_of
 from tests.detection.signing import ThrowawaySigner
@@ -59,17 +59,19 @@ def test_every_detector_answers_every_input_without_raising(name: str) -> None:
 
 class Slow:
     name, version, applies_to = "slow", "1", "tests"
+    pixels = False
 
-    def inspect(self, subject: Subject, deadline: float) -> Finding:
+    def inspect(self, subject: Subject, budget: Budget) -> Finding:
         time.sleep(0.01)
-        check_budget(deadline)
+        check_budget(budget)
         raise AssertionError("unreachable")
 
 
 class Broken:
     name, version, applies_to = "broken", "1", "tests"
+    pixels = False
 
-    def inspect(self, subject: Subject, deadline: float) -> Finding:
+    def inspect(self, subject: Subject, budget: Budget) -> Finding:
         raise ZeroDivisionError
 
 
@@ -94,7 +96,7 @@ def test_content_credentials_are_valid_then_invalid_after_a_pixel_edit(
     signer: ThrowawaySigner, tmp_path: Path
 ) -> None:
     signed = signer.sign(jpeg(pattern(5)), ai=True)
-    untrusted = ContentCredentials().inspect(subject_of(signed), time.monotonic() + 30)
+    untrusted = ContentCredentials().inspect(subject_of(signed), Budget.of(30))
     assert untrusted.verdict == "valid"
     assert untrusted.details["digital_source_type"] == ["trainedAlgorithmicMedia"]
     assert untrusted.details["trusted_signer"] is False
@@ -102,17 +104,17 @@ def test_content_credentials_are_valid_then_invalid_after_a_pixel_edit(
     assert "generative AI" in untrusted.explanation
     anchors = tmp_path / "anchors.pem"
     anchors.write_bytes(signer.anchors_pem)
-    trusted = ContentCredentials(anchors).inspect(subject_of(signed), time.monotonic() + 30)
+    trusted = ContentCredentials(anchors).inspect(subject_of(signed), Budget.of(30))
     assert trusted.details["trusted_signer"] is True
     edited = bytearray(signed)
     edited[-200] ^= 0xFF  # inside the compressed pixels, after signing
-    invalid = ContentCredentials().inspect(subject_of(bytes(edited)), time.monotonic() + 30)
+    invalid = ContentCredentials().inspect(subject_of(bytes(edited)), Budget.of(30))
     assert invalid.verdict == "invalid"
     assert "pixels changed after signing" in invalid.explanation
 
 
 def test_no_credentials_is_said_to_prove_nothing() -> None:
-    finding = ContentCredentials().inspect(subject_of(INPUTS["jpeg"]), time.monotonic() + 30)
+    finding = ContentCredentials().inspect(subject_of(INPUTS["jpeg"]), Budget.of(30))
     assert finding.verdict == "absent"
     assert "proves nothing" in finding.explanation
 
@@ -132,14 +134,14 @@ def test_no_credentials_is_said_to_prove_nothing() -> None:
     ],
 )
 def test_metadata_naming_a_generator_is_reported(data: bytes, field: str) -> None:
-    finding = GeneratorMetadata().inspect(subject_of(data), time.monotonic() + 30)
+    finding = GeneratorMetadata().inspect(subject_of(data), Budget.of(30))
     assert finding.verdict == "generator_named"
     assert field in finding.details
 
 
 def test_plain_camera_metadata_names_no_generator() -> None:
     finding = GeneratorMetadata().inspect(
-        subject_of(_with_software("Camera firmware 1.2")), time.monotonic() + 30
+        subject_of(_with_software("Camera firmware 1.2")), Budget.of(30)
     )
     assert finding.verdict == "none"
     assert "proves nothing" in finding.explanation
@@ -158,4 +160,26 @@ def test_plain_camera_metadata_names_no_generator() -> None:
 )
 def test_the_published_c2pa_fixtures(name: str, verdict: str) -> None:
     data = (SHARED / name).read_bytes()
-    assert ContentCredentials().inspect(subject_of(data), time.monotonic() + 30).verdict == verdict
+    assert ContentCredentials().inspect(subject_of(data), Budget.of(30)).verdict == verdict
+
+
+class Waiting:
+    """Spends wall-clock time without working, as a detector does on a busy machine."""
+
+    name, version, applies_to = "waiting", "1", "tests"
+    pixels = False
+
+    def inspect(self, subject: Subject, budget: Budget) -> Finding:
+        time.sleep(0.3)
+        check_budget(budget)
+        return Finding(self.name, self.version, Applicability.APPLICABLE, "done")
+
+
+def test_budgets_count_work_done_not_time_waited() -> None:
+    """S5: a finding must not depend on what else the machine runs."""
+    (finding,) = inspect(INPUTS["jpeg"], detectors=[Waiting()], seconds_per_megapixel=0.2)
+    assert finding.applicability is Applicability.APPLICABLE
+    spent = Budget.of(0.1)
+    time.sleep(0.2)
+    assert not spent.spent  # waiting costs no work
+    assert Budget(cpu_until=time.thread_time() - 1, wall_until=time.monotonic() + 60).spent

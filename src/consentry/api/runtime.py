@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from consentry.accounts.models import Scope
 from consentry.accounts.rate_limits import SYNC_SECONDS, Limit, RateLimiter
 from consentry.actions.delivery import deliver_due
+from consentry.api.admission import Admission
 from consentry.api.auth import KeyCache
 from consentry.cases.clocks import ClockSettings, fire_due
 from consentry.config import Settings
@@ -44,6 +45,7 @@ class Runtime:
         self.read_engine = make_engine(settings.resolved_database_url(), read_only=True)
         self.keys = KeyCache(self.read_engine)
         self.limiter = RateLimiter(engine)
+        self.admission = Admission(settings.decode_concurrency, settings.decode_wait_seconds)
         self.matcher: Matcher | None = None
         self.load_error: str | None = None
         self._follower: ChangeFollower | None = None

@@ -14,7 +14,7 @@ from typing import Any
 
 import c2pa
 
-from consentry.detection.base import Applicability, Finding, Subject
+from consentry.detection.base import Applicability, Budget, Finding, Subject
 from consentry.hashing.decode import DEFAULT_MAX_PIXELS, open_image
 from consentry.hashing.errors import HashingError
 
@@ -52,6 +52,7 @@ def _sources(manifest: dict[str, Any]) -> list[str]:
 
 class ContentCredentials:
     name = "c2pa"
+    pixels = False
     version = f"c2pa-python {getattr(c2pa, '__version__', '')}".strip()
     applies_to = (
         "files that may carry C2PA Content Credentials (JPEG, PNG, WebP, AVIF, HEIF, TIFF, …)"
@@ -72,7 +73,7 @@ class ContentCredentials:
             details=details,
         )
 
-    def inspect(self, subject: Subject, deadline: float) -> Finding:
+    def inspect(self, subject: Subject, budget: Budget) -> Finding:
         mime = {
             "JPEG": "image/jpeg",
             "PNG": "image/png",
@@ -148,10 +149,11 @@ class ContentCredentials:
 
 class GeneratorMetadata:
     name = "metadata"
+    pixels = False
     version = "1"
     applies_to = "images with EXIF, XMP or IPTC metadata"
 
-    def inspect(self, subject: Subject, deadline: float) -> Finding:
+    def inspect(self, subject: Subject, budget: Budget) -> Finding:
         found: dict[str, str] = {}
         try:
             opened = open_image(subject.data, max_pixels=DEFAULT_MAX_PIXELS)

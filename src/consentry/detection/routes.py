@@ -39,7 +39,12 @@ CAVEAT = (
 
 
 @router.post(
-    "/inspect", response_model=InspectionOut, responses={413: {"description": "Too large."}}
+    "/inspect",
+    response_model=InspectionOut,
+    responses={
+        413: {"description": "Too large."},
+        503: {"description": "Too many images being decoded at once; see Retry-After."},
+    },
 )
 def inspect_image(
     request: Request,
@@ -55,7 +60,9 @@ def inspect_image(
     dropped once inspected."""
     settings: Settings = request.app.state.settings
     detectors = default_detectors(settings.c2pa_trust_anchors)
-    findings = inspect(file.file.read(), detectors=detectors, max_pixels=settings.max_image_pixels)
+    data = file.file.read()
+    with request.app.state.runtime.admission.admitted():
+        findings = inspect(data, detectors=detectors, max_pixels=settings.max_image_pixels)
     return InspectionOut(
         findings=[FindingOut.model_validate(f.to_json(heatmap=heatmaps)) for f in findings],
         caveat=CAVEAT,

@@ -16,6 +16,7 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
     413: {"description": "The upload is over the size limit."},
     415: {"description": "Not an image format consentry reads."},
     422: {"description": "Undecodable, truncated, empty, or over the pixel limit."},
+    503: {"description": "Too many images being decoded at once; see Retry-After."},
 }
 
 
@@ -23,5 +24,6 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
 def hash_image(request: Request, file: Annotated[UploadFile, File()], _key: ScanKey) -> SignalsOut:
     """Hash an uploaded image in memory. The bytes are dropped once hashed."""
     data = file.file.read()
-    signals = compute_signals(data, max_pixels=request.app.state.settings.max_image_pixels)
+    with request.app.state.runtime.admission.admitted():
+        signals = compute_signals(data, max_pixels=request.app.state.settings.max_image_pixels)
     return SignalsOut.model_validate(signals.to_json())

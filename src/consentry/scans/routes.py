@@ -21,7 +21,7 @@ from consentry.cases.copies import copies_found
 from consentry.db.session import session_scope
 from consentry.detection.service import inspect, provenance_detectors
 from consentry.hashing.signal_types import SignalType
-from consentry.hashing.signals import compute_signals
+from consentry.hashing.signals import ImageSignals, compute_signals
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match
 from consentry.scans.models import ScanRecord
@@ -136,10 +136,13 @@ async def _image_query(
             [{"loc": ("body", "content_id"), "msg": "at most 200 characters", "type": "value"}]
         )
     data = await upload.read()
-    signals = await run_in_threadpool(
-        compute_signals, data, max_pixels=runtime.settings.max_image_pixels
-    )
+    signals = await run_in_threadpool(_signals_of, runtime, data)
     return (Query.from_signals(signals), content_id), data
+
+
+def _signals_of(runtime: Runtime, data: bytes) -> ImageSignals:
+    with runtime.admission.admitted():
+        return compute_signals(data, max_pixels=runtime.settings.max_image_pixels)
 
 
 def _attach_signals(runtime: Runtime, scan_id: int, data: bytes) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import time
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from consentry.detection.base import Detector, Finding
+from consentry.detection.base import Budget, Detector, Finding
 from consentry.detection.service import subject_of
 from tests.images import pattern
 
@@ -44,7 +43,7 @@ def pasted(host: Image.Image, donor: Image.Image, shift: tuple[int, int] = (3, 5
 
 
 def inspected(detector: Detector, data: bytes) -> Finding:
-    return detector.inspect(subject_of(data), time.monotonic() + 60)
+    return detector.inspect(subject_of(data), Budget.of(60))
 
 
 def heat(finding: Finding) -> npt.NDArray[np.float64]:

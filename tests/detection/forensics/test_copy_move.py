@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-import time
 
 import numpy as np
 from PIL import Image
 
+from consentry.detection.base import Budget
 from consentry.detection.forensics import CopyMove
 from consentry.detection.service import subject_of
 from tests.images import pattern, png
@@ -29,7 +29,7 @@ def test_a_duplicated_region_is_found_and_located() -> None:
     image = _textured(1)
     pixels = np.asarray(image).copy()
     pixels[300:420, 380:520] = pixels[40:160, 60:200]  # copy, then move
-    finding = CopyMove().inspect(subject_of(png(Image.fromarray(pixels))), time.monotonic() + 60)
+    finding = CopyMove().inspect(subject_of(png(Image.fromarray(pixels))), Budget.of(60))
     assert finding.verdict == "duplicated_region"
     assert finding.score is not None
     assert finding.score > 0.5
@@ -39,5 +39,5 @@ def test_a_duplicated_region_is_found_and_located() -> None:
 
 
 def test_an_untouched_image_has_no_duplicated_region() -> None:
-    finding = CopyMove().inspect(subject_of(png(_textured(2))), time.monotonic() + 60)
+    finding = CopyMove().inspect(subject_of(png(_textured(2))), Budget.of(60))
     assert finding.verdict == "none"

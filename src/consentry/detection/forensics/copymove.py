@@ -10,6 +10,7 @@ from PIL import Image
 
 from consentry.detection.base import (
     Applicability,
+    Budget,
     Finding,
     Subject,
     check_budget,
@@ -44,10 +45,11 @@ class CopyMove:
     match others in the same image, confirmed by one geometric transform (RANSAC)."""
 
     name, version, applies_to = "copy_move", "2", "images (any format)"
+    pixels = True
     min_inliers = 10  # matches agreeing on one transform before a region is called duplicated
     detail_side = 900  # smaller images are enlarged first: more keypoints to match
 
-    def inspect(self, subject: Subject, deadline: float) -> Finding:
+    def inspect(self, subject: Subject, budget: Budget) -> Finding:
         import cv2  # OpenCV is large: loaded only when this detector runs
 
         if subject.image is None:
@@ -62,11 +64,11 @@ class CopyMove:
             )
         grey = np.asarray(image)
         points, descriptors = cv2.SIFT.create(nfeatures=5000).detectAndCompute(grey, None)
-        check_budget(deadline)
+        check_budget(budget)
         heat = np.zeros((max(1, grey.shape[0] // BLOCK), max(1, grey.shape[1] // BLOCK)))
         inliers = 0
         pairs = [] if descriptors is None else _keypoint_pairs(points, descriptors, 20 * scale)
-        check_budget(deadline)
+        check_budget(budget)
         if len(pairs) >= 3:
             source = np.array([p[0] for p in pairs], dtype=np.float32)
             target = np.array([p[1] for p in pairs], dtype=np.float32)
@@ -89,6 +91,6 @@ class CopyMove:
             " duplicated region. Repetitive patterns (tiles, fabric, windows) match too.",
             verdict="duplicated_region" if found else "none",
             score=float(1 - np.exp(-inliers / 15)),
-            details={"matched_keypoints": inliers},
+            details={**subject.plane_details(grid=False), "matched_keypoints": inliers},
             heatmap_png=heatmap_png(heat, subject.image.size),
         )

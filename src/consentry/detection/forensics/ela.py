@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from consentry.detection.base import Applicability, Finding, Subject, check_budget, not_applicable
+from consentry.detection.base import (
+    Applicability,
+    Budget,
+    Finding,
+    Subject,
+    check_budget,
+    not_applicable,
+)
 from consentry.detection.forensics.maps import (
     MIN_SIDE,
     block_means,
@@ -24,6 +31,7 @@ class ErrorLevel:
     compression history (pasted in, or edited after the last save)."""
 
     name, version, applies_to = "error_level", "1", "JPEG files"
+    pixels = True
     # The published method resaves at a high quality (90-95), which on a file last saved
     # at 90 or above changes every region alike. 75, the common encoder default, is the
     # history most regions share, and a pasted region without it stands out.
@@ -31,8 +39,9 @@ class ErrorLevel:
     side = 8  # one JPEG block
     least_spread = 0.1  # grey levels: below this, blocks differ by less than rounding does
 
-    def inspect(self, subject: Subject, deadline: float) -> Finding:
-        if subject.image is None:
+    def inspect(self, subject: Subject, budget: Budget) -> Finding:
+        picture = subject.grid_image
+        if picture is None:
             return not_applicable(self, "Not an image this service can decode.")
         if subject.format != "JPEG":
             return not_applicable(
@@ -40,11 +49,11 @@ class ErrorLevel:
                 f"This file is {subject.format}, not JPEG: error level analysis reads the"
                 " compression of the file's own last JPEG save.",
             )
-        if min(subject.image.size) < MIN_SIDE:
+        if min(picture.size) < MIN_SIDE:
             return not_applicable(self, "Too small to compare regions.")
-        luma = luma_of(subject.image)
+        luma = luma_of(picture)
         levels = block_means(np.abs(luma - recompressed(luma, self.quality)), self.side)
-        check_budget(deadline)
+        check_budget(budget)
         deviation = np.clip(
             outliers(levels, exposed(luma, self.side), least_spread=self.least_spread), 0, None
         )
@@ -58,8 +67,9 @@ class ErrorLevel:
             " means nothing; a smooth one that stands out is worth a look.",
             score=region_score(deviation),
             details={
+                **subject.plane_details(grid=True),
                 "resave_quality": self.quality,
                 "typical_error_level": round(float(np.median(levels)), 3),
             },
-            heatmap_png=heatmap_png(deviation, subject.image.size, self.side),
+            heatmap_png=heatmap_png(deviation, picture.size, self.side),
         )

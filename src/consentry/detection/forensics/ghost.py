@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from consentry.detection.base import Applicability, Finding, Subject, check_budget, not_applicable
+from consentry.detection.base import (
+    Applicability,
+    Budget,
+    Finding,
+    Subject,
+    check_budget,
+    not_applicable,
+)
 from consentry.detection.forensics.maps import (
     MIN_SIDE,
     FloatArray,
@@ -28,6 +35,7 @@ MIN_CHANGE = 4.0
 
 class JpegGhost:
     name, version, applies_to = "jpeg_ghost", "1", "JPEG files and lossless images"
+    pixels = True
     # Images saved from the web sit around quality 50-80; one probe in the middle keeps
     # the 64 saves within the time budget (Farid scans qualities; we measured one is
     # nearly as good on our set at a sixth of the cost).
@@ -35,12 +43,12 @@ class JpegGhost:
     side = 16
     least_spread = 0.02  # of the fit ratio: natural photos spread 0.03-0.08
 
-    def changes(self, luma: FloatArray, deadline: float) -> FloatArray:
+    def changes(self, luma: FloatArray, budget: Budget) -> FloatArray:
         """Mean squared change of each block when saved again, at each grid offset."""
         per_offset = []
         for dy in range(8):
             for dx in range(8):
-                check_budget(deadline)
+                check_budget(budget)
                 part = luma[dy:, dx:]
                 change = np.pad(
                     (part - recompressed(part, self.quality)) ** 2, ((dy, 0), (dx, 0)), mode="edge"
@@ -48,17 +56,18 @@ class JpegGhost:
                 per_offset.append(block_means(change, self.side))
         return np.stack(per_offset)
 
-    def inspect(self, subject: Subject, deadline: float) -> Finding:
-        if subject.image is None:
+    def inspect(self, subject: Subject, budget: Budget) -> Finding:
+        picture = subject.grid_image
+        if picture is None:
             return not_applicable(self, "Not an image this service can decode.")
         if subject.format in OWN_LOSSY_CODING:
             return not_applicable(
                 self, f"{subject.format} coding replaces any earlier JPEG compression traces."
             )
-        if min(subject.image.size) < MIN_SIDE:
+        if min(picture.size) < MIN_SIDE:
             return not_applicable(self, "Too small to compare regions.")
-        luma = luma_of(subject.image)
-        changes = self.changes(luma, deadline)
+        luma = luma_of(picture)
+        changes = self.changes(luma, budget)
         typical = changes.mean(axis=0)
         # How much better the best-fitting grid is than an average one: near 0 where the
         # block once went through this quality on that grid, near 1 where it never did.
@@ -75,6 +84,6 @@ class JpegGhost:
             " whole picture saved at low quality shows nothing, and a later low-quality"
             " save (most platforms recompress uploads) erases the trace.",
             score=region_score(deviation),
-            details={"probe_quality": self.quality},
-            heatmap_png=heatmap_png(deviation, subject.image.size, self.side),
+            details={**subject.plane_details(grid=True), "probe_quality": self.quality},
+            heatmap_png=heatmap_png(deviation, picture.size, self.side),
         )

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from consentry.detection.base import Applicability, Finding, Subject, check_budget, not_applicable
+from consentry.detection.base import (
+    Applicability,
+    Budget,
+    Finding,
+    Subject,
+    check_budget,
+    not_applicable,
+)
 from consentry.detection.forensics.maps import (
     MIN_SIDE,
     FloatArray,
@@ -41,17 +48,18 @@ def noise_levels(luma: FloatArray, side: int) -> FloatArray:
 
 class NoiseLevel:
     name, version, applies_to = "noise_level", "1", "images (any format)"
+    pixels = True
     side = 16
     least_spread = 0.25  # log noise: a quarter more or less noise is ordinary variation
 
-    def inspect(self, subject: Subject, deadline: float) -> Finding:
+    def inspect(self, subject: Subject, budget: Budget) -> Finding:
         if subject.image is None:
             return not_applicable(self, "Not an image this service can decode.")
         if min(subject.image.size) < MIN_SIDE:
             return not_applicable(self, "Too small to compare regions.")
         luma = luma_of(subject.image)
         levels = noise_levels(luma, self.side)
-        check_budget(deadline)
+        check_budget(budget)
         # Compared on a log scale: a region with half the noise is as odd as one with double.
         deviation = np.abs(
             outliers(np.log(levels + 0.5), exposed(luma, self.side), least_spread=self.least_spread)
@@ -65,6 +73,9 @@ class NoiseLevel:
             " surfaces, focus blur and dense texture change the estimate too, and noise"
             " is easily smoothed away, so this is a weak hint either way.",
             score=region_score(deviation),
-            details={"typical_noise_sigma": round(float(np.median(levels)), 3)},
+            details={
+                **subject.plane_details(grid=False),
+                "typical_noise_sigma": round(float(np.median(levels)), 3),
+            },
             heatmap_png=heatmap_png(deviation, subject.image.size, self.side),
         )
