@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     access_log: bool = True
     # Set behind a TLS-terminating proxy that does not forward the scheme.
     secure_cookies: bool = False
+    # Proxies whose X-Forwarded-For / -Proto are believed (addresses or networks, comma-
+    # separated, as uvicorn's --forwarded-allow-ips). Unset: none, and every throttle
+    # sees the connecting address; anyone could write those headers otherwise.
+    trusted_proxies: str = ""
     # The first administrator, created on first start with a one-time setup link.
     admin_email: str = "admin@localhost"
     public_url: str = "http://127.0.0.1:8000"

@@ -62,15 +62,16 @@ def test_unknown_and_revoked_keys_are_401(client: TestClient) -> None:
 
 
 def test_staff_sessions_by_role(client: TestClient) -> None:
-    """Every role signs in (with TOTP where it sees case content); a session is no API key."""
+    """Every role signs in with TOTP (F7: admins too); a session is no API key."""
     password = "a long enough password"
     for role in Role:
         email = f"{role.value}@example.org"
         with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
             _, token = users.create_user(session=session, email=email, role=role)
         setup = client.post("/auth/setup", json={"token": token, "password": password}).json()
-        assert (setup["totp_uri"] is not None) == role.sees_case_content
-        code = pyotp.parse_uri(setup["totp_uri"]).now() if setup["totp_uri"] else None
+        code = pyotp.parse_uri(setup["totp_uri"]).now()
+        without = client.post("/auth/login", json={"email": email, "password": password})
+        assert without.status_code == 401, role
         login = client.post(
             "/auth/login", json={"email": email, "password": password, "code": code}
         )

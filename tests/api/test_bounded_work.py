@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -112,3 +113,26 @@ def test_a_burst_of_decompression_bombs_is_admitted_a_few_at_a_time(server: Serv
     assert server.memory("VmHWM") < baseline + 1500 * MB
     assert server.memory("VmRSS") < baseline + 300 * MB
     assert httpx.get(f"{server.base}/healthz", timeout=5).status_code == 200
+
+
+def test_a_flood_of_pin_guesses_leaves_the_service_answering(server: Server) -> None:
+    """F5/F6: 120 guesses at once, each naming a new X-Forwarded-For (believed from no
+    proxy by default), while the health check and the portal are asked for."""
+
+    def guess(n: int) -> int:
+        return httpx.get(
+            f"{server.base}/v1/cases/CS-AAAA-BBBB-{n:04d}",
+            headers={"X-Case-PIN": "WRONG-PIN", "X-Forwarded-For": f"198.51.100.{n % 250}"},
+            timeout=60,
+        ).status_code
+
+    with ThreadPoolExecutor(40) as pool:
+        guesses = pool.map(guess, range(120))
+        health = httpx.get(f"{server.base}/healthz", timeout=10)
+        portal = httpx.get(f"{server.base}/request", timeout=10)
+        outcomes = Counter(guesses)
+    assert health.status_code == 200
+    assert portal.status_code == 200
+    assert set(outcomes) <= {404, 429, 503}
+    # Rotating the header changed nothing: one network, 20 guesses evaluated at most.
+    assert outcomes[404] <= 20

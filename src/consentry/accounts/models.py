@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consentry.db.base import Base, UTCDateTime, utcnow
@@ -56,10 +56,6 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # read-only: audit log and reports
     INTAKE = "intake"  # helplines and trusted flaggers filing notices
 
-    @property
-    def sees_case_content(self) -> bool:
-        return self is not Role.ADMIN
-
 
 class User(Base):
     __tablename__ = "users"
@@ -70,6 +66,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     totp_enabled: Mapped[bool] = mapped_column(default=False)
+    # The last 30-second step whose code signed in: a code is good once (F12).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
@@ -95,12 +93,3 @@ class StaffSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class LoginFailure(Base):
-    __tablename__ = "login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Digest of the e-mail address tried: throttling needs no address in clear.
-    email_digest: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

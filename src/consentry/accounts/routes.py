@@ -75,24 +75,24 @@ def setup(request: Request, body: SetupIn) -> SetupOut:
 @router.post("/login", response_model=Me)
 def login(request: Request, response: Response, body: LoginIn) -> Me:
     """Sign in; sets an HttpOnly, SameSite=Strict session cookie (Secure behind TLS)."""
-    signed_in = None
+    engine = request.app.state.engine
+    client = request.client.host if request.client else "unknown"
     try:
-        with session_scope(request.app.state.engine) as session:
-            try:
-                user = users.authenticate(
-                    session=session, email=body.email, password=body.password, code=body.code
-                )
-            except users.LoginFailed:
-                user = None  # the failure is committed, so throttling counts it
-            if user is not None:
-                token, csrf = users.start_session(session=session, user=user)
-                signed_in = (token, Me(email=user.email, role=user.role, csrf_token=csrf))
+        user = users.authenticate(
+            engine=engine, email=body.email, password=body.password, code=body.code, client=client
+        )
     except users.LoginThrottled as error:
         raise Problem(
-            HTTPStatus.TOO_MANY_REQUESTS, "throttled", error.message, headers={"Retry-After": "900"}
+            HTTPStatus.TOO_MANY_REQUESTS,
+            "throttled",
+            error.message,
+            headers={"Retry-After": str(error.retry_after)},
         ) from None
-    if signed_in is None:
-        raise Problem(HTTPStatus.UNAUTHORIZED, "login-failed", users.LoginFailed().message)
+    except users.LoginFailed as error:
+        raise Problem(HTTPStatus.UNAUTHORIZED, "login-failed", error.message) from None
+    with session_scope(engine) as session:
+        token, csrf = users.start_session(session=session, user=user)
+    signed_in = (token, Me(email=user.email, role=user.role, csrf_token=csrf))
     token, me = signed_in
     set_session_cookie(request, response, token)
     return me

@@ -5,28 +5,28 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from consentry.accounts.errors import AccountError
-from consentry.accounts.models import LoginFailure, Role, SetupToken, StaffSession, User
+from consentry.accounts.models import Role, SetupToken, StaffSession, User
 from consentry.audit.service import record
 from consentry.db.base import utcnow
+from consentry.db.session import session_scope
+from consentry.throttle.argon import hash_secret, verify_secret
+from consentry.throttle.service import Window, count, network_of, refund
 
 SETUP_LINK_LIFETIME = timedelta(hours=24)
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 12
-# Login throttling: this many failures for one address within the window lock it.
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-
-_hasher = PasswordHasher()
+# Failed sign-ins allowed per client network, and per network and address, in 15 minutes.
+LOGIN_NETWORK = Window("login_network", 900, limit=20)
+LOGIN_PAIR = Window("login_pair", 900, limit=5)
 
 
 class LoginFailed(AccountError):
@@ -36,8 +36,10 @@ class LoginFailed(AccountError):
 
 
 class LoginThrottled(AccountError):
-    def __init__(self) -> None:
-        super().__init__("too many failed sign-ins for this address; try again in 15 minutes")
+    def __init__(self, retry_after: int = 900) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(f"too many failed sign-ins from here; try again in {minutes} minute(s)")
+        self.retry_after = retry_after
 
 
 def _digest(secret: str) -> str:
@@ -94,24 +96,32 @@ class SetupResult:
 
 
 def set_password(*, session: Session, token: str, password: str) -> SetupResult:
-    """Use a setup token once: set the password and, for roles that see case content,
-    start TOTP enrolment (completed by the first sign-in with a code)."""
-    row = session.get(SetupToken, _digest(token))
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        raise AccountError("this link is not valid any more; ask an administrator for a new one")
+    """Use a setup token once: set the password and start TOTP enrolment (completed by
+    the first sign-in with a code)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
-    user = session.get(User, row.user_id)
-    assert user is not None
-    row.used_at = utcnow()
-    user.password_hash = _hasher.hash(password)
-    uri = None
-    if Role(user.role).sees_case_content:
-        user.totp_secret = pyotp.random_base32()
-        user.totp_enabled = False
-        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
-            name=user.email, issuer_name="consentry"
+    now = utcnow()
+    # Taken by one conditional UPDATE: of concurrent uses, exactly one wins (F14).
+    used = session.execute(
+        update(SetupToken)
+        .where(
+            SetupToken.digest == _digest(token),
+            SetupToken.used_at.is_(None),
+            SetupToken.expires_at > now,
         )
+        .values(used_at=now)
+        .returning(SetupToken.user_id)
+    ).first()
+    if used is None:
+        raise AccountError("this link is not valid any more; ask an administrator for a new one")
+    user = session.get(User, used.user_id)
+    assert user is not None
+    user.password_hash = hash_secret(password)
+    # Every role signs in with a code: an administrator can mint keys and users.
+    user.totp_secret = pyotp.random_base32()
+    user.totp_enabled = False
+    user.totp_last_step = None
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="consentry")
     record(
         session=session,
         actor=f"user:{user.id}",
@@ -122,48 +132,63 @@ def set_password(*, session: Session, token: str, password: str) -> SetupResult:
     return SetupResult(user, uri)
 
 
-def _throttled(session: Session, email_digest: str, now: datetime) -> bool:
-    recent = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.email_digest == email_digest, LoginFailure.at > now - FAILURE_WINDOW)
-    )
-    return (recent or 0) >= MAX_FAILURES
+def _code_step(secret: str, code: str | None, now: float) -> int | None:
+    """The 30-second step whose code this is (one step of clock drift either way)."""
+    if not code:
+        return None
+    totp = pyotp.TOTP(secret)
+    for drift in (0, -1, 1):
+        at = now + drift * totp.interval
+        if secrets.compare_digest(totp.at(at), code.strip()):
+            return int(at // totp.interval)
+    return None
 
 
-def authenticate(*, session: Session, email: str, password: str, code: str | None) -> User:
-    """The user, if the password (and TOTP code, where the role needs one) is right.
+def authenticate(
+    *, engine: Engine, email: str, password: str, code: str | None, client: str
+) -> User:
+    """The user, if the password and TOTP code are right.
 
-    Failures are recorded, so record them by committing even when this raises
-    LoginFailed (the caller's transaction owns that choice)."""
-    now = utcnow()
+    Attempts are counted (and committed) before the Argon2 check, which runs outside
+    any transaction; an unknown address is checked against a dummy digest so that it
+    costs the same. A code is accepted once: its step must be later than the last used.
+    A success gives its attempts back, so only failures accumulate, per network and per
+    network and address: a flood from elsewhere never locks the right person out."""
+    network = network_of(client)
     try:
         email = _normal_email(email)
     except AccountError:
-        raise LoginFailed() from None
-    email_digest = _digest(email)
-    if _throttled(session, email_digest, now):
-        raise LoginThrottled()
-    user = session.scalar(select(User).where(User.email == email))
-    ok = user is not None and user.disabled_at is None and user.password_hash is not None
-    if ok and user is not None and user.password_hash is not None:
-        try:
-            _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-    if ok and user is not None and Role(user.role).sees_case_content:
-        ok = (
-            user.totp_secret is not None
-            and code is not None
-            and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
-        )
-    if not ok or user is None:
-        session.add(LoginFailure(email_digest=email_digest, at=now))
-        session.flush()
+        email = ""
+    pair = f"{network}|{email}"
+    with session_scope(engine) as session:
+        counts = [
+            (count(session=session, window=window, subject=subject), window)
+            for window, subject in ((LOGIN_NETWORK, network), (LOGIN_PAIR, pair))
+        ]
+        user = session.scalar(select(User).where(User.email == email)) if email else None
+    over = [c.retry_after for c, window in counts if c.over(window)]
+    if over:
+        raise LoginThrottled(max(over))
+    active = user is not None and user.disabled_at is None
+    digest = user.password_hash if user is not None and active else None
+    if not verify_secret(digest, password) or user is None or user.totp_secret is None:
         raise LoginFailed()
-    if user.totp_secret is not None:
-        user.totp_enabled = True
-    session.execute(delete(LoginFailure).where(LoginFailure.email_digest == email_digest))
+    step = _code_step(user.totp_secret, code, time.time())
+    if step is None:
+        raise LoginFailed()
+    with session_scope(engine) as session:
+        used = session.execute(
+            update(User)
+            .where(
+                User.id == user.id,
+                or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+            )
+            .values(totp_last_step=step, totp_enabled=True)
+        )
+        if used.rowcount != 1:  # type: ignore[attr-defined]
+            raise LoginFailed()  # this code (or a later one) was used already
+        refund(session=session, window=LOGIN_NETWORK, subject=network)
+        refund(session=session, window=LOGIN_PAIR, subject=pair)
     return user
 
 

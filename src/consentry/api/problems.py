@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentry.cases.errors import CaseError
 from consentry.hashing.errors import HashingError
+from consentry.throttle.argon import VerifierBusy
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -80,7 +81,17 @@ async def _on_case_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, CaseError)
     response = problem_response(HTTPStatus(error.status), error.slug, error.message)
     if error.status == HTTPStatus.TOO_MANY_REQUESTS:
-        response.headers["Retry-After"] = "900"
+        response.headers["Retry-After"] = str(getattr(error, "retry_after", 900))
+    return response
+
+
+async def _on_verifier_busy(_request: Request, _error: Exception) -> JSONResponse:
+    response = problem_response(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "overloaded",
+        "too many sign-in or PIN checks are running; try again shortly",
+    )
+    response.headers["Retry-After"] = "2"
     return response
 
 
@@ -116,5 +127,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(HashingError, _on_hashing_error)
     app.add_exception_handler(CaseError, _on_case_error)
+    app.add_exception_handler(VerifierBusy, _on_verifier_busy)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)

@@ -2,36 +2,32 @@
 
 The PIN is stored as an Argon2 digest and cannot be recovered; a wrong reference and
 a wrong PIN get the same answer and cost the same time, and failures are throttled
-per reference and per client.
+per client network, and per network and reference.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select
 
 from consentry.cases.errors import AccessThrottled, CaseNotFound
-from consentry.cases.models import Case, PinFailure
-from consentry.db.base import utcnow
+from consentry.cases.models import Case
+from consentry.db.session import session_scope
+from consentry.throttle.argon import hash_secret, verify_secret
+from consentry.throttle.service import Window, count, network_of, refund
 
 # No 0/O or 1/I/L: references and PINs are read aloud on helpline calls.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-MAX_FAILURES_PER_REFERENCE = 5
-MAX_FAILURES_PER_CLIENT = 20
-FAILURE_WINDOW = timedelta(minutes=15)
 PIN_RECOVERY = (
     "Keep your case reference and PIN safe. We cannot show the PIN again; if you lose it,"
     " we can only issue a new one through the contact details you gave us."
 )
 
-_hasher = PasswordHasher()
-_DUMMY = _hasher.hash("consentry-no-such-case")
+PIN_NETWORK = Window("pin_network", 900, limit=20)
+# Per network and reference, not per reference: a flood from elsewhere never locks the
+# person with the right PIN out of their case.
+PIN_PAIR = Window("pin_pair", 900, limit=5)
 
 
 def _code(groups: int) -> str:
@@ -48,51 +44,33 @@ def new_pin() -> str:
 
 
 def hash_pin(pin: str) -> str:
-    return _hasher.hash(pin)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hash_secret(pin)
 
 
 def _normal(code: str) -> str:
     return code.strip().upper()
 
 
-def _throttled(session: Session, reference_digest: str, client_digest: str, now: datetime) -> bool:
-    since = now - FAILURE_WINDOW
-    by_reference = session.scalar(
-        select(func.count())
-        .select_from(PinFailure)
-        .where(PinFailure.reference_digest == reference_digest, PinFailure.at > since)
-    )
-    by_client = session.scalar(
-        select(func.count())
-        .select_from(PinFailure)
-        .where(PinFailure.client_digest == client_digest, PinFailure.at > since)
-    )
-    return (by_reference or 0) >= MAX_FAILURES_PER_REFERENCE or (
-        by_client or 0
-    ) >= MAX_FAILURES_PER_CLIENT
-
-
-def open_case(*, session: Session, reference: str, pin: str | None, client: str) -> Case:
-    """The case, if the PIN is right. Failures are written to the session: commit it
-    even when this raises CaseNotFound, so that throttling counts them."""
-    now = utcnow()
+def unlock_case(*, engine: Engine, reference: str, pin: str | None, client: str) -> int:
+    """The id of the case the PIN opens. Attempts are counted (and committed) first, the
+    Argon2 check runs outside any transaction, and a success gives its attempt back."""
     reference = _normal(reference)
-    reference_digest, client_digest = _digest(reference), _digest(client)
-    if _throttled(session, reference_digest, client_digest, now):
-        raise AccessThrottled()
-    case = session.scalar(select(Case).where(Case.reference == reference))
-    try:
-        _hasher.verify(case.pin_digest if case else _DUMMY, _normal(pin or ""))
-        ok = case is not None
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or case is None:
-        session.add(PinFailure(reference_digest=reference_digest, client_digest=client_digest))
-        session.flush()
+    network = network_of(client)
+    pair = f"{network}|{reference}"
+    with session_scope(engine) as session:
+        counts = [
+            (count(session=session, window=window, subject=subject), window)
+            for window, subject in ((PIN_NETWORK, network), (PIN_PAIR, pair))
+        ]
+        found = session.execute(
+            select(Case.id, Case.pin_digest).where(Case.reference == reference)
+        ).first()
+    over = [c.retry_after for c, window in counts if c.over(window)]
+    if over:
+        raise AccessThrottled(max(over))
+    if not verify_secret(found.pin_digest if found else None, _normal(pin or "")) or not found:
         raise CaseNotFound()
-    session.execute(delete(PinFailure).where(PinFailure.reference_digest == reference_digest))
-    return case
+    with session_scope(engine) as session:
+        refund(session=session, window=PIN_NETWORK, subject=network)
+        refund(session=session, window=PIN_PAIR, subject=pair)
+    return int(found.id)

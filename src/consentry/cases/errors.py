@@ -25,8 +25,12 @@ class AccessThrottled(CaseError):
     status = 429
     slug = "throttled"
 
-    def __init__(self) -> None:
-        super().__init__("too many attempts with a wrong reference or PIN; try again in 15 minutes")
+    def __init__(self, retry_after: int = 900) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            f"too many attempts with a wrong reference or PIN; try again in {minutes} minute(s)"
+        )
+        self.retry_after = retry_after
 
 
 class CaseConflict(CaseError):

@@ -214,14 +214,3 @@ class CyberTiplineReport(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     preserve_until: Mapped[datetime] = mapped_column(UTCDateTime)
     filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-
-
-class PinFailure(Base):
-    """A wrong reference or PIN; digests only, so throttling stores no reference in clear."""
-
-    __tablename__ = "case_pin_failures"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    reference_digest: Mapped[str] = mapped_column(String(64), index=True)
-    client_digest: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,7 +21,7 @@ from consentry.api.auth import (
     bearer,
     staff_or_key,
 )
-from consentry.cases.access import PIN_RECOVERY, open_case
+from consentry.cases.access import PIN_RECOVERY, unlock_case
 from consentry.cases.appeals import file_requester_appeal
 from consentry.cases.clocks import deadlines_of
 from consentry.cases.decisions import decide, withdraw
@@ -66,15 +66,10 @@ def _client(request: Request) -> str:
 
 
 def _requester_case_id(request: Request, reference: str, pin: str | None) -> int:
-    """The case the PIN opens; a failure is committed (throttling counts it) first."""
-    with session_scope(request.app.state.engine) as session:
-        try:
-            return open_case(
-                session=session, reference=reference, pin=pin, client=_client(request)
-            ).id
-        except CaseNotFound:
-            pass
-    raise CaseNotFound()
+    """The case the PIN opens."""
+    return unlock_case(
+        engine=request.app.state.engine, reference=reference, pin=pin, client=_client(request)
+    )
 
 
 def _staff_case(session: Session, reference: str, actor: Actor) -> Case:

@@ -53,6 +53,7 @@ def serve(
 
     user.bootstrap(open_engine())  # migrate once here, not in each worker at the same time
     os.environ["CONSENTRY_MIGRATE_ON_START"] = "false"
+    settings = get_settings()
     uvicorn.run(
         "consentry.api.app:create_app",
         factory=True,
@@ -60,7 +61,9 @@ def serve(
         port=port,
         workers=workers,
         log_config=log_config(),
-        access_log=get_settings().access_log,
+        access_log=settings.access_log,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
 
 

@@ -2,7 +2,6 @@
 
 from consentry.accounts.models import (
     ApiKey,
-    LoginFailure,
     RateWindow,
     SetupToken,
     StaffSession,
@@ -21,14 +20,13 @@ from consentry.cases.models import (
     DeadlineMark,
     Item,
     Notice,
-    PinFailure,
     Statement,
 )
 from consentry.evidence.models import Preservation, PreservedCopy
-from consentry.portal.models import PortalCount, PortalKey
 from consentry.retention.models import Tombstone
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
+from consentry.throttle.models import ThrottleCount, ThrottleKey
 from consentry.transparency.models import TdbSubmission
 
 __all__ = [
@@ -49,12 +47,8 @@ __all__ = [
     "DeadlineMark",
     "Exposure",
     "Item",
-    "LoginFailure",
     "Notice",
     "OutboxMessage",
-    "PinFailure",
-    "PortalCount",
-    "PortalKey",
     "Preservation",
     "PreservedCopy",
     "RateWindow",
@@ -66,6 +60,8 @@ __all__ = [
     "StaffSession",
     "Statement",
     "TdbSubmission",
+    "ThrottleCount",
+    "ThrottleKey",
     "Tombstone",
     "User",
     "WebhookEndpoint",

@@ -6,7 +6,6 @@ photos on the person's own device. The PIN travels in form bodies, never in a UR
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 from starlette.types import Scope
 
-from consentry.cases.access import open_case
+from consentry.cases.access import unlock_case
 from consentry.cases.appeals import file_requester_appeal
 from consentry.cases.clocks import deadlines_of
 from consentry.cases.decisions import withdraw
@@ -35,8 +34,8 @@ from consentry.cases.views import case_view
 from consentry.config import Settings
 from consentry.db.session import session_scope
 from consentry.portal.forms import MAX_FIELDS, RequestForm
-from consentry.portal.limits import CONTACT, NETWORK, count_request
 from consentry.portal.messages import negotiate, translator
+from consentry.throttle.service import Window, count, network_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html
@@ -90,6 +89,13 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     return response
 
 
+# Too many requests from one network within an hour are refused with a page that says
+# when to come back and who else can file (IN-40). Many requests naming one contact are
+# all accepted, and the case is flagged for senior review within the same clock.
+NETWORK = Window("network", 3600)
+CONTACT = Window("contact", 86_400)
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -123,9 +129,9 @@ def _file(request: Request, form: RequestForm) -> _Filed | int:
     """File the request, or the seconds until this network may file again."""
     settings: Settings = request.app.state.settings
     with session_scope(request.app.state.engine) as session:
-        sent, retry_after = count_request(session=session, window=NETWORK, subject=_client(request))
-        if sent > settings.portal_requests_per_network_hour:
-            return retry_after
+        sent = count(session=session, window=NETWORK, subject=network_of(_client(request)))
+        if sent.count > settings.portal_requests_per_network_hour:
+            return sent.retry_after
         notice = form.validated()
         if notice is None:
             return 0
@@ -133,10 +139,8 @@ def _file(request: Request, form: RequestForm) -> _Filed | int:
         case = filed.case
         contact = (notice.contact.email or notice.contact.phone) if notice.contact else None
         if contact:
-            by_contact, _ = count_request(
-                session=session, window=CONTACT, subject=contact.strip().lower()
-            )
-            if by_contact > settings.portal_requests_per_contact_day:
+            by_contact = count(session=session, window=CONTACT, subject=contact.strip().lower())
+            if by_contact.count > settings.portal_requests_per_contact_day:
                 append(
                     session=session,
                     case=case,
@@ -181,14 +185,12 @@ class _Access:
 def _status(request: Request, access: _Access, action: str, form: RequestForm) -> dict[str, Any]:
     """Open the case with its PIN, carry out `action`, and describe the case afterwards."""
     settings: Settings = request.app.state.settings
-    case_id = None
-    # A failure is committed, not rolled back: the throttle counts it.
-    with session_scope(request.app.state.engine) as session, suppress(CaseNotFound):
-        case_id = open_case(
-            session=session, reference=access.reference, pin=access.pin, client=_client(request)
-        ).id
-    if case_id is None:
-        raise CaseNotFound()
+    case_id = unlock_case(
+        engine=request.app.state.engine,
+        reference=access.reference,
+        pin=access.pin,
+        client=_client(request),
+    )
     done = ""
     with session_scope(request.app.state.engine) as session:
         case = session.get_one(Case, case_id)
@@ -229,8 +231,9 @@ async def _status_response(request: Request, action: str) -> HTMLResponse:
     form.ticked |= {"confirm"} if raw.get("confirm") else set()
     try:
         context = await run_in_threadpool(_status, request, access, action, form)
-    except AccessThrottled:
-        return _page(request, "status_open.html", 429, error="status.throttled", minutes=15)
+    except AccessThrottled as throttled:
+        minutes = max(1, -(-throttled.retry_after // 60))
+        return _page(request, "status_open.html", 429, error="status.throttled", minutes=minutes)
     except CaseNotFound:
         return _page(
             request, "status_open.html", 404, error="status.not_found", reference=access.reference

@@ -144,16 +144,19 @@ async def login_submit(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=8)
     email, password, code = (str(form.get(k) or "")[:500] for k in ("email", "password", "code"))
 
+    engine = request.app.state.engine
+    client = request.client.host if request.client else "unknown"
+
     def attempt() -> tuple[str, User] | None:
-        with session_scope(request.app.state.engine) as session:
-            try:
-                user = users.authenticate(
-                    session=session, email=email, password=password, code=code or None
-                )
-            except users.LoginFailed:
-                return None  # committed, so that throttling counts it
+        try:
+            user = users.authenticate(
+                engine=engine, email=email, password=password, code=code or None, client=client
+            )
+        except users.LoginFailed:
+            return None
+        with session_scope(engine) as session:
             token, _ = users.start_session(session=session, user=user)
-            return token, user
+        return token, user
 
     try:
         signed = await run_in_threadpool(attempt)

@@ -1,4 +1,4 @@
-"""What the portal stores of its own: request counts for its rate limits, by digest."""
+"""Attempt counts in fixed windows, each subject known only by a keyed digest."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from consentry.db.base import Base
 
 
-class PortalCount(Base):
-    """Requests in one fixed window from one network or contact, known only by a keyed digest."""
+class ThrottleCount(Base):
+    """Attempts in one fixed window by one network, contact, or (network, account) pair."""
 
-    __tablename__ = "portal_counts"
+    __tablename__ = "throttle_counts"
 
     bucket: Mapped[str] = mapped_column(String(16), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -19,11 +19,11 @@ class PortalCount(Base):
     count: Mapped[int]
 
 
-class PortalKey(Base):
+class ThrottleKey(Base):
     """The key of those digests: an address space as small as IPv4's would give up a
     plain digest to brute force. Made once, on first use, by whichever worker is first."""
 
-    __tablename__ = "portal_keys"
+    __tablename__ = "throttle_keys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[bytes] = mapped_column(LargeBinary(32))

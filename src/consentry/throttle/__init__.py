@@ -1,0 +1,1 @@
+"""Counting attempts per client network and per subject, for every throttle."""
