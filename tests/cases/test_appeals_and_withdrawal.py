@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from consentry.accounts.models import Role
+from consentry.accounts.users import create_user
 from consentry.banks.models import BankEntry
+from consentry.cases.appeals import AppealGround, Outcome, decide_appeal, file_uploader_appeal
+from consentry.cases.decisions import decide
+from consentry.cases.errors import NotPermitted
+from consentry.cases.models import Statement
+from consentry.cases.schemas import DecisionIn
 from consentry.config import Settings
 from consentry.db.session import session_scope
-from tests.cases.support import Mailbox, notice, staff_headers
+from tests.cases.support import Mailbox, notice, removed_case, staff_headers
 from tests.conftest import running
 
 
@@ -77,7 +85,59 @@ def test_the_original_decision_maker_cannot_decide_the_appeal(
         f"/v1/appeals/{appeal.json()['id']}/decision", json={"outcome": "upheld"}, headers=lead
     )
     assert refused.status_code == 403
-    assert "original decision-maker" in refused.json()["detail"]
+    assert "took no decision" in refused.json()["detail"]
+
+
+def test_anyone_who_took_a_decision_on_the_case_cannot_decide_its_appeal(
+    session: Session, settings: Settings
+) -> None:
+    """F11: a lead confirms; someone else confirms again later; the first lead still
+    may not decide the uploader's appeal, and a lead who took no decision may."""
+    first, other = (
+        create_user(session=session, email=f"{name}@example.org", role=Role.LEAD)[0]
+        for name in ("first", "other")
+    )
+    case = removed_case(session=session, settings=settings)  # confirmed by user:7
+    decide(
+        session=session,
+        case=case,
+        decision=DecisionIn(decision="confirm"),
+        actor=f"user:{first.id}",
+        settings=settings,
+    )
+    decide(
+        session=session,
+        case=case,
+        decision=DecisionIn(decision="confirm"),
+        actor="apikey:3",
+        settings=settings,
+    )
+    statement = session.scalars(select(Statement)).first()
+    assert statement is not None
+    appeal = file_uploader_appeal(
+        session=session,
+        statement_reference=statement.reference,
+        grounds=AppealGround.OTHER,
+        explanation="Not what it is.",
+        actor="apikey:2",
+        content_id="post-1",
+    )
+    with pytest.raises(NotPermitted, match="took no decision"):
+        decide_appeal(
+            session=session,
+            appeal_id=appeal.id,
+            outcome=Outcome.REJECTED,
+            user=first,
+            settings=settings,
+        )
+    decided = decide_appeal(
+        session=session,
+        appeal_id=appeal.id,
+        outcome=Outcome.REJECTED,
+        user=other,
+        settings=settings,
+    )
+    assert decided.status == Outcome.REJECTED.value
 
 
 def test_appeals_are_never_decided_by_an_api_key(app: TestClient, decider: dict[str, str]) -> None:

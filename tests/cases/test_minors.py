@@ -11,7 +11,7 @@ from sqlalchemy import select
 from consentry.accounts.models import Role
 from consentry.cases.models import Case, CyberTiplineReport
 from consentry.db.session import session_scope
-from tests.cases.support import PDQ, staff_headers
+from tests.cases.support import PDQ, notice, staff_headers
 
 
 def test_possible_minor_routes_to_the_restricted_queue(
@@ -46,3 +46,22 @@ def test_possible_minor_routes_to_the_restricted_queue(
     assert "restricted" in refused.json()["detail"]
     staff_headers(app, "lead@example.org", Role.LEAD)
     assert app.get(f"/v1/cases/{receipt['reference']}").status_code == 200
+
+
+def test_no_api_key_reaches_a_restricted_case(
+    app: TestClient, filer: dict[str, str], decider: dict[str, str]
+) -> None:
+    """F7: a key with cases:decide (minted by an administrator) cannot read or decide a
+    possible minor's case; nor can the key that filed it."""
+    receipt = app.post("/v1/notices", json=notice(under_18="yes"), headers=filer).json()
+    reference = receipt["reference"]
+    for headers in (decider, filer):
+        assert app.get(f"/v1/cases/{reference}", headers=headers).status_code == 403
+    decided = app.post(
+        f"/v1/cases/{reference}/decisions", json={"decision": "confirm"}, headers=decider
+    )
+    assert decided.status_code == 403
+    # The requester, with the PIN, still follows their case.
+    assert (
+        app.get(f"/v1/cases/{reference}", headers={"X-Case-PIN": receipt["pin"]}).status_code == 200
+    )

@@ -32,6 +32,7 @@ from consentry.portal.routes import router as portal_router
 from consentry.portal.routes import static as portal_static
 from consentry.review.appeal_pages import router as appeal_pages_router
 from consentry.review.batch import router as batch_router
+from consentry.review.decision_routes import router as decision_router
 from consentry.review.pages import router as review_router
 from consentry.review.web import router as console_router
 from consentry.review.web import static as console_static
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scans_router)
     app.include_router(banks_router)
     app.include_router(cases_router)
+    app.include_router(decision_router)
     app.include_router(appeals_router)
     app.include_router(actions_router)
     app.include_router(evidence_router)

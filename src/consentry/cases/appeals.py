@@ -17,7 +17,7 @@ from consentry.banks.models import ChangeAction, EntryStatus
 from consentry.cases.clocks import settle
 from consentry.cases.decisions import carry_out, change_entries
 from consentry.cases.errors import CaseConflict, NotFound, NotPermitted
-from consentry.cases.events import EventKind, append
+from consentry.cases.events import EventKind, append, deciders
 from consentry.cases.models import (
     Appeal,
     Case,
@@ -145,8 +145,10 @@ def decide_appeal(
         raise NotPermitted("appeals are decided by a member of staff with the role lead")
     actor = f"user:{user.id}"
     case = session.get_one(Case, appeal.case_id)
-    if case.decided_by == actor:
-        raise NotPermitted("an appeal is decided by someone other than the original decision-maker")
+    if actor in deciders(session=session, case_id=case.id):
+        raise NotPermitted(
+            "an appeal is decided by someone who took no decision on this case (AP-06)"
+        )
     if appeal.status != "pending":
         raise CaseConflict(f"appeal {appeal_id} was decided already ({appeal.status})")
     appeal.status, appeal.decided_at, appeal.decided_by = outcome.value, utcnow(), actor

@@ -165,3 +165,19 @@ def history(*, session: Session, case_id: int) -> Sequence[AuditEvent]:
         .where(AuditEvent.subject_type == SUBJECT, AuditEvent.subject_id == str(case_id))
         .order_by(AuditEvent.seq)
     ).all()
+
+
+_DECISIONS = (f"{SUBJECT}.{EventKind.DECIDED.value}", f"{SUBJECT}.{EventKind.APPEAL_DECIDED.value}")
+
+
+def deciders(*, session: Session, case_id: int) -> set[str]:
+    """Everyone who took a decision on the case, or on an appeal against one (AP-06)."""
+    return set(
+        session.scalars(
+            select(AuditEvent.actor).where(
+                AuditEvent.subject_type == SUBJECT,
+                AuditEvent.subject_id == str(case_id),
+                AuditEvent.action.in_(_DECISIONS),
+            )
+        )
+    )

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from consentry.accounts.models import Role, Scope
 from consentry.api.auth import (
     Actor,
-    CaseDecider,
     NoticeWriter,
     StaffCookie,
     bearer,
@@ -24,7 +23,7 @@ from consentry.api.auth import (
 from consentry.cases.access import PIN_RECOVERY, unlock_case
 from consentry.cases.appeals import file_requester_appeal
 from consentry.cases.clocks import deadlines_of
-from consentry.cases.decisions import decide, withdraw
+from consentry.cases.decisions import withdraw
 from consentry.cases.errors import CaseNotFound, NotPermitted
 from consentry.cases.intake import add_information, file_notice
 from consentry.cases.models import Case, Queue
@@ -32,7 +31,6 @@ from consentry.cases.notify import MINOR_SIGNPOST, SIGNPOSTS
 from consentry.cases.schemas import (
     AppealOut,
     CaseView,
-    DecisionIn,
     NoticeIn,
     NoticeUpdate,
     PinIn,
@@ -72,19 +70,19 @@ def _requester_case_id(request: Request, reference: str, pin: str | None) -> int
     )
 
 
-def _staff_case(session: Session, reference: str, actor: Actor) -> Case:
+def staff_case(session: Session, reference: str, actor: Actor) -> Case:
+    """The case as staff or an API key may see it (filers: their own; restricted: leads)."""
     case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
     if case is None:
         raise CaseNotFound()
     filer_only = actor.key is not None and Scope.CASES_DECIDE not in actor.key.scopes
     if filer_only and case.filed_by != actor.label:  # a filer reads only the cases it filed
         raise CaseNotFound()
-    if (
-        actor.user is not None
-        and case.queue == Queue.RESTRICTED.value
-        and actor.user.role != Role.LEAD.value
+    # A possible minor's case: staff with the role lead only, never a machine (F7).
+    if case.queue == Queue.RESTRICTED.value and (
+        actor.user is None or actor.user.role != Role.LEAD.value
     ):
-        raise NotPermitted("this case is in the restricted queue: role lead only")
+        raise NotPermitted("this case is in the restricted queue: staff with the role lead only")
     return case
 
 
@@ -162,7 +160,7 @@ async def get_case(
 
     def staff_view() -> CaseView:
         with session_scope(request.app.state.engine) as session:
-            return case_view(session=session, case=_staff_case(session, reference, actor))
+            return case_view(session=session, case=staff_case(session, reference, actor))
 
     return await run_in_threadpool(staff_view)
 
@@ -226,21 +224,3 @@ def post_requester_appeal(
             settings=_settings(request),
         )
         return appeal_out(appeal)
-
-
-@router.post("/cases/{reference}/decisions", response_model=CaseView)
-def post_decision(
-    request: Request, reference: str, body: DecisionIn, actor: CaseDecider
-) -> CaseView:
-    """Confirm (hashes become confirmed, removal is requested), decline with a reason,
-    or escalate. Staff (reviewer, lead) or an API key with `cases:decide`."""
-    with session_scope(request.app.state.engine) as session:
-        case = _staff_case(session, reference, actor)
-        decide(
-            session=session,
-            case=case,
-            decision=body,
-            actor=actor.label,
-            settings=_settings(request),
-        )
-        return case_view(session=session, case=case)
