@@ -82,7 +82,7 @@ class Console:
         with session_scope(self.engine) as session:
             filed = file_notice(
                 session=session,
-                # No hashes: the default one would merge every notice into one case.
+                # No hashes: the default one would relate every case to every other.
                 notice=NoticeIn.model_validate(notice(hashes=[], **overrides)),
                 filed_by="test",
                 settings=self.settings,

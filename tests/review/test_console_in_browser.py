@@ -30,7 +30,7 @@ def test_queue_claim_reveal_and_decide_end_in_the_audit_log(tmp_path: Path) -> N
         )
         assert order == [sooner, later]  # by time left; the minors' case is for leads only
         assert minor not in page.content()
-        page.get_by_role("link", name=later).click()
+        page.get_by_role("button", name=later, exact=True).click()
         page.get_by_text("You hold this case until").wait_for()
         image = page.locator("#preview-1 img")
         image.wait_for()
@@ -67,6 +67,10 @@ def test_two_reviewers_opening_one_case_never_both_hold_it(tmp_path: Path) -> No
         first, second = app.sign_in("a@example.org"), app.sign_in("b@example.org")
         for page in (first, second):
             page.goto(f"{app.base}/console/cases/{reference}")
+            assert "Nobody holds this case." in page.locator("#claim-status").inner_text()
+        for page in (first, second):
+            page.get_by_role("button", name="Claim this case").click()
+            page.wait_for_load_state()
         statuses = [p.locator("#claim-status").inner_text() for p in (first, second)]
         second.screenshot(path=str(SCREENSHOTS / "console-case-held.png"), full_page=True)
         decision_forms = [p.locator("#remove-form").count() for p in (first, second)]

@@ -39,11 +39,22 @@ def _sign_in(client: TestClient, email: str, role: Role) -> str:
         _, token = create_user(session=session, email=email, role=role)
         secret = set_password(session=session, token=token, password=PASSWORD).totp_uri
     code = pyotp.parse_uri(secret).now() if secret else ""
+    form = client.get("/console/login").text
+    login_token = re.search(r'name="login_token" value="([^"]+)"', form)
+    assert login_token is not None
     response = client.post(
-        "/console/login", data={"email": email, "password": PASSWORD, "code": code}
+        "/console/login",
+        data={"email": email, "password": PASSWORD, "code": code, "login_token": login_token[1]},
     )
     assert response.status_code == 200, response.text
     return _csrf(response.text)
+
+
+def _claim(client: TestClient, reference: str) -> None:
+    """Claim a case as a reviewer does: a POST from the case page (never a GET)."""
+    page = client.get(f"/console/cases/{reference}")
+    claimed = client.post(f"/console/cases/{reference}/open", data={"csrf_token": _csrf(page.text)})
+    assert claimed.status_code == 200, claimed.text
 
 
 def _csrf(page: str) -> str:
@@ -85,7 +96,7 @@ def test_pages_need_a_signed_in_reviewer(client: TestClient) -> None:
 def test_a_change_without_the_csrf_token_is_refused(client: TestClient) -> None:
     reference = _file(client, locations=_where(1))
     _sign_in(client, "rev@example.org", Role.REVIEWER)
-    client.get(f"/console/cases/{reference}")
+    _claim(client, reference)
     refused = client.post(f"/console/cases/{reference}/release", data={"csrf_token": "forged"})
     assert refused.status_code == 403
 
@@ -116,7 +127,7 @@ def _case(session: Session, reference: str) -> Case:
 def test_decisions_comments_and_information_requests(client: TestClient) -> None:
     reference = _file(client, locations=_where(1))
     token = _sign_in(client, "rev@example.org", Role.REVIEWER)
-    client.get(f"/console/cases/{reference}")
+    _claim(client, reference)
     form = {"csrf_token": token}
     comment = client.post(
         f"/console/cases/{reference}/comment", data={**form, "text": "<b>check</b> the date"}
@@ -156,7 +167,7 @@ def test_hand_over_passes_the_case_with_its_comment(client: TestClient) -> None:
         other, _ = create_user(session=session, email="next@example.org", role=Role.REVIEWER)
         other_id = other.id
     token = _sign_in(client, "rev@example.org", Role.REVIEWER)
-    client.get(f"/console/cases/{reference}")
+    _claim(client, reference)
     client.post(
         f"/console/cases/{reference}/handover",
         data={"csrf_token": token, "to_user": str(other_id), "note": "needs a second look"},
@@ -253,6 +264,7 @@ def test_reveals_are_counted_capped_and_shown_to_leads(previews: TestClient) -> 
     assert 'src="https://previews.example.org/p/item-1"' in page.text
     client.post("/console/settings", data={"csrf_token": token, "blur_strength": "40"})
     assert "blur-40" in client.get(f"/console/cases/{reference}").text
+    _claim(client, reference)
     reveal = {"csrf_token": token, "item": "1"}
     answers = [client.post(f"/console/cases/{reference}/reveal", data=reveal) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
@@ -276,7 +288,7 @@ def test_appeals_have_their_own_queue_decided_by_a_lead(client: TestClient) -> N
         )
         reference, pin = filed.case.reference, filed.pin
     token = _sign_in(client, "rev@example.org", Role.REVIEWER)
-    client.get(f"/console/cases/{reference}")
+    _claim(client, reference)
     client.post(
         f"/console/cases/{reference}/decide",
         data={"csrf_token": token, "decision": "keep", "reason_code": "not_intimate"},
@@ -316,7 +328,7 @@ def test_breached_and_escalated_cases_are_marked_in_words_too(client: TestClient
     with session_scope(_engine(client)) as session:
         fire_due(session=session, now=utcnow(), clocks=ClockSettings.of(settings))
     token = _sign_in(client, "rev@example.org", Role.REVIEWER)
-    client.get(f"/console/cases/{escalated}")
+    _claim(client, escalated)
     client.post(
         f"/console/cases/{escalated}/decide", data={"csrf_token": token, "decision": "escalate"}
     )
@@ -390,3 +402,24 @@ def test_related_cases_stand_together_in_the_queue_and_are_listed_on_the_case_pa
     related = page[page.index('id="related"') :]
     assert f">{second}</a> (open): same content ID" in related
     assert minor not in page  # a restricted case is not named to a reviewer
+
+
+def test_reading_a_case_claims_nothing_and_the_login_form_refuses_other_sites(
+    client: TestClient,
+) -> None:
+    """F23: a GET changes nothing; a sign-in posted from another site is refused."""
+    reference = _file(client, locations=_where(1))
+    _sign_in(client, "rev@example.org", Role.REVIEWER)
+    page = client.get(f"/console/cases/{reference}").text
+    assert "Nobody holds this case." in page
+    assert 'id="claim-form"' in page
+    _claim(client, reference)
+    assert "You hold this case" in client.get(f"/console/cases/{reference}").text
+    stranger = TestClient(client.app)
+    with stranger:
+        forged = stranger.post(
+            "/console/login",
+            data={"email": "rev@example.org", "password": PASSWORD, "login_token": "mine"},
+        )
+        assert forged.status_code == 403
+        assert "came from another site" in forged.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -136,25 +137,27 @@ def _neighbours(session: Session, staff: Staff, reference: str) -> tuple[str | N
     return (order[at - 1] if at > 0 else None), (order[at + 1] if at + 1 < len(order) else None)
 
 
-def _open(
-    request: Request, staff: Staff, reference: str, revealed: int | None = None, claim: bool = True
-) -> dict[str, Any]:
-    """Claim the case (giving back any other the reviewer holds) and gather its page."""
-    settings = _settings(request)
-    lease = timedelta(minutes=settings.claim_lease_minutes)
+def _claim(request: Request, staff: Staff, reference: str) -> str:
+    """Claim the case (giving back any other the reviewer holds); its reference."""
+    lease = timedelta(minutes=_settings(request).claim_lease_minutes)
     with session_scope(request.app.state.engine) as session:
         case = find_case(session, reference, staff)
-        message = ""
-        if claim:
-            for other in held_by(session=session, user_id=staff.user.id):
-                if other != case.id:
-                    release_case(
-                        session=session, case=session.get_one(Case, other), user_id=staff.user.id
-                    )
-            try:
-                claim_case(session=session, case=case, user_id=staff.user.id, lease=lease)
-            except CaseHeld as held:
-                message = held.message
+        for other in held_by(session=session, user_id=staff.user.id):
+            if other != case.id:
+                release_case(
+                    session=session, case=session.get_one(Case, other), user_id=staff.user.id
+                )
+        claim_case(session=session, case=case, user_id=staff.user.id, lease=lease)
+        return case.reference
+
+
+def _open(
+    request: Request, staff: Staff, reference: str, revealed: int | None = None
+) -> dict[str, Any]:
+    """Everything the case page shows; reading a case claims nothing (a GET changes nothing)."""
+    settings = _settings(request)
+    with session_scope(request.app.state.engine) as session:
+        case = find_case(session, reference, staff)
         current = holder(session=session, case_id=case.id)
         holder_email = session.get_one(User, current.user_id).email if current else None
         previous, following = _neighbours(session, staff, case.reference)
@@ -178,7 +181,6 @@ def _open(
             "claim": current,
             "holder_email": holder_email,
             "mine": current is not None and current.user_id == staff.user.id,
-            "held_message": message,
             "previous": previous,
             "next": following,
             "reviewers": [
@@ -199,7 +201,7 @@ def _failure(request: Request, staff: Staff, error: CaseError) -> HTMLResponse:
 
 @router.get("/console/cases/{reference}", response_class=HTMLResponse)
 async def case_page(request: Request, reference: str) -> Response:
-    """Opening a case claims it with a lease; someone else's live claim leaves it read-only."""
+    """The case, read-only until claimed (the Claim button, or Open in the queue: a POST)."""
     staff = await enter(request, REVIEWERS)
     if isinstance(staff, Response):
         return staff
@@ -214,11 +216,7 @@ def _holding(session: Session, staff: Staff, reference: str) -> Case:
     case = find_case(session, reference, staff)
     current = holder(session=session, case_id=case.id)
     if current is None or current.user_id != staff.user.id:
-        raise (
-            CaseHeld(current.expires_at)
-            if current
-            else NotPermitted("open the case to claim it first")
-        )
+        raise (CaseHeld(current.expires_at) if current else NotPermitted("claim the case first"))
     return case
 
 
@@ -287,6 +285,15 @@ async def case_action(request: Request, reference: str, action: str) -> Response
         return staff
     if action == "reveal":
         return await _reveal(request, staff, reference[:32], form)
+    if action == "open":
+        try:
+            await run_in_threadpool(_claim, request, staff, reference[:32])
+        except CaseHeld:
+            pass  # the page says who holds it, read-only
+        except CaseError as error:
+            return _failure(request, staff, error)
+        target = f"/console/cases/{quote(reference[:32], safe='')}"
+        return RedirectResponse(target, status_code=HTTPStatus.SEE_OTHER)
     if action not in {"release", "handover", "comment", "decide"}:
         return _failure(request, staff, CaseNotFound())
     try:
@@ -312,7 +319,7 @@ async def _reveal(request: Request, staff: Staff, reference: str, form: FormData
                 user_id=staff.user.id,
                 cap=_settings(request).console_reveals_per_day,
             )
-        return _open(request, staff, reference, revealed=int(item), claim=False)
+        return _open(request, staff, reference, revealed=int(item))
 
     try:
         context = await run_in_threadpool(reveal)

@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from consentry.accounts import users
 from consentry.accounts.models import Role, StaffSession, User
-from consentry.accounts.routes import COOKIE, set_session_cookie
+from consentry.accounts.routes import COOKIE, secure_cookie, set_session_cookie
 from consentry.config import Settings
 from consentry.db.session import session_scope
 from consentry.reports.publish import TEMPLATES as REPORT_TEMPLATES
@@ -134,15 +134,42 @@ def home_of(user: User) -> str:
     return "/console/admin/report" if role is Role.AUDITOR else "/console"
 
 
+LOGIN_COOKIE = "consentry_login"
+
+
+def _login_form(request: Request, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """The sign-in form with a fresh token, also set as a SameSite=Strict cookie: a post
+    from another site carries neither, so nobody can sign a browser into their own
+    account (login CSRF, F23)."""
+    token = secrets.token_urlsafe(32)
+    response = render(
+        request, "login.html", {"title": "Sign in", "login_token": token, **context}, status
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookie(request),
+        path="/console/login",
+    )
+    return response
+
+
 @router.get("/console/login", response_class=HTMLResponse)
 def login_page(request: Request) -> HTMLResponse:
-    return render(request, "login.html", {"title": "Sign in"})
+    return _login_form(request, {})
 
 
 @router.post("/console/login", response_class=HTMLResponse)
 async def login_submit(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=8)
     email, password, code = (str(form.get(k) or "")[:500] for k in ("email", "password", "code"))
+    sent, expected = str(form.get("login_token") or ""), request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not secrets.compare_digest(sent, expected):
+        message = "This sign-in form has expired or came from another site: please try again."
+        return _login_form(request, {"error": message, "email": email}, 403)
 
     engine = request.app.state.engine
     client = request.client.host if request.client else "unknown"
@@ -161,16 +188,9 @@ async def login_submit(request: Request) -> Response:
     try:
         signed = await run_in_threadpool(attempt)
     except users.LoginThrottled as error:
-        return render(
-            request, "login.html", {"title": "Sign in", "error": error.message, "email": email}, 429
-        )
+        return _login_form(request, {"error": error.message, "email": email}, 429)
     if signed is None:
-        return render(
-            request,
-            "login.html",
-            {"title": "Sign in", "error": users.LoginFailed().message, "email": email},
-            401,
-        )
+        return _login_form(request, {"error": users.LoginFailed().message, "email": email}, 401)
     token, user = signed
     response = RedirectResponse(home_of(user), status_code=HTTPStatus.SEE_OTHER)
     set_session_cookie(request, response, token)

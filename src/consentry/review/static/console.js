@@ -21,7 +21,7 @@ function toggleHelp(show) {
 }
 
 function rows() {
-  return Array.from(document.querySelectorAll("tr.case-row a.open"));
+  return Array.from(document.querySelectorAll("tr.case-row .open"));
 }
 
 function move(step) {
@@ -44,7 +44,7 @@ const keys = {
   j: () => move(1),
   k: () => move(-1),
   o: () => (rows().includes(document.activeElement) ? document.activeElement.click() : move(1)),
-  c: () => keys.o(),
+  c: () => (document.querySelector("#claim-form button") ? focus("#claim-form button") : keys.o()),
   r: () => focus("#policy"),
   x: () => focus("#reason_code"),
   e: () => focus("#escalate-form button"),
