@@ -12,7 +12,7 @@ from consentry.accounts.models import Scope
 from consentry.actions.service import add_endpoint
 from consentry.config import Settings
 from consentry.db.session import session_scope
-from tests.cases.support import Mailbox, Receiver, smtp_server, webhook_receiver
+from tests.cases.support import LOOPBACK, Mailbox, Receiver, smtp_server, webhook_receiver
 from tests.helpers import key_headers, running
 
 
@@ -33,6 +33,9 @@ def case_settings(settings: Settings, mailbox: Mailbox) -> Settings:
             "delivery_backoff_seconds": 0.2,
             "delivery_max_attempts": 3,
             "public_url": "https://consentry.example.test",
+            # Receivers in these tests listen on loopback, which webhooks may not reach
+            # unless the operator allows it.
+            "outbound_allow": "127.0.0.0/8",
         }
     )
 
@@ -48,7 +51,7 @@ def receiver(app: TestClient) -> Iterator[tuple[Receiver, str]]:
     """A webhook endpoint, registered; yields it and its signing secret."""
     with webhook_receiver() as hook:
         with session_scope(app.app.state.engine) as session:  # type: ignore[attr-defined]
-            endpoint = add_endpoint(session=session, url=hook.url)
+            endpoint = add_endpoint(session=session, url=hook.url, allowed=LOOPBACK)
             secret = endpoint.secret
         yield hook, secret
 

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     # Background work: clocks, copies found by scans, webhook and e-mail delivery.
     scheduler_seconds: float = Field(default=2.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Networks webhooks and the Transparency Database may reach although they are not
+    # public (comma-separated), e.g. "10.20.0.0/16" for a receiver inside your network.
+    outbound_allow: str = ""
     delivery_max_attempts: int = Field(default=12, gt=0)
     delivery_backoff_seconds: float = Field(default=30.0, gt=0)
     # Outgoing e-mail (receipts, decisions). Unset host: messages wait in the outbox.

@@ -15,6 +15,7 @@ from consentry.actions.delivery import backoff, sign
 from consentry.actions.models import OutboxMessage
 from consentry.config import Settings
 from consentry.db.session import session_scope
+from consentry.outbound.client import FAILED
 from tests.cases.support import Receiver, eventually, notice, staff_headers
 from tests.conftest import running
 
@@ -47,7 +48,8 @@ def test_failing_endpoint_retries_then_dead_letters_then_retry_delivers(
             )
 
     eventually(lambda: len(dead()) >= 2)
-    assert all(m.attempts == 3 and m.last_error == "HTTP 500" for m in dead())
+    # F8: a coarse reason only; "HTTP 500" against "connection refused" is a port scan.
+    assert all(m.attempts == 3 and m.last_error == FAILED for m in dead())
     admin = staff_headers(app, "admin@example.org", Role.ADMIN)
     letters = app.get("/v1/webhooks/dead-letters", headers=admin).json()
     assert {letter["event"] for letter in letters} >= {"action.requested", "bank.updated"}
@@ -72,9 +74,21 @@ def test_admin_adds_an_endpoint_and_sees_its_secret_once(app: TestClient) -> Non
     admin = staff_headers(app, "admin@example.org", Role.ADMIN)
     bad = app.post("/v1/webhooks", json={"url": "ftp://example.org/x"}, headers=admin)
     assert bad.status_code == 422
-    added = app.post(
-        "/v1/webhooks", json={"url": "https://platform.example.org/hook"}, headers=admin
-    )
+    # F8: the operator's own network is out of reach (loopback is allowed in these tests).
+    inside = [
+        "http://[::1]/hook",
+        "http://10.0.0.7/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://[fd00::1]/",
+        "http://[::ffff:10.0.0.7]/",
+    ]
+    for url in inside:
+        refused = app.post("/v1/webhooks", json={"url": url}, headers=admin)
+        assert refused.status_code == 422, url
+        assert "CONSENTRY_OUTBOUND_ALLOW" in refused.json()["detail"]
+    added = app.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/hook"}, headers=admin)
     assert added.status_code == 201
     assert added.json()["secret"].startswith("whsec_")
     listed = app.get("/v1/webhooks", headers=admin).json()

@@ -3,6 +3,7 @@ staff sign-in with TOTP, and notice payloads."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 import time
@@ -34,6 +35,7 @@ from consentry.config import Settings
 from consentry.db.session import session_scope
 from tests.browser import free_port
 
+LOOPBACK = [ipaddress.ip_network("127.0.0.0/8")]  # receivers here listen on loopback only
 PDQ = "f" * 16 + "0" * 16 + "a5" * 8 + "3c" * 8
 
 

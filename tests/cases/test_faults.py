@@ -17,9 +17,13 @@ from consentry.cases.models import Case
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
 from tests.browser import free_port, start_server
-from tests.cases.support import eventually, notice, webhook_receiver
+from tests.cases.support import LOOPBACK, eventually, notice, webhook_receiver
 
-FAST = {"scheduler_seconds": "0.1", "delivery_backoff_seconds": "0.2"}
+FAST = {
+    "scheduler_seconds": "0.1",
+    "delivery_backoff_seconds": "0.2",
+    "outbound_allow": "127.0.0.0/8",
+}
 
 
 def test_a_killed_server_loses_no_notice_and_delivers_after_restart(tmp_path: Path) -> None:
@@ -29,7 +33,7 @@ def test_a_killed_server_loses_no_notice_and_delivers_after_restart(tmp_path: Pa
     with session_scope(engine) as session:
         _, filer = create_api_key(session=session, name="helpline", scopes=[Scope.NOTICES_WRITE])
         _, decider = create_api_key(session=session, name="t&s", scopes=[Scope.CASES_DECIDE])
-        add_endpoint(session=session, url=f"http://127.0.0.1:{hook_port}/hook")
+        add_endpoint(session=session, url=f"http://127.0.0.1:{hook_port}/hook", allowed=LOOPBACK)
     headers = {"Authorization": f"Bearer {filer}", "Idempotency-Key": "call-1"}
     try:
         filed = httpx.post(f"{base}/v1/notices", json=notice(), headers=headers, timeout=10)

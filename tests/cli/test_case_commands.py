@@ -34,8 +34,13 @@ def test_case_decide_explains_a_decline_without_reason(reference: str) -> None:
     assert unknown.exit_code == 2
 
 
-def test_webhook_add_prints_the_secret_once() -> None:
-    added = CliRunner().invoke(app, ["webhook", "add", "https://platform.example.org/hook"])
+def test_webhook_add_prints_the_secret_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = CliRunner().invoke(app, ["webhook", "add", "http://127.0.0.1:9/hook"])
+    assert refused.exit_code == 1
+    assert "loopback" in refused.output
+    monkeypatch.setenv("CONSENTRY_OUTBOUND_ALLOW", "127.0.0.1")
+    get_settings.cache_clear()
+    added = CliRunner().invoke(app, ["webhook", "add", "http://127.0.0.1:9/hook"])
     assert added.exit_code == 0
     assert added.stdout.strip().splitlines()[-1].startswith("whsec_")
     listed = CliRunner().invoke(app, ["webhook", "list"])

@@ -89,7 +89,9 @@ def test_statements_are_submitted_in_batches_and_counted_only_on_201(
 ) -> None:
     _removed(engine, settings, 3)
     with tdb_server() as (url, database):
-        configured = settings.model_copy(update={"tdb_url": url, "tdb_token": SecretStr(TOKEN)})
+        configured = settings.model_copy(
+            update={"tdb_url": url, "tdb_token": SecretStr(TOKEN), "outbound_allow": "127.0.0.0/8"}
+        )
         database.faults = ["500"]
         assert submit_due(engine=engine, settings=configured) == 0  # refused: retried later
         assert submit_due(engine=engine, settings=configured) == 0  # not due yet
@@ -113,7 +115,9 @@ def test_a_lost_answer_is_not_resent_so_a_puid_is_never_reused(
 ) -> None:
     _removed(engine, settings, 2)
     with tdb_server() as (url, database):
-        configured = settings.model_copy(update={"tdb_url": url, "tdb_token": SecretStr(TOKEN)})
+        configured = settings.model_copy(
+            update={"tdb_url": url, "tdb_token": SecretStr(TOKEN), "outbound_allow": "127.0.0.0/8"}
+        )
         database.faults = ["lost"]  # stored there, but the answer never arrives
         assert submit_due(engine=engine, settings=configured) == 0
         _due_now(engine)
@@ -130,7 +134,12 @@ def test_a_wrong_token_keeps_statements_waiting_then_marks_them_failed(
     _removed(engine, settings, 1)
     with tdb_server() as (url, _):
         configured = settings.model_copy(
-            update={"tdb_url": url, "tdb_token": SecretStr("wrong"), "delivery_max_attempts": 2}
+            update={
+                "tdb_url": url,
+                "tdb_token": SecretStr("wrong"),
+                "delivery_max_attempts": 2,
+                "outbound_allow": "127.0.0.0/8",
+            }
         )
         submit_due(engine=engine, settings=configured)
         with session_scope(engine) as session:

@@ -4,6 +4,12 @@ A worker claims due messages by pushing their next attempt past a lease, then se
 them outside any transaction; a process killed mid-send leaves the claim to expire and
 the message is sent again after a restart. Receivers de-duplicate on `Idempotency-Key`.
 
+Webhooks of one claim are sent at once, each under one total deadline
+(`outbound.client`), so the lease (twice the deadline and more) always outlives the
+attempt: a slow receiver can no longer make a second worker send the same message.
+Webhooks and e-mail are claimed separately, by separate threads, so neither waits on
+the other, nor on the clocks.
+
 Signature: `Consentry-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
 with the endpoint's secret, so a receiver can reject both forgeries and replays.
 """
@@ -20,7 +26,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -29,6 +34,8 @@ from consentry.cases.notify import contact_email, render
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
+from consentry.outbound.client import post_all
+from consentry.outbound.destinations import allowed_networks
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +73,13 @@ class Claimed:
     email: str | None
 
 
-def _claim(session: Session, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+def _claim(
+    session: Session, channel: Channel, now: datetime, lease: timedelta, limit: int
+) -> list[Claimed]:
     query = (
         select(OutboxMessage)
         .where(
+            OutboxMessage.channel == channel.value,
             OutboxMessage.delivered_at.is_(None),
             OutboxMessage.dead_at.is_(None),
             OutboxMessage.next_attempt_at <= now,
@@ -105,26 +115,29 @@ def _claim(session: Session, now: datetime, lease: timedelta, limit: int) -> lis
     return claimed
 
 
-def _send_webhook(message: Claimed, client: httpx.Client) -> None:
-    if message.url is None or message.secret is None:
-        raise DeliveryFailed("the endpoint was disabled")
+def _webhook_request(message: Claimed) -> tuple[str, bytes, dict[str, str]]:
+    assert message.url is not None
+    assert message.secret is not None
     body = json.dumps(message.payload, separators=(",", ":"), sort_keys=True).encode()
-    timestamp = int(time.time())
-    try:
-        response = client.post(
-            message.url,
-            content=body,
-            headers={
-                "Content-Type": "application/json",
-                "Consentry-Event": message.event,
-                "Consentry-Signature": sign(message.secret, timestamp, body),
-                "Idempotency-Key": message.idempotency_key,
-            },
-        )
-    except httpx.HTTPError as error:
-        raise DeliveryFailed(f"{type(error).__name__}") from None
-    if not 200 <= response.status_code < 300:
-        raise DeliveryFailed(f"HTTP {response.status_code}")
+    headers = {
+        "Content-Type": "application/json",
+        "Consentry-Event": message.event,
+        "Consentry-Signature": sign(message.secret, int(time.time()), body),
+        "Idempotency-Key": message.idempotency_key,
+    }
+    return message.url, body, headers
+
+
+def _send_webhooks(messages: list[Claimed], settings: Settings) -> list[str | None]:
+    """A failure reason (or None) for each message, all sent at once."""
+    sendable = [m for m in messages if m.url is not None and m.secret is not None]
+    sent = post_all(
+        [_webhook_request(m) for m in sendable],
+        deadline_seconds=settings.webhook_timeout_seconds,
+        allowed=allowed_networks(settings),
+    )
+    outcome = {m.id: result.reason for m, result in zip(sendable, sent, strict=True)}
+    return [outcome.get(m.id, "the endpoint was disabled") for m in messages]
 
 
 def _send_email(message: Claimed, settings: Settings) -> None:
@@ -152,27 +165,28 @@ def _send_email(message: Claimed, settings: Settings) -> None:
         raise DeliveryFailed(f"SMTP: {type(error).__name__}") from None
 
 
-def deliver_due(*, engine: Engine, settings: Settings, limit: int = 50) -> int:
-    """Send what is due; returns how many were delivered."""
+def deliver_due(*, engine: Engine, settings: Settings, channel: Channel, limit: int = 50) -> int:
+    """Send what is due on `channel`; returns how many were delivered."""
     now = utcnow()
-    lease = timedelta(seconds=settings.webhook_timeout_seconds * 3 + 30)
+    per_message = settings.webhook_timeout_seconds
+    # Webhooks go out together; e-mails one after the other, each under its timeout.
+    lease = timedelta(seconds=per_message * (2 if channel is Channel.WEBHOOK else limit) + 30)
     with session_scope(engine) as session:
-        claimed = _claim(session, now, lease, limit)
+        claimed = _claim(session, channel, now, lease, limit)
     if not claimed:
         return 0
     outcomes: list[tuple[Claimed, str | None, bool]] = []
-    with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
-        for message in claimed:
-            try:
-                if message.channel == Channel.WEBHOOK.value:
-                    _send_webhook(message, client)
-                else:
-                    _send_email(message, settings)
-                outcomes.append((message, None, False))
-            except NotConfigured as error:
-                outcomes.append((message, str(error), True))
-            except DeliveryFailed as error:
-                outcomes.append((message, str(error), False))
+    if channel is Channel.WEBHOOK:
+        reasons = _send_webhooks(claimed, settings)
+        outcomes = [(m, reason, False) for m, reason in zip(claimed, reasons, strict=True)]
+    for message in claimed if channel is Channel.EMAIL else []:
+        try:
+            _send_email(message, settings)
+            outcomes.append((message, None, False))
+        except NotConfigured as error:
+            outcomes.append((message, str(error), True))
+        except DeliveryFailed as error:
+            outcomes.append((message, str(error), False))
     delivered = 0
     with session_scope(engine) as session:
         for message, failure, waiting in outcomes:

@@ -26,6 +26,7 @@ from consentry.cases.models import Item
 from consentry.cases.removal import acknowledge
 from consentry.config import Settings
 from consentry.db.session import session_scope
+from consentry.outbound.destinations import allowed_networks
 
 router = APIRouter(prefix="/v1", tags=["actions"])
 
@@ -162,7 +163,11 @@ def post_webhook(request: Request, body: EndpointIn, admin: Admin) -> EndpointOu
     try:
         with session_scope(request.app.state.engine) as session:
             endpoint = add_endpoint(
-                session=session, url=body.url, description=body.description, actor=admin.label
+                session=session,
+                url=body.url,
+                allowed=allowed_networks(request.app.state.settings),
+                description=body.description,
+                actor=admin.label,
             )
             return _endpoint(endpoint, secret=True)
     except WebhookError as error:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from consentry.actions.models import OutboxMessage, WebhookEndpoint
 from consentry.audit.service import record
 from consentry.db.base import utcnow
+from consentry.outbound.destinations import DestinationRefused, IpNetwork, check
 
 
 class WebhookError(Exception):
@@ -22,12 +23,20 @@ class WebhookError(Exception):
 
 
 def add_endpoint(
-    *, session: Session, url: str, description: str = "", actor: str = "cli"
+    *,
+    session: Session,
+    url: str,
+    allowed: Sequence[IpNetwork],
+    description: str = "",
+    actor: str = "cli",
 ) -> WebhookEndpoint:
-    """A new endpoint with a fresh signing secret (returned once, on this object)."""
+    """A new endpoint with a fresh signing secret (returned once, on this object). Its
+    host must resolve to public addresses only, or to networks in `allowed`."""
+    try:
+        check(url, allowed=allowed)
+    except DestinationRefused as refused:
+        raise WebhookError(refused.message) from None
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookError("a webhook URL is http(s)://host/path")
     endpoint = WebhookEndpoint(
         url=url.strip(), secret=f"whsec_{secrets.token_urlsafe(32)}", description=description
     )

@@ -34,6 +34,7 @@ from consentry.banks.errors import BankError
 from consentry.banks.service import count_entries, get_bank, list_banks, update_bank
 from consentry.config import Settings
 from consentry.db.session import session_scope
+from consentry.outbound.destinations import allowed_networks
 from consentry.review.web import Staff, enter, refuse, render
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
@@ -229,6 +230,7 @@ async def webhook_add(request: Request) -> Response:
         endpoint = add_endpoint(
             session=session,
             url=str(form.get("url") or "")[:2000],
+            allowed=allowed_networks(request.app.state.settings),
             description=str(form.get("description") or "")[:200],
             actor=staff.actor,
         )

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from consentry.accounts.models import Scope
 from consentry.accounts.rate_limits import SYNC_SECONDS, Limit, RateLimiter
 from consentry.actions.delivery import deliver_due
+from consentry.actions.models import Channel
 from consentry.api.admission import Admission
 from consentry.api.auth import KeyCache
 from consentry.cases.clocks import ClockSettings, fire_due
@@ -31,6 +32,7 @@ from consentry.scans.service import add_counts
 from consentry.transparency.submit import submit_due
 
 log = logging.getLogger(__name__)
+
 
 FLUSH_SECONDS = 1.0
 EXPORT_BUCKET = "banks:export"
@@ -59,6 +61,9 @@ class Runtime:
         self._scheduler_thread = threading.Thread(
             target=self._schedule, name="consentry-scheduler", daemon=True
         )
+        self._webhook_thread = threading.Thread(
+            target=self._deliver_webhooks, name="consentry-webhooks", daemon=True
+        )
 
     def start(self) -> None:
         # Background threads (change log, counters, rate limits) must not hold the GIL
@@ -67,6 +72,7 @@ class Runtime:
         self._thread.start()
         self._limits_thread.start()
         self._scheduler_thread.start()
+        self._webhook_thread.start()
 
     def limit_for(self, bucket: str) -> Limit:
         settings = self.settings
@@ -96,12 +102,31 @@ class Runtime:
                     next_purge = time.monotonic() + self.settings.retention_interval_seconds
                     with session_scope(self.engine) as session:
                         purge_due(session=session, settings=self.settings, now=utcnow())
-                while deliver_due(engine=self.engine, settings=self.settings):
+                while deliver_due(
+                    engine=self.engine, settings=self.settings, channel=Channel.EMAIL
+                ):
                     if self._stop.is_set():
                         break
                 submit_due(engine=self.engine, settings=self.settings)
             except Exception:  # the next tick retries; nothing is lost (all of it is stored)
                 log.exception("scheduled work failed; will retry")
+
+    def _drain(self, channel: Channel) -> None:
+        while deliver_due(engine=self.engine, settings=self.settings, channel=channel):
+            if self._stop.is_set():
+                return
+
+    def _deliver_webhooks(self) -> None:
+        """Webhooks on their own thread: a slow receiver holds up no clock and no e-mail."""
+        while not self._stop.wait(self.settings.scheduler_seconds):
+            try:
+                while deliver_due(
+                    engine=self.engine, settings=self.settings, channel=Channel.WEBHOOK
+                ):
+                    if self._stop.is_set():
+                        break
+            except Exception:  # the next tick retries; every message is stored
+                log.exception("webhook delivery failed; will retry")
 
     def count_scan(self, key_id: int | None, verdict: str) -> None:
         with self._lock:
@@ -149,5 +174,6 @@ class Runtime:
         self._thread.join(timeout=5)
         self._limits_thread.join(timeout=5)
         self._scheduler_thread.join(timeout=15)
+        self._webhook_thread.join(timeout=15)
         self._flush(key_use=True)
         self.read_engine.dispose()

@@ -12,7 +12,9 @@ from consentry.actions import service
 from consentry.actions.service import WebhookError
 from consentry.cli.context import open_engine
 from consentry.cli.output import stderr
+from consentry.config import get_settings
 from consentry.db.session import session_scope
+from consentry.outbound.destinations import allowed_networks
 
 app = typer.Typer(help="Webhook endpoints and dead letters.", no_args_is_help=True)
 
@@ -30,7 +32,12 @@ def add(
     """Add an endpoint. Its signing secret is printed once, alone on the last line."""
     try:
         with session_scope(open_engine()) as session:
-            endpoint = service.add_endpoint(session=session, url=url, description=description)
+            endpoint = service.add_endpoint(
+                session=session,
+                url=url,
+                allowed=allowed_networks(get_settings()),
+                description=description,
+            )
             stderr.print(f"webhook {endpoint.id}: {endpoint.url}")
             secret = endpoint.secret
     except WebhookError as error:

@@ -25,6 +25,7 @@ from consentry.cases.models import Case, Statement
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
+from consentry.outbound.destinations import DestinationRefused, allowed_networks, check
 from consentry.transparency.models import TdbSubmission
 from consentry.transparency.tdb import puid_of, tdb_statement, validate
 
@@ -122,6 +123,12 @@ def submit_due(*, engine: Engine, settings: Settings) -> int:
     if not claimed:
         return 0
     outcomes: dict[int, str | None] = {}
+    try:  # the operator's setting, checked like a webhook URL all the same (F8)
+        check(base, allowed=allowed_networks(settings))
+    except DestinationRefused as refused:
+        return _record(
+            engine, settings, claimed, {row.statement_id: refused.message for row in claimed}
+        )
     with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
         batch = []
         for row in claimed:

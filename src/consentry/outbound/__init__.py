@@ -1,0 +1,1 @@
+"""Requests consentry makes to other servers (webhooks, the DSA Transparency Database)."""

@@ -1,0 +1,85 @@
+"""One outbound POST with a total deadline, to a checked address.
+
+httpx's timeouts bound each network operation, so a receiver that sends one byte every
+few seconds kept a worker's scheduler for a minute (F9). Each attempt here runs under
+one deadline for everything: resolving, connecting, sending, and reading the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from consentry.outbound.destinations import DestinationRefused, IpNetwork, check
+
+# Dead letters and logs say only this much: "connection refused" against "HTTP 404"
+# would tell whoever registered the URL which ports answer on the target.
+REFUSED = "destination not allowed"
+FAILED = "not accepted (no 2xx answer in time)"
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    ok: bool
+    reason: str | None  # a coarse reason when not ok
+    status: int | None = None
+
+
+async def _post(
+    client: httpx.AsyncClient,
+    url: str,
+    content: bytes,
+    headers: Mapping[str, str],
+    allowed: Sequence[IpNetwork],
+) -> Sent:
+    try:
+        destination = await asyncio.to_thread(check, url, allowed=allowed)
+    except DestinationRefused:
+        return Sent(False, REFUSED)
+    try:
+        async with client.stream(
+            "POST",
+            destination.connect_url,
+            content=content,
+            headers={**headers, "Host": destination.host_header},
+            extensions={"sni_hostname": destination.host},
+        ) as response:
+            async for _ in response.aiter_raw():
+                pass  # read (and drop) the answer, inside the deadline
+            status = response.status_code
+    except httpx.HTTPError:
+        return Sent(False, FAILED)
+    return Sent(200 <= status < 300, None if 200 <= status < 300 else FAILED, status)
+
+
+async def _post_all(
+    requests: Sequence[tuple[str, bytes, Mapping[str, str]]],
+    deadline_seconds: float,
+    allowed: Sequence[IpNetwork],
+) -> list[Sent]:
+    async with httpx.AsyncClient(timeout=deadline_seconds, follow_redirects=False) as client:
+
+        async def one(url: str, content: bytes, headers: Mapping[str, str]) -> Sent:
+            try:
+                return await asyncio.wait_for(
+                    _post(client, url, content, headers, allowed), deadline_seconds
+                )
+            except TimeoutError:
+                return Sent(False, FAILED)
+
+        return list(await asyncio.gather(*(one(*request) for request in requests)))
+
+
+def post_all(
+    requests: Sequence[tuple[str, bytes, Mapping[str, str]]],
+    *,
+    deadline_seconds: float,
+    allowed: Sequence[IpNetwork] = (),
+) -> list[Sent]:
+    """POST each (url, body, headers) at once; every one is over within the deadline."""
+    if not requests:
+        return []
+    return asyncio.run(_post_all(requests, deadline_seconds, allowed))
