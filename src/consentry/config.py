@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     c2pa_trust_anchors: Path | None = None
     # The Ed25519 key that signs evidence bundles; made on first use if missing.
     evidence_key: Path | None = None
+    # How often the audit chain's head is signed (a checkpoint), in seconds.
+    audit_checkpoint_seconds: float = Field(default=3600, gt=0)
     appeal_window_days: int = Field(default=183, ge=183, description="DSA Art. 20: >= 6 months")
     legal_ground: str = (
         "Non-consensual intimate imagery: 47 U.S.C. 223(h) (TAKE IT DOWN Act); "

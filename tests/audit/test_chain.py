@@ -1,6 +1,4 @@
-from collections.abc import Iterator
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete, update
@@ -12,7 +10,6 @@ from consentry.banks import service
 from consentry.banks.models import ChangeAction
 from consentry.banks.service import NewEntry
 from consentry.cli.main import app
-from consentry.config import get_settings
 from consentry.db.session import session_scope
 from consentry.hashing.signal_types import SignalType
 
@@ -92,17 +89,6 @@ def test_reordered_events_are_reported(chained: Engine) -> None:
     found = problems(chained)
     assert found
     assert all("deleted or reordered" in p or "changed" in p for p in found)
-
-
-@pytest.fixture
-def cli_database(
-    engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[Engine]:
-    monkeypatch.setenv("CONSENTRY_DATABASE_URL", db_url)
-    monkeypatch.setenv("CONSENTRY_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield engine
-    get_settings.cache_clear()
 
 
 def test_audit_verify_command(cli_database: Engine) -> None:

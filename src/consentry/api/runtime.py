@@ -19,11 +19,13 @@ from consentry.actions.delivery import deliver_due
 from consentry.actions.models import Channel
 from consentry.api.admission import Admission
 from consentry.api.auth import KeyCache
+from consentry.audit.checkpoints import write_checkpoint
 from consentry.cases.clocks import ClockSettings, fire_due
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
+from consentry.evidence.keys import load_or_create
 from consentry.matching.follower import ChangeFollower, load_matcher
 from consentry.matching.index import warm_up
 from consentry.matching.matcher import Matcher
@@ -93,7 +95,7 @@ class Runtime:
         """Clocks (escalations, breaches) and outbox delivery, in every worker: marks
         fire once (a unique key) and messages are claimed, so workers never double up."""
         clocks = ClockSettings.of(self.settings)
-        next_purge = time.monotonic()
+        next_purge = next_checkpoint = time.monotonic()
         while not self._stop.wait(self.settings.scheduler_seconds):
             try:
                 with session_scope(self.engine) as session:
@@ -102,11 +104,12 @@ class Runtime:
                     next_purge = time.monotonic() + self.settings.retention_interval_seconds
                     with session_scope(self.engine) as session:
                         purge_due(session=session, settings=self.settings, now=utcnow())
-                while deliver_due(
-                    engine=self.engine, settings=self.settings, channel=Channel.EMAIL
-                ):
-                    if self._stop.is_set():
-                        break
+                if time.monotonic() >= next_checkpoint:
+                    next_checkpoint = time.monotonic() + self.settings.audit_checkpoint_seconds
+                    key = load_or_create(self.settings.evidence_key_path())
+                    with session_scope(self.engine) as session:
+                        write_checkpoint(session=session, key=key)
+                self._drain(Channel.EMAIL)
                 submit_due(engine=self.engine, settings=self.settings)
             except Exception:  # the next tick retries; nothing is lost (all of it is stored)
                 log.exception("scheduled work failed; will retry")

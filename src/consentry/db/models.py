@@ -8,7 +8,7 @@ from consentry.accounts.models import (
     User,
 )
 from consentry.actions.models import ActionRequest, OutboxMessage, WebhookEndpoint
-from consentry.audit.models import AuditEvent
+from consentry.audit.models import AuditCheckpoint, AuditEvent
 from consentry.banks.models import Bank, BankChange, BankEntry
 from consentry.cases.models import (
     Appeal,
@@ -33,6 +33,7 @@ __all__ = [
     "ActionRequest",
     "ApiKey",
     "Appeal",
+    "AuditCheckpoint",
     "AuditEvent",
     "Bank",
     "BankChange",

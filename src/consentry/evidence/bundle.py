@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consentry.audit.checkpoints import write_checkpoint
 from consentry.audit.models import AuditEvent
 from consentry.audit.service import canonical_json, chained_fields, event_digest
 from consentry.cases.decisions import case_entries
@@ -97,6 +98,7 @@ def export_bundle(
         actor=actor,
         details={"events": len(content["events"]), "key": fingerprint(key.public_key())},
     )
+    write_checkpoint(session=session, key=key)  # the log, pinned as the bundle left it
     return {
         "content": content,
         "signature": base64.b64encode(signature).decode(),

@@ -10,10 +10,12 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from consentry.audit.checkpoints import document, latest_checkpoint
 from consentry.audit.models import AuditEvent
 from consentry.banks.models import Bank
 from consentry.cases.models import Statement
@@ -44,6 +46,8 @@ class Figures:
     matches_by_bank_tier: Counter[str] = field(default_factory=Counter)
     tdb_by_status: Counter[str] = field(default_factory=Counter)
     hours_to_tdb: list[float] = field(default_factory=list)
+    # The latest signed checkpoint of the audit log these figures come from (F10).
+    audit_checkpoint: dict[str, Any] | None = None
 
     @property
     def within_deadline(self) -> int:
@@ -157,4 +161,6 @@ def compute(*, session: Session, start: datetime, end: datetime, removal_hours: 
         figures.tdb_by_status[status] += 1  # TR-08: failed submissions are flagged here
         if submitted is not None:
             figures.hours_to_tdb.append((submitted - issued) / timedelta(hours=1))
+    latest = latest_checkpoint(session=session)
+    figures.audit_checkpoint = document(latest) if latest is not None else None
     return figures

@@ -91,6 +91,8 @@ def publish(figures: Figures, threshold: int) -> dict[str, Any]:
                 else None
             ),
         },
+        # Publishing it pins the log: see `consentry audit verify --checkpoint`.
+        "audit_checkpoint": figures.audit_checkpoint,
     }
 
 
