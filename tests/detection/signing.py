@@ -85,7 +85,8 @@ class ThrowawaySigner:
     def anchors_pem(self) -> bytes:
         return self.ca.public_bytes(serialization.Encoding.PEM)
 
-    def sign(self, jpeg: bytes, *, ai: bool) -> bytes:
+    def sign(self, jpeg: bytes, *, ai: bool, source: str | None = None) -> bytes:
+        """Signed, declaring the AI source type (`ai`) or any other `source` URI."""
         chain = self.leaf.public_bytes(serialization.Encoding.PEM) + self.anchors_pem
         key = self.key.private_bytes(
             serialization.Encoding.PEM,
@@ -93,8 +94,8 @@ class ThrowawaySigner:
             serialization.NoEncryption(),
         )
         action: dict[str, str] = {"action": "c2pa.created"}
-        if ai:
-            action["digitalSourceType"] = AI_SOURCE
+        if ai or source:
+            action["digitalSourceType"] = source or AI_SOURCE
         manifest = {
             "claim_generator_info": [{"name": "consentry-test", "version": "1"}],
             "title": "generated pattern",

@@ -183,3 +183,13 @@ def test_budgets_count_work_done_not_time_waited() -> None:
     time.sleep(0.2)
     assert not spent.spent  # waiting costs no work
     assert Budget(cpu_until=time.thread_time() - 1, wall_until=time.monotonic() + 60).spent
+
+
+@pytest.mark.parametrize("declared", ["digitalCapture", "algorithmicMedia"])
+def test_every_declared_source_type_is_reported(signer: ThrowawaySigner, declared: str) -> None:
+    """S4: not only the generative-AI types."""
+    uri = f"http://cv.iptc.org/newscodes/digitalsourcetype/{declared}"
+    signed = signer.sign(jpeg(pattern(5)), ai=False, source=uri)
+    finding = ContentCredentials().inspect(subject_of(signed), Budget.of(30))
+    assert finding.details["digital_source_type"] == [declared]
+    assert "generative AI" not in finding.explanation

@@ -423,3 +423,17 @@ def test_reading_a_case_claims_nothing_and_the_login_form_refuses_other_sites(
         )
         assert forged.status_code == 403
         assert "came from another site" in forged.text
+
+
+def test_reviewers_see_exactly_what_was_sent(client: TestClient) -> None:
+    """S3: an underscore in free text is not a space (`@jane_doe` is not `@jane doe`)."""
+    reference = _file(
+        client,
+        locations=_where(1),
+        explanation="posted by @jane_doe on snake_case_forum",
+        grounds=["threat_to_share"],
+    )
+    _sign_in(client, "rev@example.org", Role.REVIEWER)
+    page = client.get(f"/console/cases/{reference}").text
+    assert "posted by @jane_doe on snake_case_forum" in page
+    assert "threat to share" in page  # a code from a closed list, in words

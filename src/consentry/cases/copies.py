@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consentry.actions.models import ActionKind
-from consentry.banks.models import Bank, BankEntry, EntryStatus
+from consentry.banks.models import BankEntry, EntryStatus
 from consentry.cases.clocks import ClockSettings, window_for_new_item
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CaseHash, CaseStatus, Item, ItemStatus
@@ -53,9 +53,8 @@ def copies_found(
     """Items for the cases whose confirmed hashes this scan matched (one per case)."""
     entry_ids = [m.entry_id for m in matches]
     rows = session.execute(
-        select(CaseHash.case_id, BankEntry.id, Bank.auto_max_distance)
+        select(CaseHash.case_id, BankEntry.id)
         .join(BankEntry, BankEntry.id == CaseHash.entry_id)
-        .join(Bank, Bank.id == BankEntry.bank_id)
         .join(Case, Case.id == CaseHash.case_id)
         .where(
             CaseHash.entry_id.in_(entry_ids),
@@ -66,9 +65,8 @@ def copies_found(
     ).all()
     # A hash several requests hold: the copy goes to the earliest confirmed one, once.
     case_of: dict[int, int] = {}
-    for holder, entry_id, _ in rows:
+    for holder, entry_id in rows:
         case_of.setdefault(entry_id, holder)
-    auto_max: dict[int, int] = {entry_id: limit for _, entry_id, limit in rows}
     best: dict[int, Match] = {}
     for match in sorted(matches, key=lambda m: m.distance):
         found_for = case_of.get(match.entry_id)
@@ -81,33 +79,42 @@ def copies_found(
         case = session.get_one(Case, case_id)
         if case.status != CaseStatus.CONFIRMED.value:
             continue
-        if scan.content_id is not None and session.scalar(
-            select(Item.id).where(Item.case_id == case_id, Item.content_id == scan.content_id)
-        ):
-            continue  # known already: the platform scanned it again
-        # The database, not the matcher, says whether the entry is confirmed: the matcher
-        # may not have followed the confirmation yet.
-        automatic = match.tier is Tier.AUTO or match.distance <= auto_max[match.entry_id]
-        item = locate_item(
-            session=session,
-            case=case,
-            item=Item(
-                content_id=scan.content_id,
-                found_by="scan",
-                scan_id=scan.id,
-                distance=match.distance,
-                status=(ItemStatus.LOCATED if automatic else ItemStatus.NEEDS_REVIEW).value,
-                located_at=now,
-            ),
-            clocks=clocks,
-            actor="system",
-            details={
-                "scan_id": scan.id,
-                "distance": match.distance,
-                "threshold": match.threshold,
-                "tier": match.tier.value,
-            },
+        # The scan's own tier decides, settled against the database (`scans.as_stored`):
+        # what the platform is told and what it is sent always agree (S2).
+        automatic = match.tier is Tier.AUTO
+        known = (
+            session.scalar(
+                select(Item).where(Item.case_id == case_id, Item.content_id == scan.content_id)
+            )
+            if scan.content_id is not None
+            else None
         )
+        if known is not None:  # the platform scanned it again
+            if not (automatic and known.status == ItemStatus.NEEDS_REVIEW.value):
+                continue
+            # Waiting for a human only because the hash was not yet confirmed everywhere.
+            item, known.status = known, ItemStatus.LOCATED.value
+        else:
+            item = locate_item(
+                session=session,
+                case=case,
+                item=Item(
+                    content_id=scan.content_id,
+                    found_by="scan",
+                    scan_id=scan.id,
+                    distance=match.distance,
+                    status=(ItemStatus.LOCATED if automatic else ItemStatus.NEEDS_REVIEW).value,
+                    located_at=now,
+                ),
+                clocks=clocks,
+                actor="system",
+                details={
+                    "scan_id": scan.id,
+                    "distance": match.distance,
+                    "threshold": match.threshold,
+                    "tier": match.tier.value,
+                },
+            )
         if automatic:
             request_action(
                 session=session,

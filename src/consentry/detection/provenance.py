@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,23 @@ def _context(anchors: str) -> c2pa.Context:
     return c2pa.Context(c2pa.Settings.from_dict(settings))
 
 
+def _source_types(value: Any) -> Iterator[str]:
+    """Every `digitalSourceType` the assertions declare, by its IPTC code's last segment
+    (`http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture` -> `digitalCapture`)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key.lower() == "digitalsourcetype" and isinstance(inner, str):
+                yield inner.rstrip("/").rsplit("/", 1)[-1]
+            else:
+                yield from _source_types(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _source_types(inner)
+
+
 def _sources(manifest: dict[str, Any]) -> list[str]:
-    text = json.dumps(manifest.get("assertions", []))
-    return sorted({t for t in AI_SOURCE_TYPES if t in text})
+    """Every declared type (S4: not only the AI ones, as the docs promise)."""
+    return sorted(set(_source_types(manifest.get("assertions", []))))
 
 
 class ContentCredentials:
@@ -138,10 +153,11 @@ class ContentCredentials:
             return self._finding(
                 "invalid", f"Content Credentials are present but invalid: {why}.", **details
             )
+        generated = [t for t in sources if t in AI_SOURCE_TYPES]
         said = (
-            f" They state the image was made with generative AI ({', '.join(sources)})."
-            if sources
-            else ""
+            f" They state the image was made with generative AI ({', '.join(generated)})."
+            if generated
+            else (f" They declare its source as {', '.join(sources)}." if sources else "")
         )
         signer = "a trusted signer" if trusted else "a signer not on the trust list"
         return self._finding("valid", f"Valid Content Credentials from {signer}.{said}", **details)

@@ -35,6 +35,9 @@ DETAILS = (
     ("good_faith", "Good-faith statement"),
     ("accurate", "Accuracy statement"),
 )
+# Answers from closed lists, shown in words ("threat_to_share" as "threat to share");
+# everything else is what the requester wrote, shown exactly as sent (S3: "@jane_doe").
+CODED = frozenset({"standing", "grounds", "intimacy", "under_18"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +98,22 @@ def _preview(settings: Settings, content_id: str | None) -> str | None:
     return settings.preview_url_template.format(content_id=quote(content_id, safe=""))
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, coded: bool = False) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(str(v).replace("_", " ") for v in value)
+        return ", ".join(_shown(v, coded) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_shown(v)}" for k, v in value.items() if v not in (None, ""))
-    return str(value).replace("_", " ") if value is not None else ""
+        return ", ".join(
+            f"{k}: {_shown(v, coded)}" for k, v in value.items() if v not in (None, "")
+        )
+    if value is None:
+        return ""
+    return str(value).replace("_", " ") if coded else str(value)
 
 
 def _details(data: dict[str, Any]) -> list[tuple[str, str]]:
-    shown = [(label, _shown(data.get(key))) for key, label in DETAILS]
+    shown = [(label, _shown(data.get(key), key in CODED)) for key, label in DETAILS]
     return [(label, value) for label, value in shown if value]
 
 

@@ -26,7 +26,7 @@ from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match
 from consentry.scans.models import ScanRecord
 from consentry.scans.schemas import BatchResult, BatchScan, HashScan, ScanResult
-from consentry.scans.service import record_scan, verdict_of
+from consentry.scans.service import as_stored, record_scan, verdict_of
 
 router = APIRouter(prefix="/v1", tags=["scanning"])
 
@@ -70,25 +70,30 @@ def ready_matcher(runtime: Runtime) -> Matcher:
 Found = list[tuple[Query, str | None, list[Match]]]
 
 
-def _record(runtime: Runtime, key: KeyIdentity, matcher: Matcher, found: Found) -> dict[int, int]:
-    """Keep the scans that matched, in one transaction: {position in batch: scan id}."""
+Settled = list[tuple[list[Match], int | None]]
+
+
+def _record(runtime: Runtime, key: KeyIdentity, matcher: Matcher, found: Found) -> Settled:
+    """Keep the scans that matched, in one transaction: for each query, its matches as
+    the database has them now and its scan id (None when nothing matched)."""
     bank_ids = {b.name: b.id for b in matcher.banks.values()}
-    recorded: dict[int, int] = {}
+    settled: Settled = []
     with session_scope(runtime.engine) as session:
-        for position, (_, content_id, matches) in enumerate(found):
-            if matches:
-                record = record_scan(
-                    session=session,
-                    api_key_id=key.id,
-                    content_id=content_id,
-                    matches=matches,
-                    bank_ids=bank_ids,
-                )
-                recorded[position] = record.id
-                copies_found(
-                    session=session, scan=record, matches=matches, settings=runtime.settings
-                )
-    return recorded
+        for _, content_id, matched in found:
+            matches = as_stored(session=session, matches=matched) if matched else []
+            if not matches:
+                settled.append(([], None))
+                continue
+            record = record_scan(
+                session=session,
+                api_key_id=key.id,
+                content_id=content_id,
+                matches=matches,
+                bank_ids=bank_ids,
+            )
+            copies_found(session=session, scan=record, matches=matches, settings=runtime.settings)
+            settled.append((matches, record.id))
+    return settled
 
 
 async def _conclude(
@@ -100,18 +105,18 @@ async def _conclude(
     of a matched scan goes to a worker thread (most scans match nothing).
     """
     found = [(query, content_id, matcher.match(query)) for query, content_id in items]
-    recorded: dict[int, int] = {}
+    settled: Settled = [([], None)] * len(found)
     if any(matches for _, _, matches in found):
-        recorded = await run_in_threadpool(_record, runtime, key, matcher, found)
+        settled = await run_in_threadpool(_record, runtime, key, matcher, found)
     results = []
-    for position, (query, content_id, matches) in enumerate(found):
+    for (query, content_id, _), (matches, scan_id) in zip(found, settled, strict=True):
         verdict = verdict_of(matches)
         runtime.count_scan(key.id, verdict.value)
         SCANS.labels(verdict.value).inc()
         results.append(
             ScanResult(
                 verdict=verdict,
-                scan_id=recorded.get(position),
+                scan_id=scan_id,
                 content_id=content_id,
                 query_quality=query.quality,
                 low_quality=query.low_quality if query.quality is not None else None,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consentry.banks.models import BankEntry, EntryStatus
 from consentry.matching.schemas import Match, Tier
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 from consentry.scans.schemas import Verdict
@@ -20,6 +22,30 @@ def verdict_of(matches: Sequence[Match]) -> Verdict:
     if any(m.tier is Tier.AUTO for m in matches):
         return Verdict.AUTO_ACTION
     return Verdict.REVIEW
+
+
+def as_stored(*, session: Session, matches: Sequence[Match]) -> list[Match]:
+    """The matches as the database has them now (S2). The matcher follows the change
+    log within a second; in that second an entry may have been withdrawn (the match
+    goes) or not yet confirmed (automatic action is not due). Verdict and action are
+    then decided on the same matches, so a platform is never told `review` while an
+    automated removal is requested, nor `auto_action` for a withdrawn hash."""
+    statuses = dict(
+        session.execute(
+            select(BankEntry.id, BankEntry.status).where(
+                BankEntry.id.in_([m.entry_id for m in matches])
+            )
+        ).all()
+    )
+    current = []
+    for match in matches:
+        status = statuses.get(match.entry_id)
+        if status is None or not EntryStatus(status).matchable:
+            continue
+        if match.tier is Tier.AUTO and status != EntryStatus.CONFIRMED.value:
+            match = replace(match, tier=Tier.REVIEW)
+        current.append(match)
+    return current
 
 
 def record_scan(
