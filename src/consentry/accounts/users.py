@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -47,10 +48,17 @@ def _digest(secret: str) -> str:
 
 
 def _normal_email(email: str) -> str:
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
+    """NFC, lower case; no spaces, controls, zero-width or bidi characters, which let
+    one address pass for another in hand-over lists (F22)."""
+    email = unicodedata.normalize("NFC", email.strip()).lower()
+    if "@" not in email or len(email) > 254 or any(_hidden(ch) for ch in email):
         raise AccountError("that is not an e-mail address")
     return email
+
+
+def _hidden(ch: str) -> bool:
+    # Cc: controls (NUL too); Cf: format characters (zero-width, bidi overrides).
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf")
 
 
 def create_user(

@@ -30,6 +30,7 @@ from consentry.actions.service import (
     list_endpoints,
     retry_dead_letter,
 )
+from consentry.api.params import RowId
 from consentry.banks.errors import BankError
 from consentry.banks.service import count_entries, get_bank, list_banks, update_bank
 from consentry.config import Settings
@@ -125,7 +126,7 @@ async def user_create(request: Request) -> Response:
 
 
 @router.post("/users/{user_id}/{change}")
-async def user_change(request: Request, user_id: int, change: str) -> Response:
+async def user_change(request: Request, user_id: RowId, change: str) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> None:
         if user_id == staff.user.id:
             raise AccountError("change your own account from the command line")
@@ -165,7 +166,7 @@ async def key_create(request: Request) -> Response:
 
 
 @router.post("/keys/{key_id}/revoke")
-async def key_revoke(request: Request, key_id: int) -> Response:
+async def key_revoke(request: Request, key_id: RowId) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> None:
         revoke_api_key(session=session, key_id=key_id, actor=staff.actor)
 
@@ -240,7 +241,7 @@ async def webhook_add(request: Request) -> Response:
 
 
 @router.post("/webhooks/{endpoint_id}/disable")
-async def webhook_disable(request: Request, endpoint_id: int) -> Response:
+async def webhook_disable(request: Request, endpoint_id: RowId) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> None:
         disable_endpoint(session=session, endpoint_id=endpoint_id, actor=staff.actor)
 
@@ -248,7 +249,7 @@ async def webhook_disable(request: Request, endpoint_id: int) -> Response:
 
 
 @router.post("/dead-letters/{message_id}/retry")
-async def dead_letter_retry(request: Request, message_id: int) -> Response:
+async def dead_letter_retry(request: Request, message_id: RowId) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> None:
         retry_dead_letter(session=session, message_id=message_id, actor=staff.actor)
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentry.cases.errors import CaseError
@@ -123,10 +124,22 @@ async def _on_http(_request: Request, error: Exception) -> JSONResponse:
     return response
 
 
+async def _on_data_error(_request: Request, _error: Exception) -> JSONResponse:
+    # PostgreSQL refuses NUL characters and out-of-range numbers that SQLite stores: the
+    # request is wrong, not the server (F17). Its values are never echoed or logged.
+    return problem_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "invalid-value",
+        "the request holds a value that cannot be stored (a NUL character, or a number"
+        " out of range)",
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(HashingError, _on_hashing_error)
     app.add_exception_handler(CaseError, _on_case_error)
     app.add_exception_handler(VerifierBusy, _on_verifier_busy)
+    app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)

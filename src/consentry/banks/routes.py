@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from consentry.api.auth import BanksReader, BanksWriter, enforce_limit
+from consentry.api.params import MAX_ID
 from consentry.api.problems import Problem
 from consentry.api.runtime import EXPORT_BUCKET
 from consentry.banks import service
@@ -161,7 +162,9 @@ def bank_changes(
     request: Request,
     name: str,
     _key: BanksReader,
-    since: Annotated[int, Query(ge=0, description="The last sequence number already seen.")] = 0,
+    since: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="The last sequence number already seen.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> ChangesOut:
     """Changes after `since`, oldest first: newly confirmed values to rescan earlier uploads

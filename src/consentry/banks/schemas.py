@@ -13,7 +13,7 @@ from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, Bank
 class BankIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9._-]{0,99}$")
     description: str = Field(default="", max_length=2000)
     pdq_threshold: int = Field(default=DEFAULT_PDQ_THRESHOLD, ge=0, le=64)
     auto_max_distance: int = Field(default=0, ge=-1, le=64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,10 @@ from consentry.hashing.signal_types import SignalType, normalise_value
 # Any PDQ threshold above this is no longer "the same image" (Meta's guidance is 31).
 MAX_PDQ_THRESHOLD = 64
 _CHANGE_LOG_LOCK = 0x636F6E73  # "cons": one PostgreSQL advisory lock for the change log
+
+
+# Bank names travel in URLs, file names, reports and charts: plain slugs only (F16, S1).
+BANK_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
 
 def _validate_thresholds(pdq_threshold: int, auto_max_distance: int) -> None:
@@ -75,8 +80,11 @@ def create_bank(
     actor: str = "system",
 ) -> Bank:
     name = name.strip()
-    if not name or len(name) > 100:
-        raise InvalidBankSetting("a bank name is 1-100 characters")
+    if not BANK_NAME.fullmatch(name):
+        raise InvalidBankSetting(
+            "a bank name is a slug: 1-100 lower-case letters, digits, '.', '_' or '-',"
+            " starting with a letter or digit"
+        )
     _validate_thresholds(pdq_threshold, auto_max_distance)
     if session.scalar(select(Bank.id).where(Bank.name == name)) is not None:
         raise BankExists(name)

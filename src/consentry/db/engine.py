@@ -20,13 +20,16 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     where two processes can deadlock ("database is locked"); BEGIN IMMEDIATE
     queues writers instead. `read_only` engines (change-log followers) use a
     plain BEGIN so they never hold up a writer.
+
+    Bound parameters never appear in errors (and so in logs): they hold e-mail
+    addresses, case references and content IDs (F17).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
     begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
     @event.listens_for(engine, "connect")

@@ -127,8 +127,11 @@ def _chart(title: str, counts: Mapping[str, int | str]) -> str | None:
     from matplotlib import pyplot
 
     figure, axes = pyplot.subplots(figsize=(6, 0.45 * len(bars) + 1))
-    axes.barh(list(bars), list(bars.values()), color="#1a5fb4")
-    axes.set_title(title)
+    # Labels are bank names and other text from outside: "$" would start matplotlib's
+    # math mode, and a malformed formula failed the whole report (F16).
+    labels = [label.replace("$", r"\$") for label in bars]
+    axes.barh(labels, list(bars.values()), color="#1a5fb4")
+    axes.set_title(title.replace("$", r"\$"))
     axes.invert_yaxis()
     figure.tight_layout()
     buffer = io.BytesIO()
