@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # separated, as uvicorn's --forwarded-allow-ips). Unset: none, and every throttle
     # sees the connecting address; anyone could write those headers otherwise.
     trusted_proxies: str = ""
+    # Bearer token for /metrics; unset, /metrics answers loopback scrapers only.
+    metrics_token: SecretStr | None = None
     # The first administrator, created on first start with a one-time setup link.
     admin_email: str = "admin@localhost"
     public_url: str = "http://127.0.0.1:8000"

@@ -16,7 +16,7 @@ from consentry.actions.routes import router as actions_router
 from consentry.admin.reports import router as admin_reports_router
 from consentry.admin.routes import router as admin_router
 from consentry.api.limits import BodySizeLimit
-from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, render
+from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, metrics_allowed, render
 from consentry.api.problems import Problem, install_problem_handlers
 from consentry.api.runtime import Runtime
 from consentry.banks.routes import router as banks_router
@@ -37,6 +37,8 @@ from consentry.review.pages import router as review_router
 from consentry.review.web import router as console_router
 from consentry.review.web import static as console_static
 from consentry.scans.routes import router as scans_router
+from consentry.web.docs import assets as docs_assets
+from consentry.web.docs import router as docs_router
 from consentry.web.routes import router as web_router
 from consentry.web.routes import static
 
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Countermeasures against intimate image abuse: hashing, matching, review.",
         lifespan=lifespan,
+        docs_url=None,  # served by consentry.web.docs, from local assets
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -88,6 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics(request: Request) -> Response:
+        """Prometheus metrics, for a scraper holding `CONSENTRY_METRICS_TOKEN` (F21): key
+        ids and scan volumes are nobody else's business. Without a token set, only a
+        scraper on this machine (loopback) is answered."""
+        if not metrics_allowed(request, settings):
+            raise Problem(HTTPStatus.NOT_FOUND, "not-found", "Not Found")
         matcher = request.app.state.runtime.matcher
         if matcher is not None:
             INDEX_ENTRIES.set(len(matcher.index))
@@ -112,6 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(appeal_pages_router)
     app.include_router(admin_router)
     app.include_router(admin_reports_router)
+    app.include_router(docs_router)
+    app.mount("/docs/assets", docs_assets, name="docs_assets")
     app.mount("/static", static, name="static")
     app.mount("/portal/static", portal_static, name="portal_static")
     app.mount("/console/static", console_static, name="console_static")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
 import time
 
-from fastapi import Response
+from fastapi import Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -14,6 +16,8 @@ from prometheus_client import (
     generate_latest,
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from consentry.config import Settings
 
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter(
@@ -60,3 +64,16 @@ class Measure:
 
 def render() -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def metrics_allowed(request: Request, settings: Settings) -> bool:
+    """A scraper with the metrics token, or, when none is set, one on loopback."""
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
+    if token:
+        sent = request.headers.get("authorization", "")
+        return secrets.compare_digest(sent, f"Bearer {token}")
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
