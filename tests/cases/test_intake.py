@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from consentry.actions.models import OutboxMessage
+from consentry.cases.notify import RECEIPTS_PER_ADDRESS
+from consentry.db.session import session_scope
 from tests.cases.support import PDQ, notice
 
 
@@ -149,3 +153,22 @@ def test_a_pdq_hash_of_quality_zero_never_reaches_the_bank(
     receipt = app.post("/v1/notices", json=zero, headers=filer).json()
     view = app.get(f"/v1/cases/{receipt['reference']}", headers={"X-Case-PIN": receipt["pin"]})
     assert sum(view.json()["hashes"].values()) == 0
+
+
+def test_receipts_to_one_address_are_limited(app: TestClient, filer: dict[str, str]) -> None:
+    """F19: eight requests naming a stranger's address send that stranger three receipts;
+    every request is still filed and answered."""
+    answers = [
+        app.post(
+            "/v1/notices",
+            json=notice(contact={"email": "Stranger@Example.org"}, hashes=[]),
+            headers=filer,
+        )
+        for _ in range(8)
+    ]
+    assert {a.status_code for a in answers} == {201}
+    with session_scope(app.app.state.engine) as session:  # type: ignore[attr-defined]
+        queued = session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.channel == "email")
+        )
+    assert queued == RECEIPTS_PER_ADDRESS.limit

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from consentry.actions.outbox import enqueue_email
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CasePersonal
+from consentry.throttle.service import Window, count
 
 SIGNPOSTS = [
     "Revenge Porn Helpline (UK): https://revengepornhelpline.org.uk",
@@ -60,10 +61,21 @@ def contact_email(*, session: Session, case_id: int) -> str | None:
     return None
 
 
+# Receipts go to whatever address a request names, and anyone can file one (F19): past
+# this many a day to one address, no more receipts are sent there (the receipt is still
+# shown on screen and in the API answer; later mail about a decision still goes).
+RECEIPTS_PER_ADDRESS = Window("receipt_mail", 86_400, limit=3)
+
+
 def notify(*, session: Session, case: Case, template: str, params: dict[str, Any]) -> bool:
     """Queue a message to the requester, if they gave an address; returns whether queued."""
-    if contact_email(session=session, case_id=case.id) is None:
+    email = contact_email(session=session, case_id=case.id)
+    if email is None:
         return False
+    if template == "receipt":
+        sent = count(session=session, window=RECEIPTS_PER_ADDRESS, subject=email.strip().lower())
+        if sent.over(RECEIPTS_PER_ADDRESS):
+            return False
     params = {"reference": case.reference, **params}
     render(template, params)  # a template error shows here, in the request, not at sending
     enqueue_email(session=session, case_id=case.id, template=template, params=params)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,15 @@ from sqlalchemy.engine import make_url
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def _owner_only(database: Path) -> None:
+    """The data directory and database file, readable by this user alone (F20): they
+    hold hashes of intimate images and contact details. Existing ones are left as the
+    operator set them."""
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
@@ -28,7 +39,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(Path(parsed.database))
     engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
     begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
