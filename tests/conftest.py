@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -14,6 +16,10 @@ from consentry.db.session import session_scope
 from tests.databases import empty_tables, migrated_engine, pg_database
 from tests.helpers import key_headers, running, wait_ready
 from tests.workflow import app, case_settings, decider, filer, mailbox, platform, receiver
+
+# One key seals secrets for the whole run, in this process and in every server it starts
+# (a deployment has one; tests/db/test_sealed.py covers the key file).
+os.environ.setdefault("CONSENTRY_SECRETS_KEY", Fernet.generate_key().decode())
 
 __all__ = [
     "app",

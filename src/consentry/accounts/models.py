@@ -11,6 +11,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consentry.db.base import Base, UTCDateTime, utcnow
+from consentry.db.sealed import Sealed
 
 
 class Scope(StrEnum):
@@ -64,7 +65,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
-    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_secret: Mapped[str | None] = mapped_column(Sealed(), default=None)
     totp_enabled: Mapped[bool] = mapped_column(default=False)
     # The last 30-second step whose code signed in: a code is good once (F12).
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)

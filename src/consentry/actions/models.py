@@ -12,6 +12,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consentry.db.base import Base, BigId, UTCDateTime, utcnow
+from consentry.db.sealed import Sealed
 
 
 class ActionKind(StrEnum):
@@ -45,8 +46,9 @@ class WebhookEndpoint(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text)
-    # Signing needs the secret itself; it is shown once, at creation, and never logged.
-    secret: Mapped[str] = mapped_column(String(100))
+    # Signing needs the secret itself; it is shown once, at creation, never logged, and
+    # sealed at rest.
+    secret: Mapped[str] = mapped_column(Sealed())
     description: Mapped[str] = mapped_column(String(200), default="")
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,6 +25,7 @@ from consentry.cases.routes import router as cases_router
 from consentry.config import Settings, get_settings
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
+from consentry.db.sealed import use_settings
 from consentry.detection.routes import router as detection_router
 from consentry.evidence.routes import router as evidence_router
 from consentry.hashing.routes import router as hashing_router
@@ -45,6 +46,7 @@ from consentry.web.routes import static
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    use_settings(settings)  # the key that seals TOTP seeds and webhook secrets
     engine = make_engine(settings.resolved_database_url())
     if settings.migrate_on_start:
         upgrade(engine)

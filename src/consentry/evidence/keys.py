@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from consentry.db.keyfiles import write_private
 
 
 def _load(path: Path) -> Ed25519PrivateKey:
@@ -31,15 +32,6 @@ def load_or_create(path: Path) -> Ed25519PrivateKey:
     except FileExistsError:  # another worker made it first: that one is the key
         return _load(path)
     return key
-
-
-def write_private(path: Path, secret: bytes) -> None:
-    """A new key file, created 0600 from the start: there is no moment when others could
-    read it, and an existing file is never overwritten."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(secret)
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:

@@ -25,7 +25,7 @@ from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CaseHash, Item
 from consentry.config import Settings
 from consentry.db.base import utcnow
-from consentry.evidence.keys import write_private
+from consentry.db.keyfiles import write_private
 from consentry.evidence.models import Preservation, PreservedCopy
 
 

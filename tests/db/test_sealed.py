@@ -1,0 +1,58 @@
+"""F20: TOTP seeds and webhook secrets are sealed at rest with the deployment's key."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from consentry.accounts.models import Role
+from consentry.accounts.users import create_user, set_password
+from consentry.actions.service import add_endpoint
+from consentry.config import Settings
+from consentry.db import sealed
+from consentry.db.session import session_scope
+from tests.cases.support import LOOPBACK
+
+
+def test_secrets_are_stored_sealed_and_read_back(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        _, token = create_user(session=session, email="rev@example.org", role=Role.REVIEWER)
+        seed = set_password(session=session, token=token, password="a long enough password")
+        endpoint = add_endpoint(session=session, url="http://127.0.0.1:9/hook", allowed=LOOPBACK)
+        signing = endpoint.secret
+    assert seed.totp_uri is not None
+    with engine.connect() as connection:
+        stored_seed = connection.execute(text("SELECT totp_secret FROM users")).scalar_one()
+        stored_secret = connection.execute(
+            text("SELECT secret FROM webhook_endpoints")
+        ).scalar_one()
+    for stored in (stored_seed, stored_secret):
+        assert stored.startswith(sealed.PREFIX)
+    assert signing not in stored_secret
+    assert seed.user.totp_secret not in stored_seed
+    with session_scope(engine) as session:
+        reread = session.execute(text("SELECT count(*) FROM users")).scalar()
+    assert reread == 1
+
+
+def test_without_a_key_in_the_environment_one_is_made_owner_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(sealed.ENV, raising=False)
+    saved = sealed._fernet
+    try:
+        sealed.use_settings(Settings(data_dir=tmp_path))
+        key = tmp_path / "secrets.key"
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+        token = sealed.seal("JBSWY3DPEHPK3PXP")
+        assert sealed.unseal(token) == "JBSWY3DPEHPK3PXP"
+        assert sealed.unseal("legacy-plain-value") == "legacy-plain-value"
+        key.unlink()
+        sealed.use_settings(Settings(data_dir=tmp_path))  # another key
+        with pytest.raises(sealed.SealingKeyMissing):
+            sealed.unseal(token)
+    finally:
+        sealed._fernet = saved
