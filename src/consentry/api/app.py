@@ -17,6 +17,7 @@ from consentry.admin.reports import router as admin_reports_router
 from consentry.admin.routes import router as admin_router
 from consentry.api.limits import BodySizeLimit
 from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, metrics_allowed, render
+from consentry.api.openapi import install_openapi
 from consentry.api.problems import Problem, install_problem_handlers
 from consentry.api.runtime import Runtime
 from consentry.banks.routes import router as banks_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     install_problem_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
     app.add_middleware(Measure)
 

@@ -23,7 +23,16 @@ ContentId = Field(
 class HashScan(BaseModel):
     """Exactly one of pdq, sha256 or md5, as hex."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The schema says what the validator below enforces (S1).
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}}
+                for name in ("pdq", "sha256", "md5")
+            ]
+        },
+    )
 
     pdq: str | None = Field(default=None, min_length=64, max_length=64, pattern="^[0-9a-fA-F]+$")
     sha256: str | None = Field(default=None, min_length=64, max_length=64, pattern="^[0-9a-fA-F]+$")
