@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from consentry.accounts import users
@@ -164,3 +164,19 @@ def test_a_setup_link_is_used_once_under_concurrency(client: TestClient) -> None
     with ThreadPoolExecutor(8) as pool:
         statuses = Counter(pool.map(use, range(16)))
     assert statuses == {200: 1, 422: 15}
+
+
+def test_the_csrf_token_is_derived_not_stored(client: TestClient) -> None:
+    """F20: a copy of the database holds no session's CSRF token."""
+    secret = _admin(client)
+    login = client.post(
+        "/auth/login",
+        json={"email": "admin@example.org", "password": PASSWORD, "code": pyotp.TOTP(secret).now()},
+    )
+    csrf = login.json()["csrf_token"]
+    assert client.get("/auth/me").json()["csrf_token"] == csrf
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT * FROM staff_sessions")).mappings().all()
+    assert csrf not in str(stored)
+    assert client.post("/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from http import HTTPStatus
 from typing import Annotated
 
@@ -49,7 +50,7 @@ def current_staff(request: Request) -> tuple[User, StaffSession]:
     user, staff_session = found
     if request.method not in _SAFE_METHODS:
         sent = request.headers.get("x-csrf-token", "")
-        if not sent or sent != staff_session.csrf_token:
+        if not sent or not secrets.compare_digest(sent, users.csrf_of(token or "")):
             raise Problem(
                 HTTPStatus.FORBIDDEN, "csrf", "the request lacks this session's CSRF token"
             )
@@ -99,9 +100,10 @@ def login(request: Request, response: Response, body: LoginIn) -> Me:
 
 
 @router.get("/me", response_model=Me)
-def me(staff: StaffUser) -> Me:
-    user, staff_session = staff
-    return Me(email=user.email, role=user.role, csrf_token=staff_session.csrf_token)
+def me(request: Request, staff: StaffUser) -> Me:
+    user, _ = staff
+    csrf = users.csrf_of(request.cookies.get(COOKIE, ""))
+    return Me(email=user.email, role=user.role, csrf_token=csrf)
 
 
 @router.post("/logout", status_code=204)

@@ -4,6 +4,7 @@ Keyword-only; the caller owns the transaction."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 import unicodedata
@@ -200,19 +201,24 @@ def authenticate(
     return user
 
 
+def csrf_of(token: str) -> str:
+    """The session's CSRF token, derived from its cookie token and never stored (F20):
+    the database holds only a digest of the one and nothing of the other."""
+    return hmac.new(token.encode(), b"consentry-csrf-v1", hashlib.sha256).hexdigest()
+
+
 def start_session(*, session: Session, user: User) -> tuple[str, str]:
     """A new session: (token for the cookie, CSRF token for forms and headers)."""
     token = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(32)
     session.add(
         StaffSession(
             digest=_digest(token),
             user_id=user.id,
-            csrf_token=csrf,
             expires_at=utcnow() + SESSION_LIFETIME,
         )
     )
     session.flush()
+    csrf = csrf_of(token)
     return token, csrf
 
 

@@ -83,6 +83,7 @@ class Staff:
     user: User
     session: StaffSession
     exposures: int
+    csrf: str  # derived from the cookie (`users.csrf_of`), never stored
 
     @property
     def actor(self) -> str:
@@ -94,7 +95,7 @@ class Staff:
 
     def context(self, **values: Any) -> dict[str, Any]:
         """What every console page shows: who is signed in, their token, their exposure."""
-        return {"staff": self, "csrf": self.session.csrf_token, **values}
+        return {"staff": self, "csrf": self.csrf, **values}
 
 
 def _signed_in(request: Request) -> Staff | None:
@@ -106,7 +107,8 @@ def _signed_in(request: Request) -> Staff | None:
         if found is None:
             return None
         user, staff_session = found
-        return Staff(user, staff_session, exposures_today(session=session, user_id=user.id))
+        exposures = exposures_today(session=session, user_id=user.id)
+        return Staff(user, staff_session, exposures, users.csrf_of(token))
 
 
 async def enter(
@@ -121,7 +123,7 @@ async def enter(
         return refuse(request, staff, "Your role cannot open this page.", 403, title="")
     if form is not None:
         sent = str(form.get("csrf_token") or "")
-        if not secrets.compare_digest(sent, staff.session.csrf_token):
+        if not secrets.compare_digest(sent, staff.csrf):
             message = "This form has expired: reload the page and try again."
             return refuse(request, staff, message, 403, title="")
     return staff
