@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from pathlib import Path
 
@@ -10,7 +11,10 @@ from sqlalchemy import Engine, text
 
 from consentry.accounts.models import Role
 from consentry.accounts.users import create_user, set_password
+from consentry.actions.models import OutboxMessage
+from consentry.actions.outbox import enqueue_webhook
 from consentry.actions.service import add_endpoint
+from consentry.cases.statements import code_digest, code_matches
 from consentry.config import Settings
 from consentry.db import sealed
 from consentry.db.session import session_scope
@@ -56,3 +60,22 @@ def test_without_a_key_in_the_environment_one_is_made_owner_only(
             sealed.unseal(token)
     finally:
         sealed._fernet = saved
+
+
+def test_outbox_messages_are_sealed_and_appeal_codes_keyed(engine: Engine) -> None:
+    """An uploader's appeal code waits in the outbox until delivered: sealed there; the
+    statement keeps only a keyed digest (older plain digests still match)."""
+    with session_scope(engine) as session:
+        add_endpoint(session=session, url="http://127.0.0.1:9/hook", allowed=LOOPBACK)
+        enqueue_webhook(session=session, event="statement.issued", data={"appeal_code": "K3Y-C0DE"})
+    with engine.connect() as connection:
+        raw = connection.execute(text("SELECT payload FROM outbox")).scalar_one()
+    assert "K3Y-C0DE" not in str(raw)
+    assert sealed.PREFIX in str(raw)
+    with session_scope(engine) as session:
+        (message,) = session.query(OutboxMessage).all()
+        assert message.payload["data"] == {"appeal_code": "K3Y-C0DE"}
+    assert code_digest("k3y-c0de") != hashlib.sha256(b"K3Y-C0DE").hexdigest()
+    assert code_matches("k3y-c0de", code_digest("K3Y-C0DE"))
+    assert code_matches("K3Y-C0DE", hashlib.sha256(b"K3Y-C0DE").hexdigest())
+    assert not code_matches("OTHER", code_digest("K3Y-C0DE"))

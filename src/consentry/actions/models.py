@@ -8,11 +8,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consentry.db.base import Base, BigId, UTCDateTime, utcnow
-from consentry.db.sealed import Sealed
+from consentry.db.sealed import Sealed, SealedJSON
 
 
 class ActionKind(StrEnum):
@@ -69,7 +69,8 @@ class OutboxMessage(Base):
     # so a purged contact is never written here).
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
     event: Mapped[str] = mapped_column(String(48))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Sealed: a statement's appeal code travels here until delivered.
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON())
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)

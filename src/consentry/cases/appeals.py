@@ -29,7 +29,7 @@ from consentry.cases.models import (
 )
 from consentry.cases.notify import notify
 from consentry.cases.removal import request_action
-from consentry.cases.statements import code_digest
+from consentry.cases.statements import code_matches
 from consentry.config import Settings
 from consentry.db.base import utcnow
 
@@ -113,7 +113,7 @@ def file_uploader_appeal(
     )
     if statement is None:
         raise NotFound(_UNKNOWN_STATEMENT)
-    if appeal_code is not None and code_digest(appeal_code) != statement.appeal_code_digest:
+    if appeal_code is not None and not code_matches(appeal_code, statement.appeal_code_digest):
         raise NotFound(_UNKNOWN_STATEMENT)
     if appeal_code is None and content_id != statement.body.get("content_id"):
         raise NotFound("no statement of reasons matches this reference and content ID")

@@ -16,12 +16,22 @@ from consentry.cases.access import new_pin
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, Item, Statement
 from consentry.config import Settings
+from consentry.db.sealed import keyed_digest
 
 STATEMENT_VERSION = "consentry-sor/1"
 
 
 def code_digest(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+    """Keyed with the deployment's sealing key, so a stolen table cannot be checked
+    against guesses offline (F20)."""
+    return keyed_digest(code.strip().upper())
+
+
+def code_matches(code: str, digest: str) -> bool:
+    """Statements issued before keyed digests hold a plain SHA-256; both still count."""
+    normal = code.strip().upper()
+    plain = hashlib.sha256(normal.encode()).hexdigest()
+    return any(secrets.compare_digest(d, digest) for d in (code_digest(normal), plain))
 
 
 def statement_body(

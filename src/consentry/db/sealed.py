@@ -1,6 +1,7 @@
-"""Secrets the service must read back (TOTP seeds, webhook signing secrets), sealed at
-rest with the deployment's key (F20), so that a database dump or backup alone does not
-let anyone sign in as staff or forge webhooks.
+"""Secrets the service must read back (TOTP seeds, webhook signing secrets, and outbox
+messages, which carry uploaders' appeal codes until delivered), sealed at rest with the
+deployment's key (F20), so that a database dump or backup alone does not let anyone sign
+in as staff, forge webhooks or appeal for someone else.
 
 The key is `CONSENTRY_SECRETS_KEY` (a Fernet key) or the file
 `$CONSENTRY_DATA_DIR/secrets.key`, made 0600 on first use. Values written before
@@ -11,12 +12,15 @@ secrets.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 from contextlib import suppress
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -27,6 +31,7 @@ PREFIX = "sealed:v1:"
 ENV = "CONSENTRY_SECRETS_KEY"
 
 _fernet: Fernet | None = None
+_raw: bytes | None = None
 
 
 class SealingKeyMissing(Exception):
@@ -46,15 +51,28 @@ def _key_of(settings: Settings) -> bytes:
 
 def use_settings(settings: Settings) -> None:
     """Seal and unseal with this deployment's key from now on, in this process."""
-    global _fernet
-    _fernet = Fernet(_key_of(settings))
+    global _fernet, _raw
+    _raw = _key_of(settings)
+    _fernet = Fernet(_raw)
 
 
 def _cipher() -> Fernet:
-    if _fernet is None:
-        use_settings(get_settings())
+    _key_bytes()
     assert _fernet is not None
     return _fernet
+
+
+def keyed_digest(value: str) -> str:
+    """HMAC-SHA256 under a key derived from the sealing key."""
+    key = hashlib.sha256(b"consentry-digest-v1" + _key_bytes()).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def _key_bytes() -> bytes:
+    if _raw is None:
+        use_settings(get_settings())
+    assert _raw is not None
+    return _raw
 
 
 def seal(value: str) -> str:
@@ -84,3 +102,20 @@ class Sealed(TypeDecorator[str]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else unseal(str(value))
+
+
+class SealedJSON(TypeDecorator[dict[str, Any]]):
+    """A JSON column stored sealed, as one JSON string; rows written before sealing
+    (plain JSON objects) read as they are."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else seal(json.dumps(value, sort_keys=True))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dict[str, Any] | None:
+        if value is None or isinstance(value, dict):
+            return value
+        loaded: dict[str, Any] = json.loads(unseal(str(value)))
+        return loaded
