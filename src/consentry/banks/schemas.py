@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, Bank
 
@@ -16,7 +16,21 @@ class BankIn(BaseModel):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9._-]{0,99}$")
     description: str = Field(default="", max_length=2000)
     pdq_threshold: int = Field(default=DEFAULT_PDQ_THRESHOLD, ge=0, le=64)
-    auto_max_distance: int = Field(default=0, ge=-1, le=64)
+    auto_max_distance: int = Field(
+        default=0,
+        ge=-1,
+        le=64,
+        description=(
+            "The largest PDQ distance acted on without a human; at most pdq_threshold"
+            " (refused with 422 otherwise); -1: never automatic."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _within_threshold(self) -> BankIn:
+        if self.auto_max_distance > self.pdq_threshold:
+            raise ValueError("auto_max_distance is at most pdq_threshold")
+        return self
 
 
 class BankOut(BaseModel):
