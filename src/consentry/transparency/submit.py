@@ -25,7 +25,12 @@ from consentry.cases.models import Case, Statement
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
-from consentry.outbound.destinations import DestinationRefused, allowed_networks, check
+from consentry.outbound.destinations import (
+    Destination,
+    DestinationRefused,
+    allowed_networks,
+    check,
+)
 from consentry.transparency.models import TdbSubmission
 from consentry.transparency.tdb import puid_of, tdb_statement, validate
 
@@ -86,24 +91,34 @@ def _headers(settings: Settings) -> dict[str, str]:
     }
 
 
-def _landed(client: httpx.Client, base: str, puid: str, settings: Settings) -> bool:
+def _landed(client: httpx.Client, to: Destination, puid: str, settings: Settings) -> bool:
     """Whether an earlier attempt already created this puid at the Database."""
     try:
         found = client.get(
-            f"{base}/api/v1/statement/existing-puid/{puid}", headers=_headers(settings)
+            f"{_base(to)}/api/v1/statement/existing-puid/{puid}",
+            headers={**_headers(settings), "Host": to.host_header},
+            extensions={"sni_hostname": to.host},
         )
     except httpx.HTTPError:
         return False
     return found.status_code in (200, 302)
 
 
-def _send(client: httpx.Client, base: str, batch: list[Claimed], settings: Settings) -> str | None:
+def _base(to: Destination) -> str:
+    """The configured URL with its host replaced by the address that was checked."""
+    return to.connect_url.rstrip("/")
+
+
+def _send(
+    client: httpx.Client, to: Destination, batch: list[Claimed], settings: Settings
+) -> str | None:
     """None when the Database created every statement (201), else why not."""
     try:
         answer = client.post(
-            f"{base}/api/v1/statements",
+            f"{_base(to)}/api/v1/statements",
             json={"statements": [c.body for c in batch]},
-            headers=_headers(settings),
+            headers={**_headers(settings), "Host": to.host_header},
+            extensions={"sni_hostname": to.host},
         )
     except httpx.HTTPError as error:
         return type(error).__name__
@@ -124,7 +139,7 @@ def submit_due(*, engine: Engine, settings: Settings) -> int:
         return 0
     outcomes: dict[int, str | None] = {}
     try:  # the operator's setting, checked like a webhook URL all the same (F8)
-        check(base, allowed=allowed_networks(settings))
+        to = check(base, allowed=allowed_networks(settings))
     except DestinationRefused as refused:
         return _record(
             engine, settings, claimed, {row.statement_id: refused.message for row in claimed}
@@ -134,12 +149,12 @@ def submit_due(*, engine: Engine, settings: Settings) -> int:
         for row in claimed:
             if row.invalid:
                 outcomes[row.statement_id] = row.invalid
-            elif row.retried and _landed(client, base, row.puid, settings):
+            elif row.retried and _landed(client, to, row.puid, settings):
                 outcomes[row.statement_id] = None
             else:
                 batch.append(row)
         if batch:
-            failure = _send(client, base, batch, settings)
+            failure = _send(client, to, batch, settings)
             outcomes.update({row.statement_id: failure for row in batch})
     return _record(engine, settings, claimed, outcomes)
 
