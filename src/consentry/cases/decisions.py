@@ -135,20 +135,11 @@ def carry_out(
     settings: Settings,
 ) -> None:
     """What a confirmation does, whoever took it (a reviewer, or a lead on appeal)."""
-    change_entries(
-        session=session,
-        case=case,
-        action=ChangeAction.CONFIRMED,
-        actor=actor,
-        only=EntryStatus.PENDING,
-    )
-    change_entries(
-        session=session,
-        case=case,
-        action=ChangeAction.REINSTATED,
-        actor=actor,
-        only=EntryStatus.WITHDRAWN,
-    )
+    for action, only in (
+        (ChangeAction.CONFIRMED, EntryStatus.PENDING),
+        (ChangeAction.REINSTATED, EntryStatus.WITHDRAWN),
+    ):
+        change_entries(session=session, case=case, action=action, actor=actor, only=only)
     open_items = session.scalars(
         select(Item)
         .where(
