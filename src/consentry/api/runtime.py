@@ -143,6 +143,8 @@ class Runtime:
             log.exception("loading the matcher failed")
             self.load_error = type(error).__name__
             return
+        if self._stop.is_set():  # stopped while loading: start nothing more
+            return
         self._follower = ChangeFollower(self.read_engine, matcher)
         self._follower.start()
         # Everything loaded so far lives as long as the process: keeping it out of the
@@ -172,9 +174,9 @@ class Runtime:
 
     def stop(self) -> None:
         self._stop.set()
+        self._thread.join(timeout=5)  # first: it is what starts the follower
         if self._follower is not None:
             self._follower.stop()
-        self._thread.join(timeout=5)
         self._limits_thread.join(timeout=5)
         self._scheduler_thread.join(timeout=15)
         self._webhook_thread.join(timeout=15)
