@@ -9,8 +9,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from consentry.accounts.models import User
+from consentry.actions.models import WebhookEndpoint
 from consentry.audit.models import AuditEvent
 from consentry.audit.service import record
 from consentry.banks.models import Bank, BankEntry
@@ -87,4 +89,32 @@ def test_cases_hashes_and_events_survive_the_case_hash_holders_migration(
         session.add(CaseHash(entry_id=held.entry_id, case_id=other.id))
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(CaseHash)) == 2
+    engine.dispose()
+
+
+def test_secrets_written_before_sealing_still_open_after_the_upgrade(fresh_url: str) -> None:
+    """Migrations 0012-0015 (throttles, checkpoints, sealed secrets, derived CSRF) on a
+    database holding a staff member with a plain TOTP seed and a plain webhook secret."""
+    engine = make_engine(fresh_url)
+    upgrade(engine, "0010")
+    now = utcnow()
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, role, totp_secret, totp_enabled, created_at)"
+                " VALUES (1, 'lead@example.org', 'lead', 'JBSWY3DPEHPK3PXP', true, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO webhook_endpoints (id, url, secret, description, enabled, created_at)"
+                " VALUES (1, 'https://example.org/hook', 'whsec_plain', '', true, :now)"
+            ),
+            {"now": now},
+        )
+    upgrade(engine)
+    with session_scope(engine) as session:
+        assert session.get_one(User, 1).totp_secret == "JBSWY3DPEHPK3PXP"
+        assert session.get_one(WebhookEndpoint, 1).secret == "whsec_plain"
     engine.dispose()
