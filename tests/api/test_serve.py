@@ -62,3 +62,7 @@ def test_serve_answers_health_and_hash(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    assert server.stdout is not None
+    printed = server.stdout.read().decode()
+    # Without CONSENTRY_PUBLIC_URL, the first-start link points at this server's port.
+    assert f"http://127.0.0.1:{port}/setup#token=" in printed

@@ -49,8 +49,13 @@ def serve(
 
     from consentry.api.logs import log_config
     from consentry.cli.context import open_engine
-    from consentry.config import get_settings
+    from consentry.config import Settings, get_settings
 
+    if get_settings().public_url == Settings.model_fields["public_url"].default:
+        # Unconfigured: the one-time links printed and shown point at this server.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        os.environ["CONSENTRY_PUBLIC_URL"] = f"http://{shown}:{port}"
+        get_settings.cache_clear()
     user.bootstrap(open_engine())  # migrate once here, not in each worker at the same time
     os.environ["CONSENTRY_MIGRATE_ON_START"] = "false"
     settings = get_settings()
