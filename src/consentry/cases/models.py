@@ -164,7 +164,9 @@ class Item(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     deadline_id: Mapped[int | None] = mapped_column(ForeignKey("case_deadlines.id"))
     content_id: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
-    url: Mapped[str | None] = mapped_column(Text, default=None)
+    # Indexed: related cases are found by equal URLs (at most 2,083 characters, which a
+    # PostgreSQL b-tree entry holds).
+    url: Mapped[str | None] = mapped_column(Text, default=None, index=True)
     found_by: Mapped[str] = mapped_column(String(16))  # notice | scan
     scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_records.id"), default=None)
     distance: Mapped[int | None] = mapped_column(default=None)
