@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -51,7 +52,7 @@ def live() -> Iterator[tuple[TestClient, dict[str, str]]]:
         shutil.rmtree(_FOLDER, ignore_errors=True)
 
 
-def _send(client: TestClient, case: Case, headers: dict[str, str]) -> httpx.Response:
+def _send(client: TestClient, case: Case[Any], headers: dict[str, str]) -> httpx.Response:
     """Send a generated case through the one running app (schemathesis' own ASGI client
     would restart it)."""
     kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=headers)
@@ -67,7 +68,7 @@ def _send(client: TestClient, case: Case, headers: dict[str, str]) -> httpx.Resp
             (name, (filename, value if isinstance(value, bytes) else str(value).encode()))
             for name, (filename, value, *_) in kwargs["files"]
         ]
-    response = client.request(**kwargs)
+    response: httpx.Response = client.request(**kwargs)
     response.request.read()  # multipart bodies stream; the checks read the request back
     return response
 
@@ -75,7 +76,7 @@ def _send(client: TestClient, case: Case, headers: dict[str, str]) -> httpx.Resp
 @schema.parametrize()
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_causes_a_server_error(
-    case: Case, live: tuple[TestClient, dict[str, str]]
+    case: Case[Any], live: tuple[TestClient, dict[str, str]]
 ) -> None:
     client, headers = live
     response = _send(client, case, headers)

@@ -59,7 +59,7 @@ def test_full_lifecycle(
     # 3. A copy uploaded elsewhere is found by a scan against the confirmed hash.
     def scanned_copy() -> bool:
         result = app.post("/v1/scan", json={"pdq": PDQ, "content_id": "copy-2"}, headers=platform)
-        return result.json()["verdict"] == "auto_action"
+        return bool(result.json()["verdict"] == "auto_action")
 
     eventually(scanned_copy)
     copies = hook.wait_for("action.requested", 2)

@@ -33,7 +33,7 @@ def flip(value: bytes, bits: list[int]) -> bytes:
 def scan_max(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Small SCAN_MAX forces bucket tables even for a handful of hashes."""
     monkeypatch.setattr(index_module, "SCAN_MAX", request.param)
-    return request.param
+    return int(request.param)
 
 
 hashes_strategy = st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=60)

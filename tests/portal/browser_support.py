@@ -84,7 +84,10 @@ def pick_photos(page: Page, paths: list[Path]) -> list[str]:
         arg=len(paths),
         timeout=60_000,
     )
-    return page.locator("#photo-list input[name=hash]").evaluate_all("els => els.map(e => e.value)")
+    values = page.locator("#photo-list input[name=hash]").evaluate_all(
+        "els => els.map(e => e.value)"
+    )
+    return [str(value) for value in values]
 
 
 def fill_request(page: Page) -> None:

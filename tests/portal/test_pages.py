@@ -63,7 +63,7 @@ def test_a_complete_request_without_javascript_is_filed(client: TestClient) -> N
     reference, pin = _codes(response.text)
     assert "cannot be recovered" in response.text
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.resolved_database_url())
     with session_scope(engine) as session:
         case = session.scalar(select(Case).where(Case.reference == reference))
         assert case is not None
@@ -133,7 +133,7 @@ def test_a_possible_minor_goes_to_the_specialist_team(client: TestClient) -> Non
 def test_the_status_page_appeals_a_declined_request(client: TestClient) -> None:
     reference, pin = _codes(client.post("/request", data=COMPLETE).text)
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.resolved_database_url())
     from consentry.cases.decisions import decide
     from consentry.cases.schemas import DecisionIn
 
@@ -189,7 +189,7 @@ def test_many_requests_naming_one_contact_are_filed_and_flagged(strict: TestClie
     other = {**COMPLETE, "urls": "https://example.org/post/2"}  # another item: not merged
     second, _ = _codes(strict.post("/request", data=other).text)
     settings: Settings = strict.app.state.settings  # type: ignore[attr-defined]
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.resolved_database_url())
     with session_scope(engine) as session:
         cases = {c.reference: c for c in session.scalars(select(Case))}
         assert not cases[first].escalated

@@ -19,7 +19,7 @@ from consentry.cases.appeals import Outcome, decide_appeal, file_requester_appea
 from consentry.cases.clocks import ClockSettings, fire_due
 from consentry.cases.decisions import decide
 from consentry.cases.intake import file_notice
-from consentry.cases.models import Statement
+from consentry.cases.models import Case, Statement
 from consentry.cases.removal import acknowledge
 from consentry.cases.schemas import DecisionIn, NoticeIn
 from consentry.config import Settings
@@ -58,7 +58,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def _history(session: Session, clock: Clock, settings: Settings) -> None:
-    def filed(**overrides: object) -> object:
+    def filed(**overrides: object) -> Case:
         return file_notice(
             session=session,
             notice=NoticeIn.model_validate(notice(hashes=[], **overrides)),

@@ -47,7 +47,9 @@ def test_scan_by_hash_matches_and_records(client: TestClient, scan_headers: Head
     assert result["verdict"] == "auto_action"
     assert result["content_id"] == "upload-1"
     assert isinstance(result["scan_id"], int)
-    [match] = result["matches"]  # type: ignore[misc]
+    matches = result["matches"]
+    assert isinstance(matches, list)
+    [match] = matches
     assert match["tier"] == "auto"
     miss = client.post("/v1/scan", json={"pdq": "0" * 64}, headers=scan_headers).json()
     assert miss == {
