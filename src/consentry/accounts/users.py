@@ -21,7 +21,7 @@ from consentry.audit.service import record
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.throttle.argon import hash_secret, verify_secret
-from consentry.throttle.service import Window, count, network_of, refund
+from consentry.throttle.service import Window, give_back, minutes, network_of, take
 
 SETUP_LINK_LIFETIME = timedelta(hours=24)
 SESSION_LIFETIME = timedelta(hours=12)
@@ -39,8 +39,9 @@ class LoginFailed(AccountError):
 
 class LoginThrottled(AccountError):
     def __init__(self, retry_after: int = 900) -> None:
-        minutes = max(1, -(-retry_after // 60))
-        super().__init__(f"too many failed sign-ins from here; try again in {minutes} minute(s)")
+        super().__init__(
+            f"too many failed sign-ins from here; try again in {minutes(retry_after)} minute(s)"
+        )
         self.retry_after = retry_after
 
 
@@ -168,16 +169,12 @@ def authenticate(
         email = _normal_email(email)
     except AccountError:
         email = ""
-    pair = f"{network}|{email}"
+    attempts = [(LOGIN_NETWORK, network), (LOGIN_PAIR, f"{network}|{email}")]
     with session_scope(engine) as session:
-        counts = [
-            (count(session=session, window=window, subject=subject), window)
-            for window, subject in ((LOGIN_NETWORK, network), (LOGIN_PAIR, pair))
-        ]
+        wait = take(session=session, attempts=attempts)
         user = session.scalar(select(User).where(User.email == email)) if email else None
-    over = [c.retry_after for c, window in counts if c.over(window)]
-    if over:
-        raise LoginThrottled(max(over))
+    if wait is not None:
+        raise LoginThrottled(wait)
     active = user is not None and user.disabled_at is None
     digest = user.password_hash if user is not None and active else None
     if not verify_secret(digest, password) or user is None or user.totp_secret is None:
@@ -196,8 +193,7 @@ def authenticate(
         )
         if used.rowcount != 1:  # type: ignore[attr-defined]
             raise LoginFailed()  # this code (or a later one) was used already
-        refund(session=session, window=LOGIN_NETWORK, subject=network)
-        refund(session=session, window=LOGIN_PAIR, subject=pair)
+        give_back(session=session, attempts=attempts)
     return user
 
 

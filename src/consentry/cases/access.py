@@ -15,7 +15,7 @@ from consentry.cases.errors import AccessThrottled, CaseNotFound
 from consentry.cases.models import Case
 from consentry.db.session import session_scope
 from consentry.throttle.argon import hash_secret, verify_secret
-from consentry.throttle.service import Window, count, network_of, refund
+from consentry.throttle.service import Window, give_back, network_of, take
 
 # No 0/O or 1/I/L: references and PINs are read aloud on helpline calls.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -56,21 +56,16 @@ def unlock_case(*, engine: Engine, reference: str, pin: str | None, client: str)
     Argon2 check runs outside any transaction, and a success gives its attempt back."""
     reference = _normal(reference)
     network = network_of(client)
-    pair = f"{network}|{reference}"
+    attempts = [(PIN_NETWORK, network), (PIN_PAIR, f"{network}|{reference}")]
     with session_scope(engine) as session:
-        counts = [
-            (count(session=session, window=window, subject=subject), window)
-            for window, subject in ((PIN_NETWORK, network), (PIN_PAIR, pair))
-        ]
+        wait = take(session=session, attempts=attempts)
         found = session.execute(
             select(Case.id, Case.pin_digest).where(Case.reference == reference)
         ).first()
-    over = [c.retry_after for c, window in counts if c.over(window)]
-    if over:
-        raise AccessThrottled(max(over))
+    if wait is not None:
+        raise AccessThrottled(wait)
     if not verify_secret(found.pin_digest if found else None, _normal(pin or "")) or not found:
         raise CaseNotFound()
     with session_scope(engine) as session:
-        refund(session=session, window=PIN_NETWORK, subject=network)
-        refund(session=session, window=PIN_PAIR, subject=pair)
+        give_back(session=session, attempts=attempts)
     return int(found.id)

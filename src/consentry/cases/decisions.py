@@ -15,7 +15,7 @@ from consentry.banks.service import change_status
 from consentry.cases.clocks import settle
 from consentry.cases.errors import CaseConflict, DecisionInvalid
 from consentry.cases.events import EventKind, append
-from consentry.cases.holders import held_elsewhere
+from consentry.cases.holders import held_elsewhere, withdrawn_elsewhere
 from consentry.cases.models import Case, CaseHash, CaseStatus, Item, ItemStatus
 from consentry.cases.notify import notify
 from consentry.cases.removal import request_action
@@ -263,17 +263,7 @@ def _honour_withdrawals(session: Session, case: Case, actor: str) -> None:
             session=session, entry_id=entry.id, case_id=case.id
         ):
             continue
-        withdrawn_by_other = session.scalar(
-            select(CaseHash.case_id)
-            .join(Case, Case.id == CaseHash.case_id)
-            .where(
-                CaseHash.entry_id == entry.id,
-                CaseHash.case_id != case.id,
-                Case.status == CaseStatus.WITHDRAWN.value,
-            )
-            .limit(1)
-        )
-        if withdrawn_by_other is None:
+        if not withdrawn_elsewhere(session=session, entry_id=entry.id, case_id=case.id):
             continue
         _apply(session, entry, bank, ChangeAction.WITHDRAWN, actor)
         banks.add(bank.name)

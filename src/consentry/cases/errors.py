@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from consentry.throttle.service import minutes
+
 
 class CaseError(Exception):
     status = 422
@@ -26,9 +28,9 @@ class AccessThrottled(CaseError):
     slug = "throttled"
 
     def __init__(self, retry_after: int = 900) -> None:
-        minutes = max(1, -(-retry_after // 60))
         super().__init__(
-            f"too many attempts with a wrong reference or PIN; try again in {minutes} minute(s)"
+            "too many attempts with a wrong reference or PIN; try again in"
+            f" {minutes(retry_after)} minute(s)"
         )
         self.retry_after = retry_after
 

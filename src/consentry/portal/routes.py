@@ -35,7 +35,7 @@ from consentry.config import Settings
 from consentry.db.session import session_scope
 from consentry.portal.forms import MAX_FIELDS, RequestForm
 from consentry.portal.messages import negotiate, translator
-from consentry.throttle.service import Window, count, network_of
+from consentry.throttle.service import Window, count, minutes, network_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html
@@ -165,7 +165,7 @@ async def request_submit(request: Request) -> HTMLResponse:
     form = RequestForm.read(await _form(request))
     outcome = await run_in_threadpool(_file, request, form)
     if isinstance(outcome, int) and outcome > 0:
-        return _page(request, "limited.html", 429, minutes=-(-outcome // 60))
+        return _page(request, "limited.html", 429, minutes=minutes(outcome))
     if isinstance(outcome, int):
         return _page(request, "request.html", 422, form=form)
     return _page(request, "receipt.html", 201, filed=outcome)
@@ -232,8 +232,8 @@ async def _status_response(request: Request, action: str) -> HTMLResponse:
     try:
         context = await run_in_threadpool(_status, request, access, action, form)
     except AccessThrottled as throttled:
-        minutes = max(1, -(-throttled.retry_after // 60))
-        return _page(request, "status_open.html", 429, error="status.throttled", minutes=minutes)
+        wait = minutes(throttled.retry_after)
+        return _page(request, "status_open.html", 429, error="status.throttled", minutes=wait)
     except CaseNotFound:
         return _page(
             request, "status_open.html", 404, error="status.not_found", reference=access.reference

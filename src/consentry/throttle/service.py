@@ -14,6 +14,7 @@ import hmac
 import ipaddress
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -86,6 +87,31 @@ def count(*, session: Session, window: Window, subject: str) -> Count:
     session.execute(delete(ThrottleCount).where(ThrottleCount.window_start < now - KEEP_SECONDS))
     start = int(values["window_start"])  # type: ignore[call-overload]
     return Count(int(counted or 0), max(1, int(start + window.seconds - now)))
+
+
+Attempt = tuple[Window, str]
+
+
+def take(*, session: Session, attempts: Sequence[Attempt]) -> int | None:
+    """Count one attempt in each (window, subject); the seconds to wait when any window
+    is now over its limit, else None."""
+    waits = []
+    for window, subject in attempts:
+        counted = count(session=session, window=window, subject=subject)
+        if counted.over(window):
+            waits.append(counted.retry_after)
+    return max(waits) if waits else None
+
+
+def give_back(*, session: Session, attempts: Sequence[Attempt]) -> None:
+    """A success: its attempts no longer count."""
+    for window, subject in attempts:
+        refund(session=session, window=window, subject=subject)
+
+
+def minutes(seconds: int) -> int:
+    """A wait as people are told it: whole minutes, at least one."""
+    return max(1, -(-seconds // 60))
 
 
 def refund(*, session: Session, window: Window, subject: str) -> None:
