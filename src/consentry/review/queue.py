@@ -193,6 +193,7 @@ def _grouped(session: Session, rows: list[QueueRow], restricted: bool) -> list[Q
         session=session, case_ids=[r.case_id for r in rows], restricted=restricted
     )
     by_id = {row.case_id: row for row in rows}
+    urgency = {row.case_id: position for position, row in enumerate(rows)}
     placed: set[int] = set()
     ordered: list[QueueRow] = []
     for row in rows:
@@ -206,7 +207,7 @@ def _grouped(session: Session, rows: list[QueueRow], restricted: bool) -> list[Q
             placed.add(case_id)
             group.append(by_id[case_id])
             todo.extend(r.case_id for r in related.get(case_id, []))
-        group.sort(key=rows.index)
+        group.sort(key=lambda member: urgency[member.case_id])
         ordered.extend(
             replace(member, related=tuple(r.reference for r in related.get(member.case_id, [])))
             for member in group
