@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from consentry.accounts.models import Scope
 from consentry.accounts.service import create_api_key
-from consentry.api.app import create_app
 from consentry.config import Settings
 from consentry.db.session import session_scope
+from consentry.service.app import create_app
 
 
 def wait_ready(client: TestClient) -> None:

@@ -14,9 +14,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from consentry.hashing.decode import DEFAULT_MAX_PIXELS
-
 DEFAULT_DATA_DIR = Path("var")
+# Images over this many pixels are refused before decoding (decompression bombs).
+DEFAULT_MAX_PIXELS = 100_000_000
 
 
 class Settings(BaseSettings):

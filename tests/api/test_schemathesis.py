@@ -20,8 +20,8 @@ from schemathesis import checks
 from schemathesis.generation.case import Case
 
 from consentry.accounts.models import Scope
-from consentry.api.app import create_app
 from consentry.config import Settings
+from consentry.service.app import create_app
 from tests.conftest import key_headers, wait_ready
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

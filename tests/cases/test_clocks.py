@@ -144,7 +144,13 @@ def test_a_copy_found_after_the_window_gets_a_clock_from_its_discovery(
         session.flush()
         entry = session.scalars(select(CaseHash.entry_id)).one()
         match = Match("cases", entry, "pdq", "", 0, 31, "original", Tier.AUTO)
-        (item,) = copies_found(session=session, scan=scan, matches=[match], settings=settings)
+        (item,) = copies_found(
+            session=session,
+            scan_id=scan.id,
+            content_id=scan.content_id,
+            matches=[match],
+            settings=settings,
+        )
         return item
 
     early = found("copy-early")

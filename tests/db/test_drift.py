@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import consentry.db.models  # noqa: F401  (registers every table)
+import consentry.service.tables  # noqa: F401  (registers every table)
 from consentry.db.base import Base
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade

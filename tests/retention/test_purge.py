@@ -17,14 +17,13 @@ from consentry.audit.service import verify
 from consentry.banks.models import BankEntry
 from consentry.cases.decisions import case_entries, decide
 from consentry.cases.intake import file_notice
-from consentry.cases.models import Case, CasePersonal
+from consentry.cases.models import Case, CasePersonal, PreservedCopy
 from consentry.cases.notify import contact_email
+from consentry.cases.preservation import store_copy
 from consentry.cases.removal import acknowledge
 from consentry.cases.schemas import DecisionIn, NoticeIn
 from consentry.config import Settings
 from consentry.db.base import utcnow
-from consentry.evidence.models import PreservedCopy
-from consentry.evidence.preservation import store_copy
 from consentry.retention.models import Tombstone
 from consentry.retention.purge import purge_due
 from consentry.review.claims import add_comment

@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from consentry.accounts import users
-from consentry.accounts.errors import AccountError
 from consentry.accounts.models import StaffSession, User
 from consentry.accounts.schemas import LoginIn, Me, SetupIn, SetupOut
 from consentry.api.problems import Problem
@@ -63,14 +62,9 @@ StaffUser = Annotated[tuple[User, StaffSession], Depends(current_staff)]
 @router.post("/setup", response_model=SetupOut)
 def setup(request: Request, body: SetupIn) -> SetupOut:
     """Set a password with a one-time link's token (sent in the body, never in a URL)."""
-    try:
-        with session_scope(request.app.state.engine) as session:
-            result = users.set_password(session=session, token=body.token, password=body.password)
-            return SetupOut(
-                email=result.user.email, role=result.user.role, totp_uri=result.totp_uri
-            )
-    except AccountError as error:
-        raise Problem(HTTPStatus.UNPROCESSABLE_ENTITY, "setup-failed", error.message) from None
+    with session_scope(request.app.state.engine) as session:
+        result = users.set_password(session=session, token=body.token, password=body.password)
+        return SetupOut(email=result.user.email, role=result.user.role, totp_uri=result.totp_uri)
 
 
 @router.post("/login", response_model=Me)
@@ -78,19 +72,9 @@ def login(request: Request, response: Response, body: LoginIn) -> Me:
     """Sign in; sets an HttpOnly, SameSite=Strict session cookie (Secure behind TLS)."""
     engine = request.app.state.engine
     client = request.client.host if request.client else "unknown"
-    try:
-        user = users.authenticate(
-            engine=engine, email=body.email, password=body.password, code=body.code, client=client
-        )
-    except users.LoginThrottled as error:
-        raise Problem(
-            HTTPStatus.TOO_MANY_REQUESTS,
-            "throttled",
-            error.message,
-            headers={"Retry-After": str(error.retry_after)},
-        ) from None
-    except users.LoginFailed as error:
-        raise Problem(HTTPStatus.UNAUTHORIZED, "login-failed", error.message) from None
+    user = users.authenticate(
+        engine=engine, email=body.email, password=body.password, code=body.code, client=client
+    )
     with session_scope(engine) as session:
         token, csrf = users.start_session(session=session, user=user)
     signed_in = (token, Me(email=user.email, role=user.role, csrf_token=csrf))

@@ -10,14 +10,16 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from http import HTTPStatus
 
 import pyotp
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from consentry.accounts.errors import AccountError
+from consentry.accounts.errors import AccountError, SetupFailed
 from consentry.accounts.models import Role, SetupToken, StaffSession, User
 from consentry.audit.service import record
+from consentry.core.errors import Throttled
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.throttle.argon import hash_secret, verify_secret
@@ -32,17 +34,20 @@ LOGIN_PAIR = Window("login_pair", 900, limit=5)
 
 
 class LoginFailed(AccountError):
+    status = HTTPStatus.UNAUTHORIZED
+    slug = "login-failed"
+
     def __init__(self) -> None:
         # One message for every cause, so a failure tells nothing about which part was wrong.
         super().__init__("the e-mail address, password or code is not right")
 
 
-class LoginThrottled(AccountError):
+class LoginThrottled(Throttled, AccountError):
     def __init__(self, retry_after: int = 900) -> None:
         super().__init__(
-            f"too many failed sign-ins from here; try again in {minutes(retry_after)} minute(s)"
+            f"too many failed sign-ins from here; try again in {minutes(retry_after)} minute(s)",
+            retry_after,
         )
-        self.retry_after = retry_after
 
 
 def _digest(secret: str) -> str:
@@ -109,7 +114,7 @@ def set_password(*, session: Session, token: str, password: str) -> SetupResult:
     """Use a setup token once: set the password and start TOTP enrolment (completed by
     the first sign-in with a code)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+        raise SetupFailed(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
     now = utcnow()
     # Taken by one conditional UPDATE: of concurrent uses, exactly one wins (F14).
     used = session.execute(
@@ -123,7 +128,7 @@ def set_password(*, session: Session, token: str, password: str) -> SetupResult:
         .returning(SetupToken.user_id)
     ).first()
     if used is None:
-        raise AccountError("this link is not valid any more; ask an administrator for a new one")
+        raise SetupFailed("this link is not valid any more; ask an administrator for a new one")
     user = session.get(User, used.user_id)
     assert user is not None
     user.password_hash = hash_secret(password)

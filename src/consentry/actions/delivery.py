@@ -22,15 +22,16 @@ import json
 import logging
 import smtplib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from consentry.actions.models import Channel, OutboxMessage, WebhookEndpoint
-from consentry.cases.notify import contact_email, render
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
@@ -49,6 +50,15 @@ class DeliveryFailed(Exception):
 
 class NotConfigured(Exception):
     """Nothing to blame on the message: wait without spending an attempt."""
+
+
+@dataclass(frozen=True, slots=True)
+class Letters:
+    """How the domain that queues e-mail addresses and writes it: the outbox stores
+    neither the address nor the text (both are read at sending time)."""
+
+    address: Callable[[Session, int], str | None]  # (session, case id) -> address
+    render: Callable[[str, dict[str, Any]], tuple[str, str]]  # (template, params) -> text
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -74,7 +84,12 @@ class Claimed:
 
 
 def _claim(
-    session: Session, channel: Channel, now: datetime, lease: timedelta, limit: int
+    session: Session,
+    channel: Channel,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    letters: Letters | None,
 ) -> list[Claimed]:
     query = (
         select(OutboxMessage)
@@ -97,8 +112,8 @@ def _claim(
             session.get(WebhookEndpoint, message.endpoint_id) if message.endpoint_id else None
         )
         email = None
-        if message.channel == Channel.EMAIL.value and message.case_id is not None:
-            email = contact_email(session=session, case_id=message.case_id)
+        if letters is not None and message.case_id is not None:
+            email = letters.address(session, message.case_id)
         claimed.append(
             Claimed(
                 id=message.id,
@@ -140,12 +155,12 @@ def _send_webhooks(messages: list[Claimed], settings: Settings) -> list[str | No
     return [outcome.get(m.id, "the endpoint was disabled") for m in messages]
 
 
-def _send_email(message: Claimed, settings: Settings) -> None:
+def _send_email(message: Claimed, settings: Settings, letters: Letters) -> None:
     if message.email is None:
         raise DeliveryFailed("the case holds no e-mail address any more")
     if not settings.smtp_host:
         raise NotConfigured("SMTP is not configured (CONSENTRY_SMTP_HOST)")
-    subject, text = render(message.event, dict(message.payload))
+    subject, text = letters.render(message.event, dict(message.payload))
     mail = EmailMessage()
     mail["From"] = settings.mail_from
     mail["To"] = message.email
@@ -165,14 +180,24 @@ def _send_email(message: Claimed, settings: Settings) -> None:
         raise DeliveryFailed(f"SMTP: {type(error).__name__}") from None
 
 
-def deliver_due(*, engine: Engine, settings: Settings, channel: Channel, limit: int = 50) -> int:
-    """Send what is due on `channel`; returns how many were delivered."""
+def deliver_due(
+    *,
+    engine: Engine,
+    settings: Settings,
+    channel: Channel,
+    letters: Letters | None = None,
+    limit: int = 50,
+) -> int:
+    """Send what is due on `channel` (e-mail needs `letters`); returns how many were
+    delivered."""
+    if channel is Channel.EMAIL and letters is None:
+        raise ValueError("e-mail delivery needs the letters that address and write it")
     now = utcnow()
     per_message = settings.webhook_timeout_seconds
     # Webhooks go out together; e-mails one after the other, each under its timeout.
     lease = timedelta(seconds=per_message * (2 if channel is Channel.WEBHOOK else limit) + 30)
     with session_scope(engine) as session:
-        claimed = _claim(session, channel, now, lease, limit)
+        claimed = _claim(session, channel, now, lease, limit, letters)
     if not claimed:
         return 0
     outcomes: list[tuple[Claimed, str | None, bool]] = []
@@ -180,8 +205,9 @@ def deliver_due(*, engine: Engine, settings: Settings, channel: Channel, limit: 
         reasons = _send_webhooks(claimed, settings)
         outcomes = [(m, reason, False) for m, reason in zip(claimed, reasons, strict=True)]
     for message in claimed if channel is Channel.EMAIL else []:
+        assert letters is not None
         try:
-            _send_email(message, settings)
+            _send_email(message, settings, letters)
             outcomes.append((message, None, False))
         except NotConfigured as error:
             outcomes.append((message, str(error), True))

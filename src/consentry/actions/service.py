@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -12,14 +13,18 @@ from sqlalchemy.orm import Session
 
 from consentry.actions.models import OutboxMessage, WebhookEndpoint
 from consentry.audit.service import record
+from consentry.core.errors import DomainError
 from consentry.db.base import utcnow
 from consentry.outbound.destinations import DestinationRefused, IpNetwork, check
 
 
-class WebhookError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class WebhookError(DomainError):
+    slug = "invalid-webhook"
+
+
+class WebhookNotFound(WebhookError):
+    status = HTTPStatus.NOT_FOUND
+    slug = "not-found"
 
 
 def add_endpoint(
@@ -60,7 +65,7 @@ def list_endpoints(*, session: Session) -> Sequence[WebhookEndpoint]:
 def disable_endpoint(*, session: Session, endpoint_id: int, actor: str = "cli") -> WebhookEndpoint:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
-        raise WebhookError(f"no webhook endpoint {endpoint_id}")
+        raise WebhookNotFound(f"no webhook endpoint {endpoint_id}")
     endpoint.enabled = False
     record(
         session=session,
@@ -86,7 +91,7 @@ def dead_letters(
 def retry_dead_letter(*, session: Session, message_id: int, actor: str = "cli") -> OutboxMessage:
     message = session.get(OutboxMessage, message_id)
     if message is None or message.dead_at is None:
-        raise WebhookError(f"no dead letter {message_id}")
+        raise WebhookNotFound(f"no dead letter {message_id}")
     message.dead_at, message.attempts, message.next_attempt_at = None, 0, utcnow()
     record(
         session=session,

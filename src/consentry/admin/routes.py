@@ -23,7 +23,6 @@ from consentry.accounts.models import Role, Scope, User
 from consentry.accounts.service import create_api_key, list_api_keys, revoke_api_key
 from consentry.actions.models import OutboxMessage
 from consentry.actions.service import (
-    WebhookError,
     add_endpoint,
     dead_letters,
     disable_endpoint,
@@ -31,16 +30,16 @@ from consentry.actions.service import (
     retry_dead_letter,
 )
 from consentry.api.params import RowId
-from consentry.banks.errors import BankError
 from consentry.banks.service import count_entries, get_bank, list_banks, update_bank
 from consentry.config import Settings
+from consentry.core.errors import DomainError
 from consentry.db.session import session_scope
 from consentry.outbound.destinations import allowed_networks
 from consentry.review.web import Staff, enter, refuse, render
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
 ADMIN = (Role.ADMIN,)
-FAILURES = (AccountError, BankError, WebhookError, ValueError)
+FAILURES = (DomainError, ValueError)
 
 
 async def _admin(request: Request, change: bool) -> tuple[Staff, FormData | None] | Response:

@@ -61,6 +61,6 @@ class BodySizeLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         problem = PayloadTooLarge(self.limit)
         response = problem_response(
-            problem.status, problem.slug, problem.detail, **problem.extensions
+            problem.status, problem.slug, problem.message, **problem.extensions()
         )
         await response(scope, receive, send)

@@ -11,20 +11,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from consentry.cases.errors import CaseError
-from consentry.hashing.errors import HashingError
-from consentry.throttle.argon import VerifierBusy
+from consentry.core.errors import DomainError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
-_HASHING_STATUS = {
-    "unsupported_format": HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-    "io_error": HTTPStatus.BAD_REQUEST,
-}
 
-
-class Problem(Exception):
-    """An error answered as problem+json; `slug` names its type under /problems/."""
+class Problem(DomainError):
+    """A refusal made at the HTTP edge (authentication, limits, request shape), with its
+    status and slug given per instance."""
 
     def __init__(
         self,
@@ -37,9 +31,14 @@ class Problem(Exception):
         super().__init__(detail)
         self.status = status
         self.slug = slug
-        self.detail = detail
-        self.headers = headers or {}
-        self.extensions = extensions
+        self._headers = headers or {}
+        self._extensions = extensions
+
+    def headers(self) -> dict[str, str]:
+        return self._headers
+
+    def extensions(self) -> dict[str, Any]:
+        return self._extensions
 
 
 class PayloadTooLarge(Problem):
@@ -63,36 +62,10 @@ def problem_response(status: HTTPStatus, slug: str, detail: str, **extensions: A
     return JSONResponse(body, status_code=int(status), media_type=PROBLEM_MEDIA_TYPE)
 
 
-async def _on_problem(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, Problem)
-    response = problem_response(error.status, error.slug, error.detail, **error.extensions)
-    response.headers.update(error.headers)
-    return response
-
-
-async def _on_hashing_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HashingError)
-    status = _HASHING_STATUS.get(error.kind, HTTPStatus.UNPROCESSABLE_ENTITY)
-    return problem_response(
-        status, error.kind.replace("_", "-"), error.message, error_type=error.kind
-    )
-
-
-async def _on_case_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, CaseError)
-    response = problem_response(HTTPStatus(error.status), error.slug, error.message)
-    if error.status == HTTPStatus.TOO_MANY_REQUESTS:
-        response.headers["Retry-After"] = str(getattr(error, "retry_after", 900))
-    return response
-
-
-async def _on_verifier_busy(_request: Request, _error: Exception) -> JSONResponse:
-    response = problem_response(
-        HTTPStatus.SERVICE_UNAVAILABLE,
-        "overloaded",
-        "too many sign-in or PIN checks are running; try again shortly",
-    )
-    response.headers["Retry-After"] = "2"
+async def _on_domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    response = problem_response(error.status, error.slug, error.message, **error.extensions())
+    response.headers.update(error.headers())
     return response
 
 
@@ -136,10 +109,7 @@ async def _on_data_error(_request: Request, _error: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(Problem, _on_problem)
-    app.add_exception_handler(HashingError, _on_hashing_error)
-    app.add_exception_handler(CaseError, _on_case_error)
-    app.add_exception_handler(VerifierBusy, _on_verifier_busy)
+    app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)

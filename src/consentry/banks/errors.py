@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 
-class BankError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from consentry.core.errors import DomainError
+
+
+class BankError(DomainError):
+    slug = "invalid-bank-request"
 
 
 class BankNotFound(BankError):
+    status = HTTPStatus.NOT_FOUND
+    slug = "bank-not-found"
+
     def __init__(self, name: str) -> None:
         super().__init__(f"no bank named {name!r}")
 
 
 class BankExists(BankError):
+    status = HTTPStatus.CONFLICT
+    slug = "conflict"
+
     def __init__(self, name: str) -> None:
         super().__init__(f"a bank named {name!r} already exists")
 
@@ -26,6 +34,9 @@ class EntryNotFound(BankError):
 
 class StatusConflict(BankError):
     """A change that the entry's status forbids (withdrawn and revoked are final)."""
+
+    status = HTTPStatus.CONFLICT
+    slug = "conflict"
 
 
 class InvalidBankSetting(BankError):

@@ -4,18 +4,15 @@ banks:read / banks:write)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from http import HTTPStatus
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from consentry.api.auth import BanksReader, BanksWriter, enforce_limit
+from consentry.accounts.auth import EXPORT_BUCKET, BanksReader, BanksWriter, enforce_limit
 from consentry.api.params import MAX_ID
-from consentry.api.problems import Problem
-from consentry.api.runtime import EXPORT_BUCKET
 from consentry.banks import service
-from consentry.banks.errors import BankError, BankExists, BankNotFound, StatusConflict
+from consentry.banks.errors import BankError
 from consentry.banks.formats import write_entry
 from consentry.banks.models import ChangeAction, EntryStatus, SourceKind
 from consentry.banks.schemas import (
@@ -36,18 +33,6 @@ from consentry.hashing.signal_types import SignalType, normalise_value
 
 router = APIRouter(prefix="/v1/banks", tags=["banks"])
 
-_STATUS = {
-    BankNotFound: HTTPStatus.NOT_FOUND,
-    BankExists: HTTPStatus.CONFLICT,
-    StatusConflict: HTTPStatus.CONFLICT,
-}
-
-
-def as_problem(error: BankError) -> Problem:
-    status = _STATUS.get(type(error), HTTPStatus.UNPROCESSABLE_ENTITY)
-    slug = {404: "bank-not-found", 409: "conflict"}.get(int(status), "invalid-bank-request")
-    return Problem(status, slug, error.message)
-
 
 @router.get("", response_model=list[BankOut])
 def list_banks(request: Request, _key: BanksReader) -> list[BankOut]:
@@ -60,29 +45,23 @@ def list_banks(request: Request, _key: BanksReader) -> list[BankOut]:
 
 @router.post("", response_model=BankOut, status_code=201)
 def create_bank(request: Request, body: BankIn, key: BanksWriter) -> BankOut:
-    try:
-        with session_scope(request.app.state.engine) as session:
-            bank = service.create_bank(
-                session=session,
-                name=body.name,
-                description=body.description,
-                pdq_threshold=body.pdq_threshold,
-                auto_max_distance=body.auto_max_distance,
-                actor=f"apikey:{key.id}",
-            )
-            return BankOut.of(bank, service.count_entries(session=session, bank=bank))
-    except BankError as error:
-        raise as_problem(error) from None
+    with session_scope(request.app.state.engine) as session:
+        bank = service.create_bank(
+            session=session,
+            name=body.name,
+            description=body.description,
+            pdq_threshold=body.pdq_threshold,
+            auto_max_distance=body.auto_max_distance,
+            actor=f"apikey:{key.id}",
+        )
+        return BankOut.of(bank, service.count_entries(session=session, bank=bank))
 
 
 @router.get("/{name}", response_model=BankOut)
 def show_bank(request: Request, name: str, _key: BanksReader) -> BankOut:
-    try:
-        with session_scope(request.app.state.engine) as session:
-            bank = service.get_bank(session=session, name=name)
-            return BankOut.of(bank, service.count_entries(session=session, bank=bank))
-    except BankError as error:
-        raise as_problem(error) from None
+    with session_scope(request.app.state.engine) as session:
+        bank = service.get_bank(session=session, name=name)
+        return BankOut.of(bank, service.count_entries(session=session, bank=bank))
 
 
 @router.post("/{name}/entries", response_model=ImportOut)
@@ -106,14 +85,11 @@ def import_entries(request: Request, name: str, body: EntriesIn, key: BanksWrite
             )
         except InvalidHash as error:
             rejected.append(Rejected(index=index, reason=str(error)))
-    try:
-        with session_scope(request.app.state.engine) as session:
-            bank = service.get_bank(session=session, name=name)
-            summary = service.add_entries(
-                session=session, bank=bank, batch=batch, actor=f"apikey:{key.id}"
-            )
-    except BankError as error:
-        raise as_problem(error) from None
+    with session_scope(request.app.state.engine) as session:
+        bank = service.get_bank(session=session, name=name)
+        summary = service.add_entries(
+            session=session, bank=bank, batch=batch, actor=f"apikey:{key.id}"
+        )
     return ImportOut(added=summary.added, unchanged=summary.unchanged, rejected=rejected)
 
 
@@ -134,27 +110,19 @@ def change_entry(
 ) -> EntryOut:
     """Confirm, withdraw or revoke one entry; withdrawn and revoked are final."""
     signal = SignalType(body.signal_type)
-    try:
-        with session_scope(request.app.state.engine) as session:
-            bank = service.get_bank(session=session, name=name)
-            entry, changed = service.change_status(
-                session=session,
-                bank=bank,
-                signal_type=signal,
-                value=body.value,
-                action=_ACTIONS[action],
-                actor=f"apikey:{key.id}",
-            )
-            return EntryOut(
-                entry_id=entry.id,
-                signal_type=entry.signal_type,
-                status=entry.status,
-                changed=changed,
-            )
-    except InvalidHash as error:
-        raise Problem(HTTPStatus.UNPROCESSABLE_ENTITY, "invalid-hash", str(error)) from None
-    except BankError as error:
-        raise as_problem(error) from None
+    with session_scope(request.app.state.engine) as session:
+        bank = service.get_bank(session=session, name=name)
+        entry, changed = service.change_status(
+            session=session,
+            bank=bank,
+            signal_type=signal,
+            value=body.value,
+            action=_ACTIONS[action],
+            actor=f"apikey:{key.id}",
+        )
+        return EntryOut(
+            entry_id=entry.id, signal_type=entry.signal_type, status=entry.status, changed=changed
+        )
 
 
 @router.get("/{name}/changes", response_model=ChangesOut)
@@ -169,12 +137,9 @@ def bank_changes(
 ) -> ChangesOut:
     """Changes after `since`, oldest first: newly confirmed values to rescan earlier uploads
     against, and withdrawals to honour."""
-    try:
-        with session_scope(request.app.state.engine) as session:
-            bank = service.get_bank(session=session, name=name)
-            rows = service.changes_since(session=session, bank=bank, since=since, limit=limit)
-    except BankError as error:
-        raise as_problem(error) from None
+    with session_scope(request.app.state.engine) as session:
+        bank = service.get_bank(session=session, name=name)
+        rows = service.changes_since(session=session, bank=bank, since=since, limit=limit)
     return ChangesOut(
         changes=[ChangeOut.model_validate(row, from_attributes=True) for row in rows],
         next_since=rows[-1].seq if rows else since,
@@ -194,9 +159,9 @@ def export_bank(request: Request, name: str, key: BanksReader) -> StreamingRespo
     session = session_factory(request.app.state.engine)()
     try:
         bank = service.get_bank(session=session, name=name)
-    except BankError as error:
+    except BankError:
         session.close()
-        raise as_problem(error) from None
+        raise
 
     def lines() -> Iterator[str]:
         try:

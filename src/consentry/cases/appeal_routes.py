@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from consentry.api.auth import AppealWriter, Lead
+from consentry.accounts.auth import AppealWriter, Lead
 from consentry.api.params import RowId
 from consentry.cases.appeals import AppealGround, Outcome, decide_appeal, file_uploader_appeal
 from consentry.cases.schemas import AppealOut

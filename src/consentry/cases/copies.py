@@ -19,7 +19,6 @@ from consentry.cases.removal import request_action
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.matching.schemas import Match, Tier
-from consentry.scans.models import ScanRecord
 
 
 def locate_item(
@@ -48,7 +47,12 @@ def locate_item(
 
 
 def copies_found(
-    *, session: Session, scan: ScanRecord, matches: Sequence[Match], settings: Settings
+    *,
+    session: Session,
+    scan_id: int,
+    content_id: str | None,
+    matches: Sequence[Match],
+    settings: Settings,
 ) -> list[Item]:
     """Items for the cases whose confirmed hashes this scan matched (one per case)."""
     entry_ids = [m.entry_id for m in matches]
@@ -84,9 +88,9 @@ def copies_found(
         automatic = match.tier is Tier.AUTO
         known = (
             session.scalar(
-                select(Item).where(Item.case_id == case_id, Item.content_id == scan.content_id)
+                select(Item).where(Item.case_id == case_id, Item.content_id == content_id)
             )
-            if scan.content_id is not None
+            if content_id is not None
             else None
         )
         if known is not None:  # the platform scanned it again
@@ -99,9 +103,9 @@ def copies_found(
                 session=session,
                 case=case,
                 item=Item(
-                    content_id=scan.content_id,
+                    content_id=content_id,
                     found_by="scan",
-                    scan_id=scan.id,
+                    scan_id=scan_id,
                     distance=match.distance,
                     status=(ItemStatus.LOCATED if automatic else ItemStatus.NEEDS_REVIEW).value,
                     located_at=now,
@@ -109,7 +113,7 @@ def copies_found(
                 clocks=clocks,
                 actor="system",
                 details={
-                    "scan_id": scan.id,
+                    "scan_id": scan_id,
                     "distance": match.distance,
                     "threshold": match.threshold,
                     "tier": match.tier.value,

@@ -1,21 +1,19 @@
-"""Errors of the case workflow; the API maps each kind to one problem type."""
+"""Errors of the case workflow, each with its problem type."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
+from consentry.core.errors import DomainError, Throttled
 from consentry.throttle.service import minutes
 
 
-class CaseError(Exception):
-    status = 422
+class CaseError(DomainError):
     slug = "case-error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class CaseNotFound(CaseError):
-    status = 404
+    status = HTTPStatus.NOT_FOUND
     slug = "case-not-found"
 
     def __init__(self) -> None:
@@ -23,30 +21,27 @@ class CaseNotFound(CaseError):
         super().__init__("no case matches this reference and PIN")
 
 
-class AccessThrottled(CaseError):
-    status = 429
-    slug = "throttled"
-
+class AccessThrottled(Throttled, CaseError):
     def __init__(self, retry_after: int = 900) -> None:
         super().__init__(
             "too many attempts with a wrong reference or PIN; try again in"
-            f" {minutes(retry_after)} minute(s)"
+            f" {minutes(retry_after)} minute(s)",
+            retry_after,
         )
-        self.retry_after = retry_after
 
 
 class CaseConflict(CaseError):
-    status = 409
+    status = HTTPStatus.CONFLICT
     slug = "case-conflict"
 
 
 class NotPermitted(CaseError):
-    status = 403
+    status = HTTPStatus.FORBIDDEN
     slug = "forbidden"
 
 
 class NotFound(CaseError):
-    status = 404
+    status = HTTPStatus.NOT_FOUND
     slug = "not-found"
 
 
@@ -55,7 +50,7 @@ class DecisionInvalid(CaseError):
 
 
 class IdempotencyKeyReused(CaseError):
-    status = 409
+    status = HTTPStatus.CONFLICT
     slug = "idempotency-key-reused"
 
     def __init__(self) -> None:

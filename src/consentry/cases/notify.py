@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from consentry.actions.delivery import Letters
 from consentry.actions.outbox import enqueue_email
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CasePersonal
@@ -87,3 +88,10 @@ def notify(*, session: Session, case: Case, template: str, params: dict[str, Any
         details={"template": template},
     )
     return True
+
+
+def _address(session: Session, case_id: int) -> str | None:
+    return contact_email(session=session, case_id=case_id)
+
+
+LETTERS = Letters(address=_address, render=render)

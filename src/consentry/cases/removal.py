@@ -13,10 +13,10 @@ from consentry.cases.clocks import settle
 from consentry.cases.errors import CaseConflict, NotFound
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, Deadline, Item, ItemStatus
+from consentry.cases.preservation import preserve
 from consentry.cases.statements import issue_statement
 from consentry.config import Settings
 from consentry.db.base import utcnow
-from consentry.evidence.preservation import preserve
 
 
 def request_action(

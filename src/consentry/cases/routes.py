@@ -12,14 +12,14 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consentry.accounts.models import Role, Scope
-from consentry.api.auth import (
+from consentry.accounts.auth import (
     Actor,
     NoticeWriter,
     StaffCookie,
     bearer,
     staff_or_key,
 )
+from consentry.accounts.models import Role, Scope
 from consentry.cases.access import PIN_RECOVERY, unlock_case
 from consentry.cases.appeals import file_requester_appeal
 from consentry.cases.clocks import deadlines_of

@@ -60,7 +60,7 @@ def serve(
     os.environ["CONSENTRY_MIGRATE_ON_START"] = "false"
     settings = get_settings()
     uvicorn.run(
-        "consentry.api.app:create_app",
+        "consentry.service.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -77,8 +77,8 @@ def openapi() -> None:
     """Print the API's OpenAPI document (docs/openapi.json is this, checked in)."""
     import json
 
-    from consentry.api.app import create_app
     from consentry.config import Settings
+    from consentry.service.app import create_app
 
     settings = Settings(database_url="sqlite://", migrate_on_start=False)
     typer.echo(json.dumps(create_app(settings).openapi(), indent=2, sort_keys=True))

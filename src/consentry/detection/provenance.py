@@ -15,8 +15,9 @@ from typing import Any
 
 import c2pa
 
+from consentry.config import DEFAULT_MAX_PIXELS
 from consentry.detection.base import Applicability, Budget, Finding, Subject
-from consentry.hashing.decode import DEFAULT_MAX_PIXELS, open_image
+from consentry.hashing.decode import open_image
 from consentry.hashing.errors import HashingError
 
 AI_SOURCE_TYPES = ("trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia")

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from consentry.api.auth import ScanKey
+from consentry.accounts.auth import ScanKey
+from consentry.api.admission import admission_of
 from consentry.config import Settings
 from consentry.detection.service import default_detectors, inspect
 
@@ -61,7 +62,7 @@ def inspect_image(
     settings: Settings = request.app.state.settings
     detectors = default_detectors(settings.c2pa_trust_anchors)
     data = file.file.read()
-    with request.app.state.runtime.admission.admitted():
+    with admission_of(request).admitted():
         findings = inspect(data, detectors=detectors, max_pixels=settings.max_image_pixels)
     return InspectionOut(
         findings=[FindingOut.model_validate(f.to_json(heatmap=heatmaps)) for f in findings],

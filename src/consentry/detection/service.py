@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from consentry.config import DEFAULT_MAX_PIXELS
 from consentry.detection.base import (
     Applicability,
     Budget,
@@ -17,7 +18,7 @@ from consentry.detection.base import (
 )
 from consentry.detection.forensics import CopyMove, ErrorLevel, JpegGhost, NoiseLevel
 from consentry.detection.provenance import ContentCredentials, GeneratorMetadata
-from consentry.hashing.decode import DEFAULT_MAX_PIXELS, decode_upright
+from consentry.hashing.decode import decode_upright
 from consentry.hashing.errors import HashingError
 
 SECONDS_PER_MEGAPIXEL = 2.0

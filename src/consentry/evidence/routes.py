@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from consentry.api.auth import ActionAcker, Lead
+from consentry.accounts.auth import ActionAcker, Lead
 from consentry.api.params import RowId
+from consentry.cases.preservation import open_copy, store_copy
 from consentry.config import Settings
 from consentry.db.session import session_scope
-from consentry.evidence.preservation import open_copy, store_copy
 
 router = APIRouter(prefix="/v1", tags=["evidence"])
 

@@ -1,6 +1,7 @@
 """Perceptual (PDQ) and exact (SHA-256, MD5) hashing of images, safe on hostile files."""
 
-from consentry.hashing.decode import DEFAULT_MAX_PIXELS, READABLE_FORMATS
+from consentry.config import DEFAULT_MAX_PIXELS
+from consentry.hashing.decode import READABLE_FORMATS
 from consentry.hashing.errors import (
     DecodeFailed,
     EmptyFile,

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
+from consentry.config import DEFAULT_MAX_PIXELS
 from consentry.hashing.errors import (
     DecodeFailed,
     EmptyFile,
@@ -29,7 +30,6 @@ from consentry.hashing.pdq_core import Axis
 
 pillow_heif.register_heif_opener()
 
-DEFAULT_MAX_PIXELS = 100_000_000
 # Planes are decoded down to block means, but never below this many pixels on
 # the short side: coarser blocks than about half PDQ's filter window drift.
 MIN_PLANE_SIDE = 256

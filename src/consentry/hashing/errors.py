@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from consentry.core.errors import DomainError
 
 
-class HashingError(Exception):
-    """A file that cannot be hashed; `kind` is the stable code shown to users."""
+class HashingError(DomainError):
+    """A file that cannot be hashed; `kind` is the stable code shown to users (and the
+    problem type, with dashes)."""
 
     kind: ClassVar[str] = "decode_error"
+    slug = "decode-error"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.slug = cls.kind.replace("_", "-")
+
+    def extensions(self) -> dict[str, Any]:
+        return {"error_type": self.kind}
 
 
 class EmptyFile(HashingError):
@@ -25,6 +33,7 @@ class TruncatedImage(HashingError):
 
 class UnsupportedFormat(HashingError):
     kind = "unsupported_format"
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
 
 
 class ImageTooLarge(HashingError):
@@ -37,3 +46,4 @@ class DecodeFailed(HashingError):
 
 class ReadFailed(HashingError):
     kind = "io_error"
+    status = HTTPStatus.BAD_REQUEST

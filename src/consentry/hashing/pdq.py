@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from consentry.core.errors import DomainError
+
 PDQ_BITS = 256
 PDQ_HEX_LENGTH = PDQ_BITS // 4
 # Meta's guidance: hashes below this quality are unreliable for matching.
@@ -23,8 +25,10 @@ MIN_RELIABLE_QUALITY = 50
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
-class InvalidHash(ValueError):
-    """A value that is not a 256-bit PDQ hash in hex."""
+class InvalidHash(DomainError, ValueError):
+    """A value that is not a valid hash of its signal type."""
+
+    slug = "invalid-hash"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pdqhash
 
-from consentry.hashing.decode import DEFAULT_MAX_PIXELS, decode_luma_plane, decode_upright, luma_of
+from consentry.config import DEFAULT_MAX_PIXELS
+from consentry.hashing.decode import decode_luma_plane, decode_upright, luma_of
 from consentry.hashing.pdq import PdqHash
 from consentry.hashing.pdq_core import VARIANT_NAMES, pdq_from_blocks
 from consentry.hashing.trim import content_box

@@ -36,9 +36,16 @@ from consentry.banks.models import ChangeAction, EntryStatus
 from consentry.cases.decisions import case_entries, change_entries
 from consentry.cases.events import EventKind, append
 from consentry.cases.holders import held_elsewhere
-from consentry.cases.models import Case, CasePersonal, CaseStatus, Item, ItemStatus
+from consentry.cases.models import (
+    Case,
+    CasePersonal,
+    CaseStatus,
+    Item,
+    ItemStatus,
+    Preservation,
+    PreservedCopy,
+)
 from consentry.config import Settings
-from consentry.evidence.models import Preservation, PreservedCopy
 from consentry.retention.models import Tombstone
 from consentry.review.models import Comment
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 
-from consentry.api.auth import CaseDecider
+from consentry.accounts.auth import CaseDecider
 from consentry.cases.decisions import decide
 from consentry.cases.routes import staff_case
 from consentry.cases.schemas import CaseView, DecisionIn

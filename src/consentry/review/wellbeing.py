@@ -5,6 +5,7 @@ each reviewer was exposed to."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ BLUR_STRENGTHS = (8, 16, 24, 40)  # the console's CSS has a class for each
 
 
 class RevealCapReached(CaseError):
-    status = 429
+    status = HTTPStatus.TOO_MANY_REQUESTS
     slug = "reveal-cap"
 
     def __init__(self, cap: int) -> None:

@@ -1,4 +1,5 @@
-"""Recording scans. Keyword-only; the caller owns the transaction."""
+"""Recording scans, and what a matched scan sets off. Keyword-only; the caller owns the
+transaction."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consentry.banks.models import BankEntry, EntryStatus
+from consentry.cases.copies import copies_found
+from consentry.config import Settings
 from consentry.matching.schemas import Match, Tier
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 from consentry.scans.schemas import Verdict
@@ -75,6 +78,44 @@ def record_scan(
     )
     session.flush()
     return record
+
+
+Settled = list[tuple[list[Match], int | None]]
+
+
+def settle(
+    *,
+    session: Session,
+    api_key_id: int | None,
+    found: Sequence[tuple[str | None, list[Match]]],
+    bank_ids: dict[str, int],
+    settings: Settings,
+) -> Settled:
+    """Keep the scans that matched: for each (content id, matches), its matches as the
+    database has them now and its scan id (None when nothing matched). A match of a
+    confirmed request's hash is a found copy of it (maybe removed automatically)."""
+    settled: Settled = []
+    for content_id, matched in found:
+        matches = as_stored(session=session, matches=matched) if matched else []
+        if not matches:
+            settled.append(([], None))
+            continue
+        record = record_scan(
+            session=session,
+            api_key_id=api_key_id,
+            content_id=content_id,
+            matches=matches,
+            bank_ids=bank_ids,
+        )
+        copies_found(
+            session=session,
+            scan_id=record.id,
+            content_id=content_id,
+            matches=matches,
+            settings=settings,
+        )
+        settled.append((matches, record.id))
+    return settled
 
 
 def add_counts(*, session: Session, counts: Counter[tuple[date, int, str]]) -> None:

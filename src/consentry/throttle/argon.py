@@ -10,9 +10,12 @@ so it costs what a known one does.
 from __future__ import annotations
 
 import threading
+from http import HTTPStatus
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from consentry.core.errors import DomainError
 
 CONCURRENCY = 2
 WAIT_SECONDS = 5.0
@@ -22,8 +25,17 @@ _slots = threading.BoundedSemaphore(CONCURRENCY)
 _DUMMY = _hasher.hash("consentry-no-such-account")
 
 
-class VerifierBusy(Exception):
+class VerifierBusy(DomainError):
     """Every slot stayed taken for WAIT_SECONDS: answered 503 with Retry-After."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    slug = "overloaded"
+
+    def __init__(self) -> None:
+        super().__init__("too many sign-in or PIN checks are running; try again shortly")
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "2"}
 
 
 def hash_secret(secret: str) -> str:

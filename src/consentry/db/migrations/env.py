@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import consentry.db.models  # noqa: F401  (registers every table on the metadata)
+import consentry.service.tables  # noqa: F401  (registers every table on the metadata)
 from consentry.db.base import Base
 
 connection = context.config.attributes["connection"]

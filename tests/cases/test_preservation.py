@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from consentry.accounts.models import Role, Scope
 from consentry.actions.models import ActionRequest
 from consentry.audit.models import AuditEvent
+from consentry.cases.models import Preservation, PreservedCopy
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
-from consentry.evidence.models import Preservation, PreservedCopy
 from tests.cases.support import notice, staff_headers
 from tests.helpers import key_headers, running
 from tests.images import jpeg, pattern

@@ -1,4 +1,5 @@
-"""Every domain's tables, imported in one place for migrations and `create_all` in tests."""
+"""Every domain's tables, registered on the metadata in one place: Alembic compares
+migrations against it, and the tests empty it between runs."""
 
 from consentry.accounts.models import (
     ApiKey,
@@ -20,9 +21,10 @@ from consentry.cases.models import (
     DeadlineMark,
     Item,
     Notice,
+    Preservation,
+    PreservedCopy,
     Statement,
 )
-from consentry.evidence.models import Preservation, PreservedCopy
 from consentry.retention.models import Tombstone
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord

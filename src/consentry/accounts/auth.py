@@ -1,4 +1,6 @@
-"""Bearer API keys with scopes: one dependency per scope keeps routes a few lines long."""
+"""Bearer API keys with scopes: one dependency per scope keeps routes a few lines long.
+The `KeyGate` (verified-key cache and per-key rate limits) is built once per worker by
+the service and found on the app's state."""
 
 from __future__ import annotations
 
@@ -16,13 +18,18 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import Engine
 
 from consentry.accounts.models import Role, Scope, User
+from consentry.accounts.rate_limits import SYNC_SECONDS, Limit, RateLimiter
 from consentry.accounts.routes import current_staff
 from consentry.accounts.service import KeyIdentity, digest_of, record_use, verify_api_key
 from consentry.api.problems import Problem
+from consentry.config import Settings
+from consentry.core.jobs import PeriodicJob
 from consentry.db.session import session_scope
 
 # A revoked key stops working within this many seconds in every worker.
 KEY_CACHE_SECONDS = 2.0
+KEY_USE_FLUSH_SECONDS = 30.0
+EXPORT_BUCKET = "banks:export"
 staff_cookie = APIKeyCookie(
     name="consentry_session",
     auto_error=False,
@@ -75,6 +82,36 @@ class KeyCache:
                 record_use(session=session, key_ids=sorted(used), at=datetime.now(UTC))
 
 
+class KeyGate:
+    """What a worker checks an API key against: the key cache and the rate limits."""
+
+    def __init__(self, *, settings: Settings, engine: Engine, read_engine: Engine) -> None:
+        self.settings = settings
+        # Reads never queue behind SQLite's write lock (BEGIN IMMEDIATE is for writers).
+        self.keys = KeyCache(read_engine)
+        self.limiter = RateLimiter(engine)
+
+    def limit_for(self, bucket: str) -> Limit:
+        settings = self.settings
+        if bucket == Scope.SCAN.value:
+            return Limit(settings.rate_limit_scan_per_minute, 60)
+        if bucket == EXPORT_BUCKET:
+            return Limit(settings.rate_limit_export_per_hour, 3600)
+        return Limit(settings.rate_limit_per_minute, 60)
+
+    def jobs(self) -> list[PeriodicJob]:
+        return [
+            PeriodicJob("rate-limits", SYNC_SECONDS, self.limiter.sync),
+            PeriodicJob("key-use", KEY_USE_FLUSH_SECONDS, self.keys.flush_use, final=True),
+        ]
+
+
+def gate_of(request: Request) -> KeyGate:
+    gate = request.app.state.key_gate
+    assert isinstance(gate, KeyGate)
+    return gate
+
+
 def _unauthorised(detail: str) -> Problem:
     return Problem(
         HTTPStatus.UNAUTHORIZED, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"}
@@ -83,8 +120,8 @@ def _unauthorised(detail: str) -> Problem:
 
 def enforce_limit(request: Request, identity: KeyIdentity, bucket: str) -> None:
     """429 once the key has used its requests in this bucket's current window."""
-    runtime = request.app.state.runtime
-    retry_after = runtime.limiter.check(identity.id, bucket, runtime.limit_for(bucket))
+    gate = gate_of(request)
+    retry_after = gate.limiter.check(identity.id, bucket, gate.limit_for(bucket))
     if retry_after is not None:
         raise Problem(
             HTTPStatus.TOO_MANY_REQUESTS,
@@ -99,7 +136,7 @@ async def _key_with(
 ) -> KeyIdentity:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorised("an API key is needed: send Authorization: Bearer <key>")
-    keys: KeyCache = request.app.state.runtime.keys
+    keys = gate_of(request).keys
     # Async, so that the common case (a cached key) costs no hop to a worker thread.
     found, identity = keys.cached(credentials.credentials)
     if not found:

@@ -22,11 +22,10 @@ from consentry.actions.models import ActionRequest
 from consentry.banks.models import BankEntry
 from consentry.cases.errors import CaseConflict, NotFound, NotPermitted
 from consentry.cases.events import EventKind, append
-from consentry.cases.models import Case, CaseHash, Item
+from consentry.cases.models import Case, CaseHash, Item, Preservation, PreservedCopy
 from consentry.config import Settings
 from consentry.db.base import utcnow
 from consentry.db.keyfiles import write_private
-from consentry.evidence.models import Preservation, PreservedCopy
 
 
 def preserve(

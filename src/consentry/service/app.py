@@ -19,9 +19,9 @@ from consentry.api.limits import BodySizeLimit
 from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, metrics_allowed, render
 from consentry.api.openapi import install_openapi
 from consentry.api.problems import Problem, install_problem_handlers
-from consentry.api.runtime import Runtime
 from consentry.banks.routes import router as banks_router
 from consentry.cases.appeal_routes import router as appeals_router
+from consentry.cases.removal_routes import router as removal_router
 from consentry.cases.routes import router as cases_router
 from consentry.config import Settings, get_settings
 from consentry.db.engine import make_engine
@@ -30,6 +30,7 @@ from consentry.db.sealed import use_settings
 from consentry.detection.routes import router as detection_router
 from consentry.evidence.routes import router as evidence_router
 from consentry.hashing.routes import router as hashing_router
+from consentry.matching.live import live_index
 from consentry.portal.routes import router as portal_router
 from consentry.portal.routes import static as portal_static
 from consentry.review.appeal_pages import router as appeal_pages_router
@@ -39,10 +40,35 @@ from consentry.review.pages import router as review_router
 from consentry.review.web import router as console_router
 from consentry.review.web import static as console_static
 from consentry.scans.routes import router as scans_router
+from consentry.service.runtime import Runtime
 from consentry.web.docs import assets as docs_assets
 from consentry.web.docs import router as docs_router
 from consentry.web.routes import router as web_router
 from consentry.web.routes import static
+
+# Where a domain adds endpoints or pages: its router, named here (order is the OpenAPI order).
+ROUTERS = (
+    accounts_router,
+    hashing_router,
+    detection_router,
+    scans_router,
+    banks_router,
+    cases_router,
+    decision_router,
+    appeals_router,
+    removal_router,
+    actions_router,
+    evidence_router,
+    web_router,
+    portal_router,
+    console_router,
+    review_router,
+    batch_router,
+    appeal_pages_router,
+    admin_router,
+    admin_reports_router,
+    docs_router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime(settings, engine)
-        app.state.runtime = runtime
+        runtime.install(app.state)
         runtime.start()
         yield
         runtime.stop()
@@ -86,13 +112,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/readyz", tags=["operations"], responses={503: {"description": "Still loading."}})
     def readyz(request: Request) -> dict[str, Any]:
         """Ready once the hash index is loaded and following the bank change log."""
-        runtime: Runtime = request.app.state.runtime
-        if runtime.matcher is None:
+        index = live_index(request)
+        if index.matcher is None:
             detail = "the hash index is still loading"
-            if runtime.load_error:
-                detail = f"loading the hash index failed ({runtime.load_error})"
+            if index.load_error:
+                detail = f"loading the hash index failed ({index.load_error})"
             raise Problem(HTTPStatus.SERVICE_UNAVAILABLE, "not-ready", detail)
-        return {"status": "ready", "indexed": len(runtime.matcher.index)}
+        return {"status": "ready", "indexed": len(index.matcher.index)}
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics(request: Request) -> Response:
@@ -101,31 +127,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scraper on this machine (loopback) is answered."""
         if not metrics_allowed(request, settings):
             raise Problem(HTTPStatus.NOT_FOUND, "not-found", "Not Found")
-        matcher = request.app.state.runtime.matcher
+        matcher = live_index(request).matcher
         if matcher is not None:
             INDEX_ENTRIES.set(len(matcher.index))
             LOG_POSITION.set(matcher.seq)
         return render()
 
-    app.include_router(accounts_router)
-    app.include_router(hashing_router)
-    app.include_router(detection_router)
-    app.include_router(scans_router)
-    app.include_router(banks_router)
-    app.include_router(cases_router)
-    app.include_router(decision_router)
-    app.include_router(appeals_router)
-    app.include_router(actions_router)
-    app.include_router(evidence_router)
-    app.include_router(web_router)
-    app.include_router(portal_router)
-    app.include_router(console_router)
-    app.include_router(review_router)
-    app.include_router(batch_router)
-    app.include_router(appeal_pages_router)
-    app.include_router(admin_router)
-    app.include_router(admin_reports_router)
-    app.include_router(docs_router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/docs/assets", docs_assets, name="docs_assets")
     app.mount("/static", static, name="static")
     app.mount("/portal/static", portal_static, name="portal_static")
