@@ -19,7 +19,7 @@ import numpy as np
 from common import RESULTS, header, load_rgb, photo_paths, table
 
 from consentry.hashing import compute_signals
-from consentry.matching.index import HammingIndex
+from consentry.signals.hamming import HammingIndex
 
 RADIUS = 31
 rng = np.random.default_rng(2026)

@@ -17,7 +17,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("throttle", "outbound", "audit"),  # infrastructure with no domain knowledge
     ("api",),  # the HTTP kit: problem+json, params, limits, admission, OpenAPI
     ("accounts",),  # staff, API keys, sign-in
-    ("hashing",),  # signal kinds and image hashing
+    ("hashing",),  # image decoding and hashing (PDQ, digests)
+    ("signals",),  # signal kinds as plugins, their indexes
     ("detection", "banks"),
     ("matching",),
     ("actions",),  # the outbox: webhooks, e-mail, removal requests

@@ -11,7 +11,6 @@ from consentry.banks.models import ChangeAction
 from consentry.banks.service import NewEntry
 from consentry.cli.main import app
 from consentry.db.session import session_scope
-from consentry.hashing.signal_types import SignalType
 
 PDQ = "3c" * 32
 
@@ -25,11 +24,11 @@ def problems(engine: Engine) -> list[str]:
 def chained(engine: Engine) -> Engine:
     with session_scope(engine) as session:
         bank = service.create_bank(session=session, name="ncii", actor="cli")
-        service.add_entry(session=session, bank=bank, new=NewEntry(SignalType.PDQ, PDQ))
+        service.add_entry(session=session, bank=bank, new=NewEntry("pdq", PDQ))
         service.change_status(
             session=session,
             bank=bank,
-            signal_type=SignalType.PDQ,
+            signal_type="pdq",
             value=PDQ,
             action=ChangeAction.WITHDRAWN,
         )

@@ -3,7 +3,6 @@ import json
 from consentry.banks.formats import JSONL_FORMAT, LineError, read_entries, write_entry
 from consentry.banks.models import EntryStatus
 from consentry.banks.service import EntryRecord, NewEntry
-from consentry.hashing.signal_types import SignalType
 
 PDQ = "ab" * 32
 
@@ -29,7 +28,7 @@ def test_text_export_carries_only_matchable_entries() -> None:
 
 def test_jsonl_round_trip_keeps_status_quality_and_provenance() -> None:
     [(number, entry)] = list(
-        read_entries([GOLDEN_LINE], kind=".jsonl", default_signal=SignalType.PDQ, status=None)
+        read_entries([GOLDEN_LINE], kind=".jsonl", default_signal="pdq", status=None)
     )
     assert number == 1
     assert isinstance(entry, NewEntry)
@@ -48,12 +47,12 @@ def test_text_lines_typed_bare_comments_and_errors() -> None:
         "sha1 " + "a" * 40,
         "too many parts here",
     ]
-    results = list(read_entries(lines, kind=".txt", default_signal=SignalType.PDQ, status=None))
+    results = list(read_entries(lines, kind=".txt", default_signal="pdq", status=None))
     good = [(n, e) for n, e in results if isinstance(e, NewEntry)]
     bad = [e for _, e in results if isinstance(e, LineError)]
     assert [n for n, _ in good] == [2, 3, 5]
     assert good[0][1].value == PDQ
-    assert good[2][1].signal_type is SignalType.MD5
+    assert good[2][1].signal_type == "md5"
     assert all(e.status is EntryStatus.PENDING for _, e in good)
     assert [e.line for e in bad] == [6, 7, 8]
     assert "unknown signal type" in bad[1].reason
@@ -66,6 +65,6 @@ def test_bad_json_lines_are_reported_not_raised() -> None:
         json.dumps({"format": JSONL_FORMAT}),
         "[1]",
     ]
-    results = list(read_entries(lines, kind=".jsonl", default_signal=SignalType.PDQ, status=None))
+    results = list(read_entries(lines, kind=".jsonl", default_signal="pdq", status=None))
     assert all(isinstance(e, LineError) for _, e in results)
     assert "missing field 'signal_type'" in results[2][1].reason  # type: ignore[union-attr]

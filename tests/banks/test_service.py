@@ -16,14 +16,13 @@ from consentry.banks.models import BankChange, BankEntry, ChangeAction, EntrySta
 from consentry.banks.service import NewEntry
 from consentry.db.session import session_scope
 from consentry.hashing.pdq import InvalidHash
-from consentry.hashing.signal_types import SignalType
 
 PDQ = "f" * 64
 PDQ2 = "0" * 63 + "1"
 
 
 def new(value: str = PDQ, status: EntryStatus = EntryStatus.PENDING) -> NewEntry:
-    return NewEntry(signal_type=SignalType.PDQ, value=value, status=status)
+    return NewEntry(signal_type="pdq", value=value, status=status)
 
 
 def test_create_and_find_bank(session: Session) -> None:
@@ -61,7 +60,7 @@ def test_reimport_never_revives_or_upgrades(session: Session) -> None:
     service.change_status(
         session=session,
         bank=bank,
-        signal_type=SignalType.PDQ,
+        signal_type="pdq",
         value=PDQ,
         action=ChangeAction.WITHDRAWN,
     )
@@ -82,7 +81,7 @@ def test_status_changes_are_explicit_and_final(session: Session) -> None:
 
     def change(action: ChangeAction) -> bool:
         return service.change_status(
-            session=session, bank=bank, signal_type=SignalType.PDQ, value=PDQ.upper(), action=action
+            session=session, bank=bank, signal_type="pdq", value=PDQ.upper(), action=action
         )[1]
 
     assert change(ChangeAction.CONFIRMED)
@@ -96,7 +95,7 @@ def test_status_changes_are_explicit_and_final(session: Session) -> None:
         service.change_status(
             session=session,
             bank=bank,
-            signal_type=SignalType.PDQ,
+            signal_type="pdq",
             value=PDQ2,
             action=ChangeAction.CONFIRMED,
         )
@@ -109,7 +108,7 @@ def test_every_change_is_logged_in_order(session: Session) -> None:
     service.change_status(
         session=session,
         bank=bank,
-        signal_type=SignalType.PDQ,
+        signal_type="pdq",
         value=PDQ2,
         action=ChangeAction.CONFIRMED,
     )
@@ -121,13 +120,13 @@ def test_every_change_is_logged_in_order(session: Session) -> None:
 @pytest.mark.parametrize(
     ("signal", "value"),
     [
-        (SignalType.PDQ, "abc"),
-        (SignalType.PDQ, "g" * 64),
-        (SignalType.MD5, "a" * 64),
-        (SignalType.SHA256, ""),
+        ("pdq", "abc"),
+        ("pdq", "g" * 64),
+        ("md5", "a" * 64),
+        ("sha256", ""),
     ],
 )
-def test_malformed_values_are_refused(session: Session, signal: SignalType, value: str) -> None:
+def test_malformed_values_are_refused(session: Session, signal: str, value: str) -> None:
     bank = service.create_bank(session=session, name="ncii")
     with pytest.raises(InvalidHash, match="hexadecimal digits"):
         service.add_entry(session=session, bank=bank, new=NewEntry(signal_type=signal, value=value))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 
 from consentry.db.engine import make_engine
-from consentry.hashing.signal_types import SignalType
 from consentry.matching.follower import ChangeFollower, load_matcher
 from consentry.matching.matcher import Query
 
@@ -20,7 +19,7 @@ def main() -> None:
     ChangeFollower(engine, matcher).start()
     print("ready", flush=True)
     for line in sys.stdin:
-        found = matcher.match(Query.from_value(SignalType.PDQ, line.strip()))
+        found = matcher.match(Query.from_value("pdq", line.strip()))
         print(len(found), flush=True)
 
 

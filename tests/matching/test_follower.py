@@ -9,7 +9,6 @@ from consentry.banks import service
 from consentry.banks.models import ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry
 from consentry.db.session import session_scope
-from consentry.hashing.signal_types import SignalType
 from consentry.matching.follower import catch_up, load_matcher
 from consentry.matching.matcher import Query
 
@@ -54,7 +53,7 @@ def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: s
             service.add_entry(
                 session=session,
                 bank=bank,
-                new=NewEntry(SignalType.PDQ, VALUE, EntryStatus.CONFIRMED),
+                new=NewEntry("pdq", VALUE, EntryStatus.CONFIRMED),
             )
         assert wait_until(probe, 1) < FRESHNESS_SECONDS
         with session_scope(engine) as session:
@@ -62,7 +61,7 @@ def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: s
             service.change_status(
                 session=session,
                 bank=bank,
-                signal_type=SignalType.PDQ,
+                signal_type="pdq",
                 value=VALUE,
                 action=ChangeAction.WITHDRAWN,
             )
@@ -76,11 +75,11 @@ def test_catch_up_is_idempotent_after_a_racing_load(engine: Engine) -> None:
     with session_scope(engine) as session:
         bank = service.create_bank(session=session, name="ncii")
         service.add_entry(
-            session=session, bank=bank, new=NewEntry(SignalType.PDQ, VALUE, EntryStatus.PENDING)
+            session=session, bank=bank, new=NewEntry("pdq", VALUE, EntryStatus.PENDING)
         )
     matcher = load_matcher(engine)
     matcher.seq = 0  # as if the load had read the log position before these changes
     catch_up(engine, matcher)
     catch_up(engine, matcher)
-    assert len(matcher.index) == 1
-    assert len(matcher.match(Query.from_value(SignalType.PDQ, VALUE))) == 1
+    assert len(matcher.indexes["pdq"]) == 1
+    assert len(matcher.match(Query.from_value("pdq", VALUE))) == 1

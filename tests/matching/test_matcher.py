@@ -7,7 +7,6 @@ from consentry.banks.models import ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry
 from consentry.db.session import session_scope
 from consentry.hashing import PdqHash, compute_signals
-from consentry.hashing.signal_types import SignalType
 from consentry.matching.follower import catch_up, load_matcher
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Tier
@@ -19,9 +18,7 @@ def flipped(value: PdqHash, bits: int) -> str:
     return f"{number:064x}"
 
 
-def add(
-    engine: Engine, bank: str, value: str, status: EntryStatus, signal: SignalType = SignalType.PDQ
-) -> None:
+def add(engine: Engine, bank: str, value: str, status: EntryStatus, signal: str = "pdq") -> None:
     with session_scope(engine) as session:
         target = service.get_bank(session=session, name=bank)
         service.add_entry(
@@ -79,7 +76,7 @@ def test_threshold_is_per_bank_and_exact_at_the_edge(
     bank(engine, "b20", threshold=20)
     for bits in (19, 20, 21):
         add(engine, "b20", flipped(pdq, bits), EntryStatus.CONFIRMED)
-    found = current(engine).match(Query.from_value(SignalType.PDQ, pdq.to_hex()))
+    found = current(engine).match(Query.from_value("pdq", pdq.to_hex()))
     assert sorted(m.distance for m in found) == [19, 20]
     assert {m.threshold for m in found} == {20}
 
@@ -98,14 +95,14 @@ def test_withdrawn_hash_never_matches_again(
         service.change_status(
             session=session,
             bank=target,
-            signal_type=SignalType.PDQ,
+            signal_type="pdq",
             value=pdq.to_hex(),
             action=ChangeAction.WITHDRAWN,
         )
         service.add_entry(
             session=session,
             bank=target,
-            new=NewEntry(SignalType.PDQ, pdq.to_hex(), EntryStatus.CONFIRMED),
+            new=NewEntry("pdq", pdq.to_hex(), EntryStatus.CONFIRMED),
         )
     catch_up(engine, matcher)
     assert matcher.match(query) == []
@@ -140,7 +137,7 @@ def test_digests_match_exactly_and_low_quality_pdq_is_review(engine: Engine) -> 
     assert signals.quality < 50
     bank(engine, "ncii")
     add(engine, "ncii", signals.pdq.to_hex(), EntryStatus.CONFIRMED)
-    add(engine, "ncii", signals.sha256, EntryStatus.CONFIRMED, SignalType.SHA256)
+    add(engine, "ncii", signals.sha256, EntryStatus.CONFIRMED, "sha256")
     query = Query.from_signals(signals)
     assert query.low_quality
     tiers = {m.signal_type: (m.tier, m.variant) for m in current(engine).match(query)}
@@ -156,7 +153,7 @@ def test_disabled_bank_and_bank_filter(
     add(engine, "a", pdq.to_hex(), EntryStatus.CONFIRMED)
     add(engine, "b", pdq.to_hex(), EntryStatus.CONFIRMED)
     matcher = current(engine)
-    query = Query.from_value(SignalType.PDQ, pdq.to_hex())
+    query = Query.from_value("pdq", pdq.to_hex())
     assert [m.bank for m in matcher.match(query, bank="b")] == ["b"]
     with session_scope(engine) as session:
         service.update_bank(

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from consentry.banks.models import ChangeAction
 from consentry.banks.service import NewEntry, add_entry, change_status, create_bank
-from consentry.hashing.signal_types import SignalType
 from consentry.matching.schemas import Match, Tier
 from consentry.scans.service import as_stored, verdict_of
 
@@ -27,12 +26,10 @@ def test_matches_are_settled_against_the_database(session: Session) -> None:
         (CONFIRMED, ChangeAction.CONFIRMED),
         (WITHDRAWN, ChangeAction.WITHDRAWN),
     ):
-        entry, _ = add_entry(session=session, bank=bank, new=NewEntry(SignalType.PDQ, value))
+        entry, _ = add_entry(session=session, bank=bank, new=NewEntry("pdq", value))
         ids[value] = entry.id
         if status is not None:
-            change_status(
-                session=session, bank=bank, signal_type=SignalType.PDQ, value=value, action=status
-            )
+            change_status(session=session, bank=bank, signal_type="pdq", value=value, action=status)
     # The matcher still believes the pending entry confirmed and the withdrawn one live.
     lagging = [
         _match(ids[PENDING], PENDING, Tier.AUTO),

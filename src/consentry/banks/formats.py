@@ -15,7 +15,7 @@ from typing import Any
 from consentry.banks.models import EntryStatus, SourceKind
 from consentry.banks.service import EntryRecord, NewEntry
 from consentry.hashing.pdq import InvalidHash
-from consentry.hashing.signal_types import SignalType, normalise_value, parse_signal_type
+from consentry.signals.registry import kind_of, normalise_value
 
 JSONL_FORMAT = "consentry-bank/1"
 SUFFIXES = (".jsonl", ".txt")
@@ -45,7 +45,7 @@ def read_entries(
     lines: Iterable[str],
     *,
     kind: str,
-    default_signal: SignalType,
+    default_signal: str,
     status: EntryStatus | None,
     source_ref: str | None = None,
 ) -> Iterator[tuple[int, NewEntry | LineError]]:
@@ -74,13 +74,13 @@ def _reason(error: Exception) -> str:
 
 
 def _from_text(
-    text: str, default_signal: SignalType, status: EntryStatus | None, source_ref: str | None
+    text: str, default_signal: str, status: EntryStatus | None, source_ref: str | None
 ) -> NewEntry:
     parts = text.split()
     if len(parts) == 1:
         signal_type, value = default_signal, parts[0]
     elif len(parts) == 2:
-        signal_type, value = parse_signal_type(parts[0]), parts[1]
+        signal_type, value = kind_of(parts[0]).name, parts[1]
     else:
         raise ValueError("expected 'TYPE VALUE' or a bare value")
     return NewEntry(
@@ -100,7 +100,7 @@ def _from_json(text: str, status: EntryStatus | None, source_ref: str | None) ->
         raise ValueError(
             f"unknown format {str(record.get('format'))[:40]!r}, expected {JSONL_FORMAT!r}"
         )
-    signal_type = parse_signal_type(str(record["signal_type"]))
+    signal_type = kind_of(str(record["signal_type"])).name
     quality = record.get("quality")
     if quality is not None and (not isinstance(quality, int) or not 0 <= quality <= 100):
         raise ValueError("quality must be an integer 0-100")

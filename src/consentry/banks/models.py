@@ -10,8 +10,9 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consentry.db.base import Base, BigId, UTCDateTime, utcnow
+from consentry.signals.pdq import DEFAULT_THRESHOLD as PDQ_DEFAULT_THRESHOLD
 
-DEFAULT_PDQ_THRESHOLD = 31
+DEFAULT_PDQ_THRESHOLD = PDQ_DEFAULT_THRESHOLD
 
 
 class EntryStatus(StrEnum):

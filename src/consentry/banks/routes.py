@@ -29,7 +29,7 @@ from consentry.banks.schemas import (
 from consentry.banks.service import NewEntry
 from consentry.db.session import session_factory, session_scope
 from consentry.hashing.pdq import InvalidHash
-from consentry.hashing.signal_types import SignalType, normalise_value
+from consentry.signals.registry import normalise_value
 
 router = APIRouter(prefix="/v1/banks", tags=["banks"])
 
@@ -71,11 +71,10 @@ def import_entries(request: Request, name: str, body: EntriesIn, key: BanksWrite
     rejected: list[Rejected] = []
     for index, item in enumerate(body.entries):
         try:
-            signal = SignalType(item.signal_type)
             batch.append(
                 NewEntry(
-                    signal_type=signal,
-                    value=normalise_value(signal, item.value),
+                    signal_type=item.signal_type,
+                    value=normalise_value(item.signal_type, item.value),
                     status=EntryStatus(item.status),
                     quality=item.quality,
                     source_kind=SourceKind.IMPORT,
@@ -109,13 +108,12 @@ def change_entry(
     key: BanksWriter,
 ) -> EntryOut:
     """Confirm, withdraw or revoke one entry; withdrawn and revoked are final."""
-    signal = SignalType(body.signal_type)
     with session_scope(request.app.state.engine) as session:
         bank = service.get_bank(session=session, name=name)
         entry, changed = service.change_status(
             session=session,
             bank=bank,
-            signal_type=signal,
+            signal_type=body.signal_type,
             value=body.value,
             action=_ACTIONS[action],
             actor=f"apikey:{key.id}",

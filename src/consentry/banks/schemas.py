@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, Bank
+from consentry.signals.registry import SignalName
 
 
 class BankIn(BaseModel):
@@ -53,9 +54,6 @@ class BankOut(BaseModel):
             created_at=bank.created_at,
             entries=counts,
         )
-
-
-SignalName = Literal["pdq", "sha256", "md5"]
 
 
 class EntryIn(BaseModel):

@@ -28,7 +28,7 @@ from consentry.banks.models import (
     EntryStatus,
     SourceKind,
 )
-from consentry.hashing.signal_types import SignalType, normalise_value
+from consentry.signals.registry import normalise_value
 
 # Any PDQ threshold above this is no longer "the same image" (Meta's guidance is 31).
 MAX_PDQ_THRESHOLD = 64
@@ -155,13 +155,11 @@ def count_entries(*, session: Session, bank: Bank) -> dict[str, int]:
     return {status.value: 0 for status in EntryStatus} | {s: int(n) for s, n in rows}
 
 
-def find_entry(
-    *, session: Session, bank: Bank, signal_type: SignalType, value: str
-) -> BankEntry | None:
+def find_entry(*, session: Session, bank: Bank, signal_type: str, value: str) -> BankEntry | None:
     return session.scalar(
         select(BankEntry).where(
             BankEntry.bank_id == bank.id,
-            BankEntry.signal_type == signal_type.value,
+            BankEntry.signal_type == signal_type,
             BankEntry.value == normalise_value(signal_type, value),
         )
     )
@@ -171,7 +169,7 @@ def find_entry(
 class NewEntry:
     """A value to add, as read from an import, a case or an exchange."""
 
-    signal_type: SignalType
+    signal_type: str  # a signal kind's name
     value: str
     status: EntryStatus = EntryStatus.PENDING
     quality: int | None = None
@@ -185,7 +183,7 @@ def _row(bank: Bank, new: NewEntry, value: str) -> BankEntry:
         raise InvalidBankSetting("quality is 0-100")
     return BankEntry(
         bank_id=bank.id,
-        signal_type=new.signal_type.value,
+        signal_type=new.signal_type,
         value=value,
         quality=new.quality,
         status=new.status.value,
@@ -234,7 +232,7 @@ def change_status(
     *,
     session: Session,
     bank: Bank,
-    signal_type: SignalType,
+    signal_type: str,
     value: str,
     action: ChangeAction,
     actor: str = "system",
@@ -247,7 +245,7 @@ def change_status(
     lock_banks(session=session)
     entry = find_entry(session=session, bank=bank, signal_type=signal_type, value=value)
     if entry is None:
-        raise EntryNotFound(bank.name, signal_type.value)
+        raise EntryNotFound(bank.name, signal_type)
     current = EntryStatus(entry.status)
     if current is target:
         return entry, False
@@ -282,7 +280,7 @@ def add_entries(
     summary = ImportSummary()
     wanted: dict[tuple[str, str], NewEntry] = {}
     for new in batch:
-        key = (new.signal_type.value, normalise_value(new.signal_type, new.value))
+        key = (new.signal_type, normalise_value(new.signal_type, new.value))
         if key in wanted:
             summary.unchanged += 1
         wanted[key] = wanted.get(key, new)

@@ -22,7 +22,6 @@ from consentry.cases.removal import request_action
 from consentry.cases.schemas import Decision, DecisionIn, DeclineReason
 from consentry.config import Settings
 from consentry.db.base import utcnow
-from consentry.hashing.signal_types import SignalType
 
 # What the decline notice says would help, per reason (AP-04).
 _HELPS = {
@@ -73,7 +72,7 @@ def _apply(
     change_status(
         session=session,
         bank=bank,
-        signal_type=SignalType(entry.signal_type),
+        signal_type=entry.signal_type,
         value=entry.value,
         action=action,
         actor=actor,

@@ -140,7 +140,7 @@ def _add_hashes(
             case=case,
             kind=EventKind.HASH_ADDED,
             actor=actor,
-            details={"entry_id": entry.id, "signal_type": submitted.signal_type.value},
+            details={"entry_id": entry.id, "signal_type": submitted.signal_type},
         )
 
 

@@ -14,7 +14,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, field_v
 
 from consentry.cases.models import RequestType
 from consentry.hashing.pdq import InvalidHash
-from consentry.hashing.signal_types import SignalType, normalise_value
+from consentry.signals.registry import SignalName, normalise_value
 
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -70,7 +70,7 @@ class Location(Strict):
 
 
 class HashIn(Strict):
-    signal_type: SignalType
+    signal_type: SignalName
     value: str = Field(max_length=64)
     quality: int | None = Field(default=None, ge=0, le=100)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from consentry.cases.models import RequestType
 from consentry.cases.schemas import HashIn, MissingField, NoticeIn
-from consentry.hashing.signal_types import SignalType
+from consentry.hashing.pdq import MIN_RELIABLE_QUALITY
+from consentry.signals.registry import kind_of
 
-PDQ_MIN_QUALITY = 50  # Meta's guidance: hashes of quality 49 or less are unreliable
 SET_ASIDE = "set_aside_hashes"  # where low-quality hashes are kept with the case, unbanked
 
 
@@ -24,11 +24,7 @@ def _anonymous_allowed(notice: NoticeIn) -> bool:
 
 def usable(submitted: HashIn) -> bool:
     """Whether a submitted hash is kept: PDQ hashes of low quality are set aside."""
-    return (
-        submitted.signal_type is not SignalType.PDQ
-        or submitted.quality is None
-        or submitted.quality >= PDQ_MIN_QUALITY
-    )
+    return kind_of(submitted.signal_type).usable(submitted.quality)
 
 
 def usable_hashes(notice: NoticeIn) -> int:
@@ -90,8 +86,8 @@ def warnings_for(notice: NoticeIn) -> list[str]:
     low = len(notice.hashes) - usable_hashes(notice)
     if low:
         warnings.append(
-            f"{low} PDQ hash(es) of quality below {PDQ_MIN_QUALITY} were kept with the case but"
-            " not used for matching: they match unrelated images too easily"
+            f"{low} PDQ hash(es) of quality below {MIN_RELIABLE_QUALITY} were kept with the case"
+            " but not used for matching: they match unrelated images too easily"
         )
     asked = {
         "standing": notice.standing is None,

@@ -24,14 +24,20 @@ from consentry.cli.context import bank_errors, open_engine
 from consentry.cli.output import progress_bar, stderr
 from consentry.db.session import session_scope
 from consentry.hashing.pdq import InvalidHash
-from consentry.hashing.signal_types import SignalType
+from consentry.signals.registry import PDQ, SIGNAL_METAVAR, signal_option
 
 app = typer.Typer(
     help="Hash banks: named lists of hashes with statuses and provenance.", no_args_is_help=True
 )
 
 SignalOption = Annotated[
-    SignalType, typer.Option("--signal", help="Signal type of a bare value.", case_sensitive=False)
+    str,
+    typer.Option(
+        "--signal",
+        help="Signal type of a bare value.",
+        parser=signal_option,
+        metavar=SIGNAL_METAVAR,
+    ),
 ]
 _IMPORT_BATCH = 1000
 
@@ -108,7 +114,7 @@ def import_file(
             help="Status of new entries: pending or confirmed (text files default to pending)."
         ),
     ] = None,
-    signal: SignalOption = SignalType.PDQ,
+    signal: SignalOption = PDQ.name,
 ) -> None:
     """Import entries; existing values are left unchanged (withdrawn stays withdrawn).
 
@@ -191,7 +197,7 @@ def export_file(
     typer.echo(f"{written} entries written to {file}")
 
 
-def _change(action: ChangeAction, name: str, value: str, signal: SignalType) -> None:
+def _change(action: ChangeAction, name: str, value: str, signal: str) -> None:
     with bank_errors(), session_scope(open_engine()) as session:
         bank = service.get_bank(session=session, name=name)
         try:
@@ -214,22 +220,18 @@ NameArgument = Annotated[str, typer.Argument(help="Bank name.")]
 
 
 @app.command()
-def confirm(
-    name: NameArgument, value: ValueArgument, signal: SignalOption = SignalType.PDQ
-) -> None:
+def confirm(name: NameArgument, value: ValueArgument, signal: SignalOption = PDQ.name) -> None:
     """Confirm a pending entry (a human checked it)."""
     _change(ChangeAction.CONFIRMED, name, value, signal)
 
 
 @app.command()
-def withdraw(
-    name: NameArgument, value: ValueArgument, signal: SignalOption = SignalType.PDQ
-) -> None:
+def withdraw(name: NameArgument, value: ValueArgument, signal: SignalOption = PDQ.name) -> None:
     """Withdraw an entry at the person's request: it never matches again, nor comes back."""
     _change(ChangeAction.WITHDRAWN, name, value, signal)
 
 
 @app.command()
-def revoke(name: NameArgument, value: ValueArgument, signal: SignalOption = SignalType.PDQ) -> None:
+def revoke(name: NameArgument, value: ValueArgument, signal: SignalOption = PDQ.name) -> None:
     """Revoke an entry (operator or exchange decision): it never matches again."""
     _change(ChangeAction.REVOKED, name, value, signal)

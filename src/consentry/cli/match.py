@@ -18,10 +18,10 @@ from consentry.config import get_settings
 from consentry.db.session import session_scope
 from consentry.hashing.files import FileResult, hash_files, walk
 from consentry.hashing.pdq import InvalidHash
-from consentry.hashing.signal_types import SignalType, normalise_value
 from consentry.matching.follower import load_matcher
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match, Tier
+from consentry.signals.registry import PDQ, SIGNAL_METAVAR, normalise_value, signal_option
 
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per query per line.")]
 WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=1, help="Hashing processes.")]
@@ -117,8 +117,14 @@ def match_command(
         str | None, typer.Option("--hash", help="Look up a bare value instead of images.")
     ] = None,
     signal: Annotated[
-        SignalType, typer.Option("--signal", case_sensitive=False, help="Signal type of --hash.")
-    ] = SignalType.PDQ,
+        str,
+        typer.Option(
+            "--signal",
+            help="Signal type of --hash.",
+            parser=signal_option,
+            metavar=SIGNAL_METAVAR,
+        ),
+    ] = PDQ.name,
     bank: Annotated[str | None, typer.Option("--bank", help="Only this bank.")] = None,
     json_lines: JsonOption = False,
     workers: WorkersOption = 1,

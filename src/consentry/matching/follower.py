@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from consentry.banks.models import Bank, BankChange, BankEntry, ChangeAction, EntryStatus
 from consentry.db.session import session_scope
-from consentry.hashing.signal_types import SignalType
-from consentry.matching.index import words_from_bytes
 from consentry.matching.matcher import Matcher
 from consentry.matching.registry import EntryRegistry
 from consentry.matching.schemas import BankConfig
@@ -71,9 +69,6 @@ def load_matcher(engine: Engine, *, snapshot: Path | None = None) -> Matcher:
 
 def _load_entries(session: Session, matcher: Matcher) -> None:
     matchable = [EntryStatus.PENDING.value, EntryStatus.CONFIRMED.value]
-    # PDQ hashes are collected and indexed in one build: cheaper than merging batches.
-    pdq_ids: list[npt.NDArray[np.int64]] = []
-    pdq_words: list[npt.NDArray[np.uint64]] = []
     last = 0
     while True:
         rows = session.execute(
@@ -91,21 +86,20 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
         if not rows:
             break
         last = rows[-1][0]
-        pdq = [(r[0], r[3]) for r in rows if r[2] == SignalType.PDQ.value]
-        if pdq:
-            pdq_ids.append(np.array([entry_id for entry_id, _ in pdq], dtype=np.int64))
-            pdq_words.append(words_from_bytes([bytes.fromhex(v) for _, v in pdq]))
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        by_kind: defaultdict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+        for entry_id, _bank, signal_type, value, _status in rows:
+            ids, values = by_kind[signal_type]
+            ids.append(entry_id)
+            values.append(value)
+        for signal_type, (ids, values) in by_kind.items():
+            if signal_type in matcher.indexes:
+                matcher.indexes[signal_type].stage(ids, values)
+        entry_ids = np.array([r[0] for r in rows], dtype=np.int64)
         banks = np.array([r[1] for r in rows], dtype=np.int64)
         codes = np.array([EntryRegistry.code(EntryStatus(r[4])) for r in rows], dtype=np.int8)
-        matcher.registry.set_many(ids, banks, codes)
-        for entry_id, _bank, signal_type, value, _status in rows:
-            if signal_type != SignalType.PDQ.value:
-                key = (SignalType(signal_type), value)
-                matcher.digests[key].add(entry_id)
-                matcher.digest_of[entry_id] = key
-    if pdq_ids:
-        matcher.index.add(np.concatenate(pdq_ids), np.concatenate(pdq_words))
+        matcher.registry.set_many(entry_ids, banks, codes)
+    for index in matcher.indexes.values():
+        index.commit()
 
 
 def catch_up(engine: Engine, matcher: Matcher) -> int:
@@ -135,7 +129,7 @@ def catch_up(engine: Engine, matcher: Matcher) -> int:
                     matcher.apply_entry(
                         entry_id=entry.id,
                         bank_id=entry.bank_id,
-                        signal_type=SignalType(entry.signal_type),
+                        signal_type=entry.signal_type,
                         value=entry.value,
                         status=EntryStatus(entry.status),
                     )

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from consentry.api.problems import Problem
 from consentry.matching.follower import ChangeFollower, load_matcher
-from consentry.matching.index import warm_up
 from consentry.matching.matcher import Matcher
+from consentry.signals.hamming import warm_up
 
 log = logging.getLogger(__name__)
 

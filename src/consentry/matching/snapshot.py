@@ -1,6 +1,6 @@
 """Matcher snapshots on disk, so a process with millions of hashes starts in seconds.
 
-A snapshot holds the index, what is known of each entry, the digests and the
+A snapshot holds each signal kind's index, what is known of each entry and the
 change-log position it reflects; loading one and applying the changes since
 gives the same matcher as a full load. A snapshot of another database, of an
 older format, or ahead of the database's log is ignored.
@@ -11,19 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy.engine import make_url
 
-from consentry.hashing.signal_types import SignalType
-from consentry.matching.index import HammingIndex
 from consentry.matching.matcher import Matcher
 from consentry.matching.registry import EntryRegistry
+from consentry.signals.registry import KINDS
 
-VERSION = 1
-_TYPES = list(SignalType)
+VERSION = 2  # 2: one folder per signal kind
 
 
 def database_identity(url: str) -> str:
@@ -38,18 +35,17 @@ def save_snapshot(matcher: Matcher, folder: Path, *, database: str) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     with matcher.lock:
-        matcher.index.save(staging / "pdq")
+        for name, index in matcher.indexes.items():
+            index.save(staging / "kinds" / name)
         bank, status = matcher.registry.arrays()
         np.save(staging / "entry-bank.npy", bank)
         np.save(staging / "entry-status.npy", status)
-        entries = sorted(matcher.digest_of.items())
-        np.save(staging / "digest-ids.npy", np.array([e for e, _ in entries], dtype=np.int64))
-        np.save(
-            staging / "digest-types.npy",
-            np.array([_TYPES.index(t) for _, (t, _v) in entries], dtype=np.int8),
-        )
-        np.save(staging / "digest-values.npy", np.array([v for _, (_t, v) in entries], dtype="S64"))
-        meta = {"version": VERSION, "seq": matcher.seq, "database": database}
+        meta = {
+            "version": VERSION,
+            "seq": matcher.seq,
+            "database": database,
+            "kinds": sorted(matcher.indexes),
+        }
         (staging / "snapshot.json").write_text(json.dumps(meta))
     retired = folder.with_name(folder.name + ".old")
     shutil.rmtree(retired, ignore_errors=True)
@@ -69,22 +65,13 @@ def load_snapshot(folder: Path, *, database: str, log_end: int) -> Matcher | Non
         return None
     if int(meta.get("seq", -1)) > log_end:
         return None  # the database was replaced since
-    matcher = Matcher(
-        index=HammingIndex.load(folder / "pdq"),
-        registry=EntryRegistry.from_arrays(
+    if meta.get("kinds") != sorted(KINDS):
+        return None  # kinds were added or removed since: load from the database
+    try:
+        indexes = {name: kind.load_index(folder / "kinds" / name) for name, kind in KINDS.items()}
+        registry = EntryRegistry.from_arrays(
             np.load(folder / "entry-bank.npy"), np.load(folder / "entry-status.npy")
-        ),
-        seq=int(meta["seq"]),
-    )
-    ids = np.load(folder / "digest-ids.npy")
-    types = np.load(folder / "digest-types.npy")
-    values = np.load(folder / "digest-values.npy")
-    digests: defaultdict[tuple[SignalType, str], set[int]] = defaultdict(set)
-    for entry_id, type_code, value in zip(
-        ids.tolist(), types.tolist(), values.tolist(), strict=True
-    ):
-        key = (_TYPES[type_code], value.decode())
-        digests[key].add(entry_id)
-        matcher.digest_of[entry_id] = key
-    matcher.digests = digests
-    return matcher
+        )
+    except (OSError, ValueError, KeyError):
+        return None
+    return Matcher(indexes=indexes, registry=registry, seq=int(meta["seq"]))

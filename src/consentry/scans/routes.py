@@ -17,7 +17,6 @@ from consentry.api.admission import admission_of
 from consentry.api.metrics import SCANS
 from consentry.db.session import session_scope
 from consentry.detection.service import inspect, provenance_detectors
-from consentry.hashing.signal_types import SignalType
 from consentry.hashing.signals import ImageSignals, compute_signals
 from consentry.matching.live import live_index
 from consentry.matching.matcher import Matcher, Query
@@ -152,7 +151,7 @@ async def scan(request: Request, key: ScanKey) -> Response:
     else:
         body: HashScan = _parse(HashScan, await request.body())
         name, value = body.signal
-        item = (Query.from_value(SignalType(name), value), body.content_id)
+        item = (Query.from_value(name, value), body.content_id)
     [result] = await _conclude(request, key, matcher, [item])
     if data is not None and result.scan_id is not None:
         await run_in_threadpool(_attach_signals, request, result.scan_id, data)
@@ -192,5 +191,5 @@ async def scan_batch(request: Request, key: ScanKey) -> Response:
     items = []
     for item in batch.items:
         name, value = item.signal
-        items.append((Query.from_value(SignalType(name), value), item.content_id))
+        items.append((Query.from_value(name, value), item.content_id))
     return _json(BatchResult(results=await _conclude(request, key, matcher, items)))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from consentry.matching.schemas import Match
+from consentry.signals.base import SignalKind
+from consentry.signals.registry import KINDS
 
 
 class Verdict(StrEnum):
@@ -20,39 +23,58 @@ ContentId = Field(
 )
 
 
-class HashScan(BaseModel):
-    """Exactly one of pdq, sha256 or md5, as hex."""
+class HashScanFields(BaseModel):
+    """Exactly one signal value, as hex, named by its kind (see `HashScan`)."""
 
     # The schema says what the validator below enforces (S1).
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "oneOf": [
-                {"required": [name], "properties": {name: {"type": "string"}}}
-                for name in ("pdq", "sha256", "md5")
+                {"required": [name], "properties": {name: {"type": "string"}}} for name in KINDS
             ]
         },
     )
 
-    pdq: str | None = Field(default=None, min_length=64, max_length=64, pattern="^[0-9a-fA-F]+$")
-    sha256: str | None = Field(default=None, min_length=64, max_length=64, pattern="^[0-9a-fA-F]+$")
-    md5: str | None = Field(default=None, min_length=32, max_length=32, pattern="^[0-9a-fA-F]+$")
-    content_id: str | None = ContentId
-
     @model_validator(mode="after")
-    def _exactly_one(self) -> HashScan:
-        given = [name for name in ("pdq", "sha256", "md5") if getattr(self, name) is not None]
+    def _exactly_one(self) -> HashScanFields:
+        given = [name for name in KINDS if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of pdq, sha256 or md5")
+            *others, last = KINDS
+            raise ValueError(f"give exactly one of {', '.join(others)} or {last}")
         return self
 
     @property
     def signal(self) -> tuple[str, str]:
-        for name in ("pdq", "sha256", "md5"):
+        for name in KINDS:
             value = getattr(self, name)
             if value is not None:
-                return name, value.lower()
+                return name, str(value).lower()
         raise AssertionError("validated to hold one")
+
+    if TYPE_CHECKING:  # declared after the kinds' fields, below
+        content_id: str | None
+
+
+def _value_field(kind: SignalKind) -> Any:
+    digits = kind.hex_digits
+    return (
+        str | None,
+        Field(default=None, min_length=digits, max_length=digits, pattern="^[0-9a-fA-F]+$"),
+    )
+
+
+# One optional field per signal kind, then content_id: a new kind is scannable as is.
+if TYPE_CHECKING:
+    HashScan = HashScanFields
+else:
+    HashScan = create_model(
+        "HashScan",
+        __base__=HashScanFields,
+        __doc__=f"Exactly one of {', '.join([*KINDS][:-1])} or {[*KINDS][-1]}, as hex.",
+        **{name: _value_field(kind) for name, kind in KINDS.items()},
+        content_id=(str | None, ContentId),
+    )
 
 
 class BatchScan(BaseModel):

@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if index.load_error:
                 detail = f"loading the hash index failed ({index.load_error})"
             raise Problem(HTTPStatus.SERVICE_UNAVAILABLE, "not-ready", detail)
-        return {"status": "ready", "indexed": len(index.matcher.index)}
+        return {"status": "ready", "indexed": len(index.matcher)}
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics(request: Request) -> Response:
@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise Problem(HTTPStatus.NOT_FOUND, "not-found", "Not Found")
         matcher = live_index(request).matcher
         if matcher is not None:
-            INDEX_ENTRIES.set(len(matcher.index))
+            INDEX_ENTRIES.set(len(matcher))
             LOG_POSITION.set(matcher.seq)
         return render()
 

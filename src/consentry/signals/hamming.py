@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from consentry.matching import kernels
+from consentry.signals import kernels
 
 Words = npt.NDArray[np.uint64]
 Ids = npt.NDArray[np.int64]

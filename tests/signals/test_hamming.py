@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consentry.matching import index as index_module
-from consentry.matching.index import HammingIndex, words_from_bytes
+from consentry.signals import hamming as index_module
+from consentry.signals.hamming import HammingIndex, words_from_bytes
 
 
 def brute_force(
