@@ -6,14 +6,19 @@ skip with the reason when no server answers.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
+import consentry.service.tables  # noqa: F401  (registers every table: empty_tables needs them)
 from consentry.db.base import Base
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
@@ -43,7 +48,30 @@ def pg_database() -> Iterator[str]:
         admin.close()
 
 
+_template_dir = Path(tempfile.mkdtemp(prefix="consentry-template-"))
+atexit.register(shutil.rmtree, _template_dir, ignore_errors=True)
+
+
+def _sqlite_template() -> Path:
+    """A SQLite database migrated to head, once per run: copying it (well under a
+    millisecond) replaces a fresh migration (about half a second) in every test."""
+    template = _template_dir / "head.db"
+    if not template.exists():
+        engine = make_engine(f"sqlite:///{_template_dir / 'build.db'}")
+        upgrade(engine)
+        engine.dispose()  # the last connection folds the WAL into the file
+        (_template_dir / "build.db").rename(template)
+    return template
+
+
 def migrated_engine(url: str) -> Engine:
+    """An engine on a database at the head migration: a fresh SQLite file starts as a
+    copy of the run's template; any other database is upgraded (a no-op once done)."""
+    database = make_url(url).database
+    if url.startswith("sqlite") and database and not Path(database).exists():
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_sqlite_template(), database)
+        os.chmod(database, 0o600)
     engine = make_engine(url)
     upgrade(engine)
     return engine

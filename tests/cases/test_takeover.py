@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from consentry.banks.models import BankChange, BankEntry, ChangeAction
+from consentry.cases.access import Viewer
 from consentry.cases.models import Case
 from consentry.cases.related import related_cases
 from consentry.db.session import session_scope
@@ -98,7 +99,7 @@ def test_confirming_one_case_confirms_only_its_own_hashes(
     with session_scope(app.app.state.engine) as session:  # type: ignore[attr-defined]
         ids = dict(session.execute(select(Case.reference, Case.id)).all())
         related = related_cases(
-            session=session, case_ids=[ids[victim["reference"]]], restricted=False
+            session=session, case_ids=[ids[victim["reference"]]], viewer=Viewer("user:1")
         )
     (link,) = related[ids[victim["reference"]]]
     assert link.reference == stranger["reference"]

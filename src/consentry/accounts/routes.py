@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from http import HTTPStatus
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from consentry.accounts import users
 from consentry.accounts.models import StaffSession, User
 from consentry.accounts.schemas import LoginIn, Me, SetupIn, SetupOut
+from consentry.accounts.signin import Refusal, refusal, signed_in
 from consentry.api.problems import Problem
 from consentry.db.session import session_scope
 
@@ -39,21 +39,18 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 
 def current_staff(request: Request) -> tuple[User, StaffSession]:
     """The signed-in user; changes must carry the session's CSRF token (X-CSRF-Token)."""
-    token = request.cookies.get(COOKIE)
-    found = None
-    if token:
-        with session_scope(request.app.state.engine) as session:
-            found = users.session_user(session=session, token=token)
-    if found is None:
+    with session_scope(request.app.state.engine) as session:
+        signed = signed_in(session=session, token=request.cookies.get(COOKIE))
+    unsafe = request.method not in _SAFE_METHODS
+    why = refusal(
+        signed, roles=None, csrf=request.headers.get("x-csrf-token", "") if unsafe else None
+    )
+    if why is Refusal.SIGN_IN:
         raise Problem(HTTPStatus.UNAUTHORIZED, "unauthorized", "sign in first")
-    user, staff_session = found
-    if request.method not in _SAFE_METHODS:
-        sent = request.headers.get("x-csrf-token", "")
-        if not sent or not secrets.compare_digest(sent, users.csrf_of(token or "")):
-            raise Problem(
-                HTTPStatus.FORBIDDEN, "csrf", "the request lacks this session's CSRF token"
-            )
-    return user, staff_session
+    if why is Refusal.CSRF:
+        raise Problem(HTTPStatus.FORBIDDEN, "csrf", "the request lacks this session's CSRF token")
+    assert signed is not None
+    return signed.user, signed.session
 
 
 StaffUser = Annotated[tuple[User, StaffSession], Depends(current_staff)]

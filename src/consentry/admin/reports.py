@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
@@ -17,7 +17,7 @@ from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.reports.figures import compute, day_bounds
 from consentry.reports.publish import html_context, publish, to_csv
-from consentry.review.web import enter, render
+from consentry.review.web import Staff, console_staff, render
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
 # The report holds no case content: auditors may read it too.
@@ -45,11 +45,11 @@ def _report(request: Request, first: date, last: date) -> dict[str, Any]:
     return publish(figures, settings.report_small_numbers)
 
 
+Reader = Annotated[Staff, Depends(console_staff(*READERS))]
+
+
 @router.get("/report", response_class=HTMLResponse)
-async def report_page(request: Request) -> Response:
-    staff = await enter(request, READERS)
-    if isinstance(staff, Response):
-        return staff
+async def report_page(request: Request, staff: Reader) -> Response:
     first, last = _period(request)
     report = await run_in_threadpool(_report, request, first, last)
     context = html_context(report, standalone=False)
@@ -62,10 +62,7 @@ async def report_page(request: Request) -> Response:
 
 
 @router.get("/report.{fmt}")
-async def report_download(request: Request, fmt: str) -> Response:
-    staff = await enter(request, READERS)
-    if isinstance(staff, Response):
-        return staff
+async def report_download(request: Request, fmt: str, staff: Reader) -> Response:
     if fmt not in {"csv", "json"}:
         return Response(status_code=404)
     first, last = _period(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
@@ -49,6 +49,15 @@ class PayloadTooLarge(Problem):
             f"the request body is over the limit of {limit:,} bytes",
             limit=limit,
         )
+
+
+class Answered(Exception):
+    """A response decided in a dependency, before the handler (a page's redirect to sign
+    in, or its refusal page): sent as it is."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("answered")
+        self.response = response
 
 
 def problem_response(status: HTTPStatus, slug: str, detail: str, **extensions: Any) -> JSONResponse:
@@ -108,7 +117,13 @@ async def _on_data_error(_request: Request, _error: Exception) -> JSONResponse:
     )
 
 
+async def _on_answered(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, Answered)
+    return error.response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Answered, _on_answered)
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(RequestValidationError, _on_validation)

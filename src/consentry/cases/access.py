@@ -1,6 +1,7 @@
-"""Account-less access to a case (IN-20): a reference and a secret PIN.
-
-The PIN is stored as an Argon2 digest and cannot be recovered; a wrong reference and
+"""Who may see a case. Its requester, without an account (IN-20): a reference and a
+secret PIN. Staff, API keys and the operator: `find_case` and `may_see`, the one
+place the rules live (a filer key sees its own cases; the restricted queue is for
+leads). The PIN is stored as an Argon2 digest and cannot be recovered; a wrong reference and
 a wrong PIN get the same answer and cost the same time, and failures are throttled
 per client network, and per network and reference.
 """
@@ -8,11 +9,14 @@ per client network, and per network and reference.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select, true
+from sqlalchemy.orm import Session
 
-from consentry.cases.errors import AccessThrottled, CaseNotFound
-from consentry.cases.models import Case
+from consentry.accounts.models import Role, Scope, User
+from consentry.cases.errors import AccessThrottled, CaseNotFound, NotPermitted
+from consentry.cases.models import Case, Queue
 from consentry.db.session import session_scope
 from consentry.throttle.argon import hash_secret, verify_secret
 from consentry.throttle.service import Window, give_back, network_of, take
@@ -69,3 +73,58 @@ def unlock_case(*, engine: Engine, reference: str, pin: str | None, client: str)
     with session_scope(engine) as session:
         give_back(session=session, attempts=attempts)
     return int(found.id)
+
+
+# -- staff, API keys and the operator --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who asks for a case other than its requester: staff (their role), an API key
+    (its scopes), or the operator at the server's command line."""
+
+    label: str  # as the audit log names them: "user:3", "apikey:7", "cli"
+    role: Role | None = None
+    scopes: frozenset[Scope] | None = None  # set for an API key only
+    user_id: int | None = None  # set for staff only
+
+    @classmethod
+    def staff(cls, user: User) -> Viewer:
+        return cls(label=f"user:{user.id}", role=Role(user.role), user_id=user.id)
+
+    @property
+    def sees_restricted(self) -> bool:
+        """A possible minor's case: staff with the role lead, and the operator; never a
+        machine (F7)."""
+        return self.role is Role.LEAD or self == OPERATOR
+
+
+OPERATOR = Viewer("cli")
+
+
+def _knows_of(viewer: Viewer, case: Case) -> bool:
+    """An API key that only files notices knows of the cases it filed, no others."""
+    filer_only = viewer.scopes is not None and Scope.CASES_DECIDE not in viewer.scopes
+    return not filer_only or case.filed_by == viewer.label
+
+
+def may_see(viewer: Viewer, case: Case) -> bool:
+    return _knows_of(viewer, case) and (
+        case.queue != Queue.RESTRICTED.value or viewer.sees_restricted
+    )
+
+
+def visible_to(viewer: Viewer) -> ColumnElement[bool]:
+    """The cases `viewer` may list among others (queues, related cases, appeals)."""
+    return true() if viewer.sees_restricted else Case.queue != Queue.RESTRICTED.value
+
+
+def find_case(*, session: Session, reference: str, viewer: Viewer) -> Case:
+    """The case with this reference, if `viewer` may see it: one they may not know of is
+    not found; a restricted one they know of is refused, saying why."""
+    case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+    if case is None or not _knows_of(viewer, case):
+        raise CaseNotFound()
+    if not may_see(viewer, case):
+        raise NotPermitted("this case is in the restricted queue: staff with the role lead only")
+    return case

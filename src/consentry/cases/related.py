@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from consentry.cases.models import Case, CaseHash, Item, Queue
+from consentry.cases.access import Viewer, visible_to
+from consentry.cases.models import Case, CaseHash, Item
 
 REASONS = {"url": "same URL", "content_id": "same content ID", "hash": "same hash"}
 
@@ -54,10 +55,10 @@ def _pairs(session: Session, case_ids: list[int]) -> Iterable[tuple[int, int, st
 
 
 def related_cases(
-    *, session: Session, case_ids: Iterable[int], restricted: bool
+    *, session: Session, case_ids: Iterable[int], viewer: Viewer
 ) -> dict[int, list[Related]]:
     """For each case, the other cases naming one of its URLs, content IDs or hashes.
-    Without `restricted`, cases in the restricted (minors') queue are left out."""
+    Only cases `viewer` may list are named."""
     ids = sorted(set(case_ids))
     if not ids:
         return {}
@@ -65,9 +66,9 @@ def related_cases(
     for case_id, other_id, reason in _pairs(session, ids):
         reasons.setdefault((case_id, other_id), set()).add(reason)
     others = {other for _, other in reasons}
-    statement = select(Case.id, Case.reference, Case.status).where(Case.id.in_(others))
-    if not restricted:
-        statement = statement.where(Case.queue != Queue.RESTRICTED.value)
+    statement = select(Case.id, Case.reference, Case.status).where(
+        Case.id.in_(others), visible_to(viewer)
+    )
     known = {row.id: row for row in session.execute(statement)}
     found: dict[int, list[Related]] = {}
     for (case_id, other_id), why in sorted(reasons.items()):

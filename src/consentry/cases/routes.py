@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consentry.accounts.auth import (
@@ -20,11 +19,10 @@ from consentry.accounts.auth import (
     staff_or_key,
 )
 from consentry.accounts.models import Role, Scope
-from consentry.cases.access import PIN_RECOVERY, unlock_case
+from consentry.cases.access import PIN_RECOVERY, Viewer, find_case, unlock_case
 from consentry.cases.appeals import file_requester_appeal
 from consentry.cases.clocks import deadlines_of
 from consentry.cases.decisions import withdraw
-from consentry.cases.errors import CaseNotFound, NotPermitted
 from consentry.cases.intake import add_information, file_notice
 from consentry.cases.models import Case, Queue
 from consentry.cases.notify import MINOR_SIGNPOST, SIGNPOSTS
@@ -70,20 +68,16 @@ def _requester_case_id(request: Request, reference: str, pin: str | None) -> int
     )
 
 
+def viewer_of(actor: Actor) -> Viewer:
+    """The staff member or API key behind an API request, as case access sees them."""
+    if actor.user is not None:
+        return Viewer.staff(actor.user)
+    return Viewer(label=actor.label, scopes=frozenset(actor.key.scopes) if actor.key else None)
+
+
 def staff_case(session: Session, reference: str, actor: Actor) -> Case:
     """The case as staff or an API key may see it (filers: their own; restricted: leads)."""
-    case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
-    if case is None:
-        raise CaseNotFound()
-    filer_only = actor.key is not None and Scope.CASES_DECIDE not in actor.key.scopes
-    if filer_only and case.filed_by != actor.label:  # a filer reads only the cases it filed
-        raise CaseNotFound()
-    # A possible minor's case: staff with the role lead only, never a machine (F7).
-    if case.queue == Queue.RESTRICTED.value and (
-        actor.user is None or actor.user.role != Role.LEAD.value
-    ):
-        raise NotPermitted("this case is in the restricted queue: staff with the role lead only")
-    return case
+    return find_case(session=session, reference=reference, viewer=viewer_of(actor))
 
 
 @router.post(

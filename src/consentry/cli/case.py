@@ -14,10 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consentry.accounts.models import User
+from consentry.cases import access
+from consentry.cases.access import OPERATOR
 from consentry.cases.appeals import Outcome, decide_appeal
 from consentry.cases.clocks import deadlines_of
 from consentry.cases.decisions import decide
-from consentry.cases.errors import CaseError, NotFound
+from consentry.cases.errors import CaseError, CaseNotFound, NotFound
 from consentry.cases.models import Case, CaseStatus
 from consentry.cases.schemas import Decision, DecisionIn, DeclineReason
 from consentry.cases.views import case_view
@@ -40,10 +42,11 @@ def case_errors() -> Iterator[None]:
 
 
 def find_case(session: Session, reference: str) -> Case:
-    case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
-    if case is None:
-        raise NotFound(f"no case {reference}")
-    return case
+    """The case, as the operator (who sees every case) looks it up."""
+    try:
+        return access.find_case(session=session, reference=reference, viewer=OPERATOR)
+    except CaseNotFound:
+        raise NotFound(f"no case {reference}") from None
 
 
 def _staff(session: Session, email: str) -> User:

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 from starlette.types import Scope
 
+from consentry.api.pages import content_policy, render_page
 from consentry.cases.access import unlock_case
 from consentry.cases.appeals import file_requester_appeal
 from consentry.cases.clocks import deadlines_of
@@ -43,17 +44,7 @@ router = APIRouter(include_in_schema=False)
 
 # As the staff pages, plus thumbnails of the person's own photos (blob: URLs made on
 # the device) and the hashing worker; no connection anywhere, not even to us, from script.
-CSP = (
-    "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; "
-    "img-src 'self' blob:; connect-src 'none'; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'"
-)
-HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+CSP = content_policy(images="'self' blob:", connect="'none'", extra="worker-src 'self'; ")
 # The worker's own policy: a dedicated worker does not inherit the page's.
 SCRIPT_CSP = "default-src 'none'; script-src 'self'; connect-src 'none'"
 
@@ -72,7 +63,8 @@ static = PortalStatic(directory=HERE / "static")
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     language = negotiate(request.headers.get("accept-language"))
     settings: Settings = request.app.state.settings
-    response = templates.TemplateResponse(
+    return render_page(
+        templates,
         request,
         template,
         {
@@ -82,11 +74,9 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
             "signposts": SIGNPOSTS,
             **context,
         },
-        status_code=status,
-        headers=HEADERS,
+        policy=CSP,
+        status=status,
     )
-    assert isinstance(response, HTMLResponse)
-    return response
 
 
 # Too many requests from one network within an hour are refused with a page that says

@@ -4,9 +4,9 @@ took the decision appealed against, which the appeal service enforces)."""
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
@@ -15,16 +15,16 @@ from consentry.cases.appeals import Outcome, decide_appeal
 from consentry.cases.errors import CaseError
 from consentry.db.session import session_scope
 from consentry.review.queue import pending_appeals
-from consentry.review.web import REVIEWERS, enter, refuse, render
+from consentry.review.web import REVIEWERS, Reviewer, Staff, console_staff, refuse, render
 
 router = APIRouter(include_in_schema=False)
 
 
+AppealChange = Annotated[Staff, Depends(console_staff(*REVIEWERS, form_fields=8))]
+
+
 @router.get("/console/appeals", response_class=HTMLResponse)
-async def appeals_page(request: Request) -> Response:
-    staff = await enter(request, REVIEWERS)
-    if isinstance(staff, Response):
-        return staff
+async def appeals_page(request: Request, staff: Reviewer) -> Response:
 
     def load() -> list[dict[str, Any]]:
         with session_scope(request.app.state.engine) as session:
@@ -37,7 +37,7 @@ async def appeals_page(request: Request) -> Response:
                     "filed_at": appeal.filed_at,
                     "case_status": case.status,
                 }
-                for appeal, case in pending_appeals(session=session, viewer=staff.user)
+                for appeal, case in pending_appeals(session=session, viewer=staff.viewer)
             ]
 
     appeals = await run_in_threadpool(load)
@@ -45,11 +45,8 @@ async def appeals_page(request: Request) -> Response:
 
 
 @router.post("/console/appeals/{appeal_id}", response_class=HTMLResponse)
-async def appeal_decision(request: Request, appeal_id: int) -> Response:
+async def appeal_decision(request: Request, appeal_id: int, staff: AppealChange) -> Response:
     form = await request.form(max_files=0, max_fields=8)
-    staff = await enter(request, REVIEWERS, form)
-    if isinstance(staff, Response):
-        return staff
     outcome = str(form.get("outcome") or "")
     if outcome not in {o.value for o in Outcome} or not 0 < appeal_id < 2**63:
         return refuse(request, staff, "Choose whether the appeal is upheld or rejected.", 422)

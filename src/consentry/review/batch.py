@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
@@ -19,7 +20,7 @@ from consentry.config import Settings
 from consentry.db.session import session_scope
 from consentry.review.claims import claim_case, release_case
 from consentry.review.pages import DECLINES, POLICIES, find_case
-from consentry.review.web import REVIEWERS, Staff, enter, refuse, render
+from consentry.review.web import REVIEWERS, Staff, console_staff, refuse, render
 
 router = APIRouter(include_in_schema=False)
 MAX_CASES = 200
@@ -77,13 +78,13 @@ def _known(request: Request, staff: Staff, references: list[str]) -> list[str]:
     return visible
 
 
+BulkChange = Annotated[Staff, Depends(console_staff(*REVIEWERS, form_fields=MAX_CASES + 10))]
+
+
 @router.post("/console/bulk", response_class=HTMLResponse)
-async def bulk(request: Request) -> Response:
+async def bulk(request: Request, staff: BulkChange) -> Response:
     """First the preview (count and list, nothing changed); then, confirmed, the decisions."""
     form = await request.form(max_files=0, max_fields=MAX_CASES + 10)
-    staff = await enter(request, REVIEWERS, form)
-    if isinstance(staff, Response):
-        return staff
     references = list(dict.fromkeys(str(r)[:32].upper() for r in form.getlist("case")))[:MAX_CASES]
     action = str(form.get("action") or "")
     reason_code = str(form.get("reason_code") or "")

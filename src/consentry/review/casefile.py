@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from consentry.accounts.models import User
 from consentry.banks.models import Bank
+from consentry.cases.access import Viewer
 from consentry.cases.events import history
 from consentry.cases.models import Case, CasePersonal, Item, Notice
 from consentry.cases.related import Related, related_cases
@@ -117,12 +118,12 @@ def _details(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [(label, value) for label, value in shown if value]
 
 
-def case_file(*, session: Session, case: Case, settings: Settings, restricted: bool) -> CaseFile:
-    """`restricted`: whether the viewer may see restricted cases (among related ones)."""
+def case_file(*, session: Session, case: Case, settings: Settings, viewer: Viewer) -> CaseFile:
+    """The case as `viewer` sees it (related cases they may not see are left out)."""
     casefile = CaseFile(view=case_view(session=session, case=case))
-    casefile.related = related_cases(
-        session=session, case_ids=[case.id], restricted=restricted
-    ).get(case.id, [])
+    casefile.related = related_cases(session=session, case_ids=[case.id], viewer=viewer).get(
+        case.id, []
+    )
     for notice in session.scalars(
         select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)
     ):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from consentry.accounts.models import Role, User
 from consentry.banks.service import list_banks
+from consentry.cases import access
 from consentry.cases.decisions import decide, request_information
 from consentry.cases.errors import CaseError, CaseNotFound, NotPermitted
 from consentry.cases.models import Case, Queue, RequestType
@@ -34,8 +35,8 @@ from consentry.review.claims import (
     holder,
     release_case,
 )
-from consentry.review.queue import PAGE_SIZE, PRIORITIES, QueueFilters, queue_rows, sees_restricted
-from consentry.review.web import REVIEWERS, Staff, enter, refuse, render
+from consentry.review.queue import PAGE_SIZE, PRIORITIES, QueueFilters, queue_rows
+from consentry.review.web import REVIEWERS, Reviewer, Staff, console_staff, enter, refuse, render
 from consentry.review.wellbeing import (
     BLUR_STRENGTHS,
     media_settings,
@@ -80,26 +81,22 @@ def filters_of(query: QueryParams) -> QueueFilters:
 
 
 def find_case(session: Session, reference: str, staff: Staff) -> Case:
-    case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
-    if case is None:
-        raise CaseNotFound()
-    if case.queue == Queue.RESTRICTED.value and not sees_restricted(staff.user):
-        raise NotPermitted("this case is in the restricted queue: role lead only")
-    return case
+    return access.find_case(session=session, reference=reference, viewer=staff.viewer)
+
+
+CaseChange = Annotated[Staff, Depends(console_staff(*REVIEWERS, form_fields=MAX_FORM_FIELDS))]
+SettingsChange = Annotated[Staff, Depends(console_staff(*REVIEWERS, form_fields=8))]
 
 
 @router.get("/console", response_class=HTMLResponse)
-async def queue_page(request: Request) -> Response:
-    staff = await enter(request, REVIEWERS)
-    if isinstance(staff, Response):
-        return staff
+async def queue_page(request: Request, staff: Reviewer) -> Response:
     filters = filters_of(request.query_params)
     page = request.query_params.get("page", "1")
     number = max(1, int(page)) if page.isdigit() and len(page) < 6 else 1
 
     def load() -> dict[str, Any]:
         with session_scope(request.app.state.engine) as session:
-            rows = queue_rows(session=session, viewer=staff.user, filters=filters)
+            rows = queue_rows(session=session, viewer=staff.viewer, filters=filters)
             banks = [bank.name for bank in list_banks(session=session)]
         start = (number - 1) * PAGE_SIZE
         return {
@@ -129,7 +126,8 @@ async def queue_page(request: Request) -> Response:
 
 def _neighbours(session: Session, staff: Staff, reference: str) -> tuple[str | None, str | None]:
     order = [
-        r.reference for r in queue_rows(session=session, viewer=staff.user, filters=QueueFilters())
+        r.reference
+        for r in queue_rows(session=session, viewer=staff.viewer, filters=QueueFilters())
     ]
     if reference not in order:
         return None, order[0] if order else None
@@ -176,7 +174,7 @@ def _open(
                 session=session,
                 case=case,
                 settings=settings,
-                restricted=sees_restricted(staff.user),
+                viewer=staff.viewer,
             ),
             "claim": current,
             "holder_email": holder_email,
@@ -184,9 +182,7 @@ def _open(
             "previous": previous,
             "next": following,
             "reviewers": [
-                (u.id, u.email)
-                for u in reviewers
-                if u.role != Role.REVIEWER.value or case.queue != Queue.RESTRICTED.value
+                (u.id, u.email) for u in reviewers if access.may_see(access.Viewer.staff(u), case)
             ],
             "media": media_settings(session=session, user_id=staff.user.id, settings=settings),
             "revealed": revealed,
@@ -200,11 +196,8 @@ def _failure(request: Request, staff: Staff, error: CaseError) -> HTMLResponse:
 
 
 @router.get("/console/cases/{reference}", response_class=HTMLResponse)
-async def case_page(request: Request, reference: str) -> Response:
+async def case_page(request: Request, reference: str, staff: Reviewer) -> Response:
     """The case, read-only until claimed (the Claim button, or Open in the queue: a POST)."""
-    staff = await enter(request, REVIEWERS)
-    if isinstance(staff, Response):
-        return staff
     try:
         context = await run_in_threadpool(_open, request, staff, reference[:32])
     except CaseError as error:
@@ -278,11 +271,8 @@ def _act(request: Request, staff: Staff, reference: str, form: FormData, action:
 
 
 @router.post("/console/cases/{reference}/{action}", response_class=HTMLResponse)
-async def case_action(request: Request, reference: str, action: str) -> Response:
+async def case_action(request: Request, reference: str, action: str, staff: CaseChange) -> Response:
     form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
-    staff = await enter(request, REVIEWERS, form)
-    if isinstance(staff, Response):
-        return staff
     if action == "reveal":
         return await _reveal(request, staff, reference[:32], form)
     if action == "open":
@@ -332,10 +322,7 @@ async def _reveal(request: Request, staff: Staff, reference: str, form: FormData
 
 
 @router.get("/console/settings", response_class=HTMLResponse)
-async def settings_page(request: Request) -> Response:
-    staff = await enter(request, REVIEWERS)
-    if isinstance(staff, Response):
-        return staff
+async def settings_page(request: Request, staff: Reviewer) -> Response:
 
     def load() -> tuple[Any, list[tuple[str, int]]]:
         with session_scope(request.app.state.engine) as session:
@@ -360,11 +347,8 @@ async def settings_page(request: Request) -> Response:
 
 
 @router.post("/console/settings")
-async def settings_submit(request: Request) -> Response:
+async def settings_submit(request: Request, staff: SettingsChange) -> Response:
     form = await request.form(max_files=0, max_fields=8)
-    staff = await enter(request, REVIEWERS, form)
-    if isinstance(staff, Response):
-        return staff
     choice = {"default": None, "on": True, "off": False}
     strength = str(form.get("blur_strength") or "")
 

@@ -2,7 +2,7 @@
 
 Priority follows IN-33: a possible minor first, then threats and flagged or escalated
 cases, then cases under the statutory removal clock, then the rest. Cases in the
-restricted (minors') queue are shown to the `lead` role only.
+restricted (minors') queue are shown to the `lead` role only (`cases.access`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from consentry.accounts.models import Role, User
+from consentry.accounts.models import User
 from consentry.banks.models import Bank, BankEntry
+from consentry.cases.access import Viewer, visible_to
 from consentry.cases.clocks import Regime
 from consentry.cases.models import (
     Appeal,
@@ -72,10 +73,6 @@ class QueueRow:
         return PRIORITIES[self.priority]
 
 
-def sees_restricted(user: User) -> bool:
-    return Role(user.role) is Role.LEAD
-
-
 def _in_bank(name: str) -> object:
     """Cases whose own hashes, or whose found copies' matches, are in bank `name`."""
     bank_id = select(Bank.id).where(Bank.name == name).scalar_subquery()
@@ -103,7 +100,7 @@ def _priority(case: Case, grounds: set[str], regimes: set[str]) -> int:
 
 
 def queue_rows(
-    *, session: Session, viewer: User, filters: QueueFilters, now: datetime | None = None
+    *, session: Session, viewer: Viewer, filters: QueueFilters, now: datetime | None = None
 ) -> list[QueueRow]:
     """Every case awaiting review that `viewer` may see, most urgent first."""
     now = now or utcnow()
@@ -115,9 +112,8 @@ def queue_rows(
             Case.id.in_(review_items),
         ),
         Case.status != CaseStatus.WITHDRAWN.value,
+        visible_to(viewer),
     )
-    if not sees_restricted(viewer):
-        statement = statement.where(Case.queue != Queue.RESTRICTED.value)
     if filters.queue:
         statement = statement.where(Case.queue == filters.queue)
     if filters.bank:
@@ -174,7 +170,7 @@ def queue_rows(
             appeal_pending=case.appeal_pending,
             needs_review=int(waiting.get(case.id, 0)),
             held_by=holder[1] if holder else None,
-            held_by_me=holder is not None and holder[0] == viewer.id,
+            held_by_me=holder is not None and holder[0] == viewer.user_id,
         )
         if filters.request_type and filters.request_type not in row.request_types:
             continue
@@ -183,15 +179,13 @@ def queue_rows(
         rows.append(row)
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows.sort(key=lambda r: (r.due_at or far, r.priority, r.case_id))
-    return _grouped(session, rows, sees_restricted(viewer))
+    return _grouped(session, rows, viewer)
 
 
-def _grouped(session: Session, rows: list[QueueRow], restricted: bool) -> list[QueueRow]:
+def _grouped(session: Session, rows: list[QueueRow], viewer: Viewer) -> list[QueueRow]:
     """Related cases (same URL, content ID or hash) stand together, each group where its
     most urgent case stands."""
-    related = related_cases(
-        session=session, case_ids=[r.case_id for r in rows], restricted=restricted
-    )
+    related = related_cases(session=session, case_ids=[r.case_id for r in rows], viewer=viewer)
     by_id = {row.case_id: row for row in rows}
     urgency = {row.case_id: position for position, row in enumerate(rows)}
     placed: set[int] = set()
@@ -215,14 +209,12 @@ def _grouped(session: Session, rows: list[QueueRow], restricted: bool) -> list[Q
     return ordered
 
 
-def pending_appeals(*, session: Session, viewer: User) -> Sequence[tuple[Appeal, Case]]:
+def pending_appeals(*, session: Session, viewer: Viewer) -> Sequence[tuple[Appeal, Case]]:
     """Appeals awaiting a decision, oldest first (their own queue)."""
     statement = (
         select(Appeal, Case)
         .join(Case, Case.id == Appeal.case_id)
-        .where(Appeal.status == "pending")
+        .where(Appeal.status == "pending", visible_to(viewer))
         .order_by(Appeal.filed_at, Appeal.id)
     )
-    if not sees_restricted(viewer):
-        statement = statement.where(Case.queue != Queue.RESTRICTED.value)
     return [(appeal, case) for appeal, case in session.execute(statement)]

@@ -6,12 +6,13 @@ in a hidden field, so the core work needs no JavaScript."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +23,10 @@ from starlette.responses import Response
 from consentry.accounts import users
 from consentry.accounts.models import Role, StaffSession, User
 from consentry.accounts.routes import COOKIE, secure_cookie, set_session_cookie
+from consentry.accounts.signin import Refusal, SignedIn, refusal, signed_in
+from consentry.api.pages import content_policy, render_page
+from consentry.api.problems import Answered
+from consentry.cases.access import Viewer
 from consentry.config import Settings
 from consentry.db.session import session_scope
 from consentry.reports.publish import TEMPLATES as REPORT_TEMPLATES
@@ -41,10 +46,7 @@ def policy(settings: Settings, images_from: str | None = None) -> str:
     # Media previews, when configured, come from the platform's preview origin only;
     # a report's charts are SVG data URIs (an <img> runs no script).
     images = " ".join(filter(None, ["'self'", preview_origin(settings), images_from]))
-    return (
-        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
-        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-    )
+    return content_policy(images=images)
 
 
 def render(
@@ -55,20 +57,14 @@ def render(
     images_from: str | None = None,
 ) -> HTMLResponse:
     settings: Settings = request.app.state.settings
-    response = templates.TemplateResponse(
+    return render_page(
+        templates,
         request,
         template,
         context,
-        status_code=status,
-        headers={
-            "Content-Security-Policy": policy(settings, images_from),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-store",
-        },
+        policy=policy(settings, images_from),
+        status=status,
     )
-    assert isinstance(response, HTMLResponse)
-    return response
 
 
 def refuse(
@@ -86,8 +82,16 @@ class Staff:
     csrf: str  # derived from the cookie (`users.csrf_of`), never stored
 
     @property
+    def signed(self) -> SignedIn:
+        return SignedIn(self.user, self.session, self.csrf)
+
+    @property
     def actor(self) -> str:
         return f"user:{self.user.id}"
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer.staff(self.user)
 
     @property
     def is_lead(self) -> bool:
@@ -99,16 +103,12 @@ class Staff:
 
 
 def _signed_in(request: Request) -> Staff | None:
-    token = request.cookies.get(COOKIE)
-    if not token:
-        return None
     with session_scope(request.app.state.engine) as session:
-        found = users.session_user(session=session, token=token)
-        if found is None:
+        signed = signed_in(session=session, token=request.cookies.get(COOKIE))
+        if signed is None:
             return None
-        user, staff_session = found
-        exposures = exposures_today(session=session, user_id=user.id)
-        return Staff(user, staff_session, exposures, users.csrf_of(token))
+        exposures = exposures_today(session=session, user_id=signed.user.id)
+        return Staff(signed.user, signed.session, exposures, signed.csrf)
 
 
 async def enter(
@@ -117,16 +117,40 @@ async def enter(
     """The signed-in member of staff, or the response that turns them away: a redirect to
     sign in, a 403 for the wrong role, or a 403 for a change without the CSRF token."""
     staff = await run_in_threadpool(_signed_in, request)
-    if staff is None:
+    csrf = None if form is None else str(form.get("csrf_token") or "")
+    why = refusal(staff.signed if staff else None, roles=roles, csrf=csrf)
+    if why is Refusal.SIGN_IN or staff is None:
         return RedirectResponse("/console/login", status_code=HTTPStatus.SEE_OTHER)
-    if Role(staff.user.role) not in roles:
+    if why is Refusal.ROLE:
         return refuse(request, staff, "Your role cannot open this page.", 403, title="")
-    if form is not None:
-        sent = str(form.get("csrf_token") or "")
-        if not secrets.compare_digest(sent, staff.csrf):
-            message = "This form has expired: reload the page and try again."
-            return refuse(request, staff, message, 403, title="")
+    if why is Refusal.CSRF:
+        message = "This form has expired: reload the page and try again."
+        return refuse(request, staff, message, 403, title="")
     return staff
+
+
+def console_staff(
+    *roles: Role, form_fields: int | None = None
+) -> Callable[[Request], Awaitable[Staff]]:
+    """A dependency admitting signed-in staff of these roles; with `form_fields`, a change
+    whose form (at most that many fields) carries the CSRF token. Anyone else gets the
+    redirect or refusal page `enter` gives, before the handler runs."""
+
+    async def dependency(request: Request) -> Staff:
+        form = None
+        if form_fields is not None:
+            # Starlette keeps the parsed form on the request: the handler reads it again.
+            form = await request.form(max_files=0, max_fields=form_fields)
+        staff = await enter(request, roles, form)
+        if isinstance(staff, Response):
+            raise Answered(staff)
+        return staff
+
+    return dependency
+
+
+# The console's signed-in staff, as handler parameters (refusals never reach the handler).
+Reviewer = Annotated[Staff, Depends(console_staff(*REVIEWERS))]
 
 
 def home_of(user: User) -> str:
@@ -200,11 +224,9 @@ async def login_submit(request: Request) -> Response:
 
 
 @router.post("/console/logout")
-async def logout(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=4)
-    staff = await enter(request, tuple(Role), form)
-    if isinstance(staff, Response):
-        return staff
+async def logout(
+    request: Request, staff: Annotated[Staff, Depends(console_staff(*Role, form_fields=4))]
+) -> Response:
     token = request.cookies.get(COOKIE, "")
 
     def end() -> None:

@@ -364,14 +364,21 @@ class HammingIndex:
         return index
 
 
+_warmed = threading.Event()
+
+
 def warm_up() -> None:
-    """Compile (or load from numba's cache) every kernel now, not on the first request."""
+    """Compile (or load from numba's cache) every kernel now, not on the first request;
+    once a process (the kernels stay compiled)."""
+    if _warmed.is_set():
+        return
     rng = np.random.default_rng(0)
     index = HammingIndex()
     words = rng.integers(0, 2**63, size=(SCAN_MAX + 1, 4), dtype=np.int64).astype(np.uint64)
     index.add(np.arange(SCAN_MAX + 1, dtype=np.int64), words)
     index.add(np.array([SCAN_MAX + 1], dtype=np.int64), words[:1])
     index.search(words[:2], DESIGN_RADIUS)
+    _warmed.set()
 
 
 _NO_TABLES = (

@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from consentry.web.routes import PAGE_HEADERS
+from consentry.api.pages import page_headers
+from consentry.web.routes import CSP
 
 router = APIRouter(include_in_schema=False)
 assets = StaticFiles(directory=Path(swagger_ui_path))
@@ -39,4 +40,4 @@ PAGE = """<!doctype html>
 
 @router.get("/docs", response_class=HTMLResponse)
 def docs_page() -> HTMLResponse:
-    return HTMLResponse(PAGE, headers=PAGE_HEADERS)
+    return HTMLResponse(PAGE, headers=page_headers(CSP))

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from consentry.accounts.users import MIN_PASSWORD_LENGTH
+from consentry.api.pages import content_policy, render_page
 from consentry.cases.appeals import AppealGround, file_uploader_appeal
 from consentry.cases.errors import CaseError
 from consentry.db.session import session_scope
@@ -20,30 +21,19 @@ templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html
 static = StaticFiles(directory=HERE / "static")
 router = APIRouter(include_in_schema=False)
 
-# No inline script or style, nothing from elsewhere, no framing.
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-PAGE_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+CSP = content_policy()
 
 
 @router.get("/setup", response_class=HTMLResponse)
 def setup_page(request: Request) -> HTMLResponse:
     """Set a password from a one-time link (its token is in the URL fragment)."""
-    response = templates.TemplateResponse(
+    return render_page(
+        templates,
         request,
         "setup.html",
         {"title": "Set your password", "min_length": MIN_PASSWORD_LENGTH},
-        headers=PAGE_HEADERS,
+        policy=CSP,
     )
-    assert isinstance(response, HTMLResponse)
-    return response
 
 
 _GROUNDS = [
@@ -57,15 +47,14 @@ _GROUNDS = [
 
 def _appeal_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
     form = context.pop("form", {"statement_reference": "", "grounds": "", "explanation": ""})
-    response = templates.TemplateResponse(
+    return render_page(
+        templates,
         request,
         "appeal.html",
         {"title": "Appeal a removal", "grounds": _GROUNDS, "form": form, **context},
-        status_code=status,
-        headers=PAGE_HEADERS,
+        policy=CSP,
+        status=status,
     )
-    assert isinstance(response, HTMLResponse)
-    return response
 
 
 @router.get("/appeal", response_class=HTMLResponse)
