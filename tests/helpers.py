@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from consentry.accounts.models import Scope
 from consentry.accounts.service import create_api_key
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.service.app import create_app
 
@@ -25,7 +26,7 @@ def wait_ready(client: TestClient) -> None:
 def key_headers(client: TestClient, *scopes: Scope) -> dict[str, str]:
     """Authorization headers with a new API key holding these scopes."""
     with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
-        _, secret = create_api_key(session=session, name="test", scopes=list(scopes))
+        _, secret = create_api_key(actor=SYSTEM, session=session, name="test", scopes=list(scopes))
     return {"Authorization": f"Bearer {secret}"}
 
 

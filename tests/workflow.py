@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from consentry.accounts.models import Scope
 from consentry.actions.service import add_endpoint
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from tests.cases.support import LOOPBACK, Mailbox, Receiver, smtp_server, webhook_receiver
 from tests.helpers import key_headers, running
@@ -51,7 +52,7 @@ def receiver(app: TestClient) -> Iterator[tuple[Receiver, str]]:
     """A webhook endpoint, registered; yields it and its signing secret."""
     with webhook_receiver() as hook:
         with session_scope(app.app.state.engine) as session:  # type: ignore[attr-defined]
-            endpoint = add_endpoint(session=session, url=hook.url, allowed=LOOPBACK)
+            endpoint = add_endpoint(actor=SYSTEM, session=session, url=hook.url, allowed=LOOPBACK)
             secret = endpoint.secret
         yield hook, secret
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from consentry.accounts import users
 from consentry.accounts.errors import AccountError
 from consentry.accounts.models import Role
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.throttle.argon import verify_secret
 
@@ -18,12 +19,14 @@ PASSWORD = "correct horse battery staple"
 
 def new_user(client: TestClient, email: str, role: Role) -> str:
     with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
-        _, token = users.create_user(session=session, email=email, role=role)
+        _, token = users.create_user(actor=SYSTEM, session=session, email=email, role=role)
     return token
 
 
 def test_setup_token_works_once_and_needs_a_long_password(session: Session) -> None:
-    _, token = users.create_user(session=session, email="Ada@Example.org", role=Role.ADMIN)
+    _, token = users.create_user(
+        actor=SYSTEM, session=session, email="Ada@Example.org", role=Role.ADMIN
+    )
     with pytest.raises(AccountError, match="12 characters"):
         users.set_password(session=session, token=token, password="short")
     result = users.set_password(session=session, token=token, password=PASSWORD)
@@ -32,7 +35,7 @@ def test_setup_token_works_once_and_needs_a_long_password(session: Session) -> N
     with pytest.raises(AccountError, match="not valid"):
         users.set_password(session=session, token=token, password=PASSWORD)
     with pytest.raises(AccountError, match="exists"):
-        users.create_user(session=session, email="ada@example.org", role=Role.LEAD)
+        users.create_user(actor=SYSTEM, session=session, email="ada@example.org", role=Role.LEAD)
 
 
 def test_reviewer_signs_in_with_password_and_totp(client: TestClient) -> None:

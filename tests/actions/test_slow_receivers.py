@@ -17,6 +17,7 @@ from consentry.actions.models import Channel, OutboxMessage
 from consentry.actions.outbox import enqueue_webhook
 from consentry.actions.service import add_endpoint
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.outbound.client import FAILED
 from tests.cases.support import LOOPBACK
@@ -73,7 +74,7 @@ def test_a_slow_drip_receiver_is_cut_off_and_never_sent_twice(
     )
     with slow_drip() as (url, accepted):
         with session_scope(engine) as session:
-            add_endpoint(session=session, url=url, allowed=LOOPBACK)
+            add_endpoint(actor=SYSTEM, session=session, url=url, allowed=LOOPBACK)
             enqueue_webhook(session=session, event="bank.updated", data={"bank": "cases"})
         done = threading.Event()
 

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from consentry.accounts import users
 from consentry.accounts.models import Role, Scope
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from tests.conftest import key_headers
 
@@ -67,7 +68,7 @@ def test_staff_sessions_by_role(client: TestClient) -> None:
     for role in Role:
         email = f"{role.value}@example.org"
         with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
-            _, token = users.create_user(session=session, email=email, role=role)
+            _, token = users.create_user(actor=SYSTEM, session=session, email=email, role=role)
         setup = client.post("/auth/setup", json={"token": token, "password": password}).json()
         code = pyotp.TOTP(pyotp.parse_uri(setup["totp_uri"]).secret).now()
         without = client.post("/auth/login", json={"email": email, "password": password})

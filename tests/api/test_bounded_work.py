@@ -100,6 +100,9 @@ def test_a_burst_of_decompression_bombs_is_admitted_a_few_at_a_time(server: Serv
             timeout=120,
         )
 
+    # What one decode costs here (it depends on the allocator and the libraries).
+    assert post(0).status_code == 200
+    one = max(server.memory("VmHWM") - baseline, 300 * MB)
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(post, range(8)))
     statuses = sorted(a.status_code for a in answers)
@@ -109,8 +112,9 @@ def test_a_burst_of_decompression_bombs_is_admitted_a_few_at_a_time(server: Serv
         if answer.status_code == 503:
             assert answer.headers["Retry-After"]
             assert answer.headers["content-type"] == "application/problem+json"
-    # Two decodes at a time, not eight; and the memory goes back afterwards.
-    assert server.memory("VmHWM") < baseline + 1500 * MB
+    # Two decodes at a time, not eight (the peak of eight is over 4x one; slack for the
+    # allocator's arenas); and the memory goes back afterwards.
+    assert server.memory("VmHWM") < baseline + 3.5 * one
     assert server.memory("VmRSS") < baseline + 300 * MB
     assert httpx.get(f"{server.base}/healthz", timeout=5).status_code == 200
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from consentry.accounts.models import Role, Scope
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from tests.cases.support import notice, staff_headers
 from tests.helpers import key_headers
@@ -64,11 +65,11 @@ def test_staff_addresses_with_zero_width_or_bidi_characters_are_refused(client: 
     engine = client.app.state.engine  # type: ignore[attr-defined]
     for email in ("lead\u200b@example.org", "lead@exa\u202emple.org", "le\u0000ad@example.org"):
         with pytest.raises(AccountError), session_scope(engine) as session:
-            create_user(session=session, email=email, role=Role.LEAD)
+            create_user(actor=SYSTEM, session=session, email=email, role=Role.LEAD)
     with session_scope(engine) as session:
         # NFC: a composed and a decomposed "é" are one address.
-        create_user(session=session, email="ren\u00e9@example.org", role=Role.LEAD)
+        create_user(actor=SYSTEM, session=session, email="ren\u00e9@example.org", role=Role.LEAD)
     with pytest.raises(AccountError), session_scope(engine) as session:
-        create_user(session=session, email="rene\u0301@example.org", role=Role.LEAD)
+        create_user(actor=SYSTEM, session=session, email="rene\u0301@example.org", role=Role.LEAD)
     with session_scope(engine) as session:
         assert session.execute(text("SELECT count(*) FROM users")).scalar() == 1

@@ -10,6 +10,7 @@ from consentry.banks import service
 from consentry.banks.models import ChangeAction
 from consentry.banks.service import NewEntry
 from consentry.cli.main import app
+from consentry.core.actor import CLI, SYSTEM
 from consentry.db.session import session_scope
 
 PDQ = "3c" * 32
@@ -23,18 +24,17 @@ def problems(engine: Engine) -> list[str]:
 @pytest.fixture
 def chained(engine: Engine) -> Engine:
     with session_scope(engine) as session:
-        bank = service.create_bank(session=session, name="ncii", actor="cli")
+        bank = service.create_bank(session=session, name="ncii", actor=CLI)
         service.add_entry(session=session, bank=bank, new=NewEntry("pdq", PDQ))
         service.change_status(
+            actor=SYSTEM,
             session=session,
             bank=bank,
             signal_type="pdq",
             value=PDQ,
             action=ChangeAction.WITHDRAWN,
         )
-        record(
-            session=session, actor="system", action="test.note", subject_type="test", subject_id=1
-        )
+        record(session=session, actor=SYSTEM, action="test.note", subject_type="test", subject_id=1)
     return engine
 
 

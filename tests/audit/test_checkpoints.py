@@ -13,6 +13,7 @@ from consentry.audit.checkpoints import check, document, write_checkpoint
 from consentry.audit.models import AuditCheckpoint, AuditEvent
 from consentry.audit.service import GENESIS, _digest, record, verify
 from consentry.cli.main import app
+from consentry.core.actor import CLI
 from consentry.db.session import session_scope
 from consentry.evidence.keys import load_or_create
 
@@ -20,7 +21,7 @@ from consentry.evidence.keys import load_or_create
 def _note(engine: Engine, n: int) -> None:
     with session_scope(engine) as session:
         for i in range(n):
-            record(session=session, actor="cli", action="test.note", subject_type="t", subject_id=i)
+            record(session=session, actor=CLI, action="test.note", subject_type="t", subject_id=i)
 
 
 def _recompute(engine: Engine) -> None:

@@ -14,6 +14,7 @@ from consentry.banks.errors import (
 )
 from consentry.banks.models import BankChange, BankEntry, ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.hashing.pdq import InvalidHash
 
@@ -26,11 +27,11 @@ def new(value: str = PDQ, status: EntryStatus = EntryStatus.PENDING) -> NewEntry
 
 
 def test_create_and_find_bank(session: Session) -> None:
-    bank = service.create_bank(session=session, name="ncii", pdq_threshold=20)
+    bank = service.create_bank(actor=SYSTEM, session=session, name="ncii", pdq_threshold=20)
     assert service.get_bank(session=session, name="ncii").id == bank.id
     assert bank.auto_max_distance == 0
     with pytest.raises(BankExists):
-        service.create_bank(session=session, name="ncii")
+        service.create_bank(actor=SYSTEM, session=session, name="ncii")
     with pytest.raises(BankNotFound):
         service.get_bank(session=session, name="other")
 
@@ -43,12 +44,12 @@ def test_create_and_find_bank(session: Session) -> None:
 def test_bank_settings_are_validated(session: Session, threshold: int, auto: int) -> None:
     with pytest.raises(InvalidBankSetting):
         service.create_bank(
-            session=session, name="b", pdq_threshold=threshold, auto_max_distance=auto
+            actor=SYSTEM, session=session, name="b", pdq_threshold=threshold, auto_max_distance=auto
         )
 
 
 def test_reimport_never_revives_or_upgrades(session: Session) -> None:
-    bank = service.create_bank(session=session, name="ncii")
+    bank = service.create_bank(actor=SYSTEM, session=session, name="ncii")
     entry, added = service.add_entry(session=session, bank=bank, new=new())
     assert added
     assert entry.status == "pending"
@@ -58,6 +59,7 @@ def test_reimport_never_revives_or_upgrades(session: Session) -> None:
     assert not added
     assert again.status == "pending"
     service.change_status(
+        actor=SYSTEM,
         session=session,
         bank=bank,
         signal_type="pdq",
@@ -69,19 +71,24 @@ def test_reimport_never_revives_or_upgrades(session: Session) -> None:
     )
     assert (added, entry.status) == (False, "withdrawn")
     summary = service.add_entries(
-        session=session, bank=bank, batch=[new(status=EntryStatus.CONFIRMED)]
+        actor=SYSTEM, session=session, bank=bank, batch=[new(status=EntryStatus.CONFIRMED)]
     )
     assert (summary.added, summary.unchanged) == (0, 1)
     assert session.scalar(select(BankEntry.status)) == "withdrawn"
 
 
 def test_status_changes_are_explicit_and_final(session: Session) -> None:
-    bank = service.create_bank(session=session, name="ncii")
+    bank = service.create_bank(actor=SYSTEM, session=session, name="ncii")
     service.add_entry(session=session, bank=bank, new=new())
 
     def change(action: ChangeAction) -> bool:
         return service.change_status(
-            session=session, bank=bank, signal_type="pdq", value=PDQ.upper(), action=action
+            actor=SYSTEM,
+            session=session,
+            bank=bank,
+            signal_type="pdq",
+            value=PDQ.upper(),
+            action=action,
         )[1]
 
     assert change(ChangeAction.CONFIRMED)
@@ -93,6 +100,7 @@ def test_status_changes_are_explicit_and_final(session: Session) -> None:
         change(ChangeAction.WITHDRAWN)
     with pytest.raises(EntryNotFound):
         service.change_status(
+            actor=SYSTEM,
             session=session,
             bank=bank,
             signal_type="pdq",
@@ -102,10 +110,13 @@ def test_status_changes_are_explicit_and_final(session: Session) -> None:
 
 
 def test_every_change_is_logged_in_order(session: Session) -> None:
-    bank = service.create_bank(session=session, name="ncii")
+    bank = service.create_bank(actor=SYSTEM, session=session, name="ncii")
     service.add_entry(session=session, bank=bank, new=new())
-    service.add_entries(session=session, bank=bank, batch=[new(PDQ2), new(PDQ2), new()])
+    service.add_entries(
+        actor=SYSTEM, session=session, bank=bank, batch=[new(PDQ2), new(PDQ2), new()]
+    )
     service.change_status(
+        actor=SYSTEM,
         session=session,
         bank=bank,
         signal_type="pdq",
@@ -127,14 +138,14 @@ def test_every_change_is_logged_in_order(session: Session) -> None:
     ],
 )
 def test_malformed_values_are_refused(session: Session, signal: str, value: str) -> None:
-    bank = service.create_bank(session=session, name="ncii")
+    bank = service.create_bank(actor=SYSTEM, session=session, name="ncii")
     with pytest.raises(InvalidHash, match="hexadecimal digits"):
         service.add_entry(session=session, bank=bank, new=NewEntry(signal_type=signal, value=value))
 
 
 def test_concurrent_importers_neither_duplicate_nor_fail(engine: Engine) -> None:
     with session_scope(engine) as session:
-        service.create_bank(session=session, name="ncii")
+        service.create_bank(actor=SYSTEM, session=session, name="ncii")
     values = [f"{i:064x}" for i in range(300)]
     errors: list[BaseException] = []
 
@@ -144,7 +155,7 @@ def test_concurrent_importers_neither_duplicate_nor_fail(engine: Engine) -> None
                 with session_scope(engine) as session:
                     bank = service.get_bank(session=session, name="ncii")
                     batch = [new(v) for v in values[start : start + 100]]
-                    service.add_entries(session=session, bank=bank, batch=batch)
+                    service.add_entries(actor=SYSTEM, session=session, bank=bank, batch=batch)
         except BaseException as error:  # collected for the assertion below
             errors.append(error)
 

@@ -15,6 +15,7 @@ from consentry.banks import service
 from consentry.banks.errors import EntryNotFound, StatusConflict
 from consentry.banks.models import Bank, BankChange, BankEntry, ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.matching.follower import catch_up, load_matcher
 from consentry.matching.matcher import Query
@@ -41,7 +42,7 @@ class BankMachine(RuleBasedStateMachine):
         with session_scope(engine) as session:
             for table in (BankChange, BankEntry, Bank):
                 session.execute(delete(table))
-            service.create_bank(session=session, name="ncii", auto_max_distance=0)
+            service.create_bank(actor=SYSTEM, session=session, name="ncii", auto_max_distance=0)
         self.model: dict[str, EntryStatus] = {}
         self.follower = load_matcher(engine)
 
@@ -69,7 +70,7 @@ class BankMachine(RuleBasedStateMachine):
                     signal_type="pdq",
                     value=value,
                     action=action,
-                    actor="test",
+                    actor=SYSTEM,
                 )
                 return changed
 

@@ -32,6 +32,7 @@ from consentry.cases.models import Case
 from consentry.cases.removal import acknowledge
 from consentry.cases.schemas import DecisionIn, NoticeIn
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM, Actor
 from consentry.db.session import session_scope
 from tests.browser import free_port
 
@@ -167,7 +168,7 @@ def staff_headers(client: TestClient, email: str, role: Role) -> dict[str, str]:
     The session cookie stays in the client's cookie jar."""
     engine = client.app.state.engine  # type: ignore[attr-defined]
     with session_scope(engine) as session:
-        _, token = create_user(session=session, email=email, role=role)
+        _, token = create_user(actor=SYSTEM, session=session, email=email, role=role)
         set_password(session=session, token=token, password="a long enough password")
     with session_scope(engine) as session:
         user = session.query(User).filter_by(email=email).one()
@@ -193,14 +194,14 @@ def removed_case(*, session: Session, settings: Settings, **overrides: Any) -> C
     case = file_notice(
         session=session,
         notice=NoticeIn.model_validate(notice(**overrides)),
-        filed_by="apikey:1",
+        filed_by=Actor.key(1),
         settings=settings,
     ).case
     decide(
         session=session,
         case=case,
         decision=DecisionIn(decision="confirm"),
-        actor="user:7",
+        actor=Actor.user(7),
         settings=settings,
     )
     pending = select(ActionRequest).where(
@@ -211,7 +212,7 @@ def removed_case(*, session: Session, settings: Settings, **overrides: Any) -> C
             session=session,
             action_id=action.id,
             result=AckResult.DONE,
-            actor="apikey:2",
+            actor=Actor.key(2),
             settings=settings,
         )
     return case

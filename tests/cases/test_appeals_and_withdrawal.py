@@ -17,6 +17,7 @@ from consentry.cases.errors import NotPermitted
 from consentry.cases.models import Statement
 from consentry.cases.schemas import DecisionIn
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM, Actor
 from consentry.db.session import session_scope
 from tests.cases.support import Mailbox, notice, removed_case, staff_headers
 from tests.conftest import running
@@ -94,7 +95,7 @@ def test_anyone_who_took_a_decision_on_the_case_cannot_decide_its_appeal(
     """F11: a lead confirms; someone else confirms again later; the first lead still
     may not decide the uploader's appeal, and a lead who took no decision may."""
     first, other = (
-        create_user(session=session, email=f"{name}@example.org", role=Role.LEAD)[0]
+        create_user(actor=SYSTEM, session=session, email=f"{name}@example.org", role=Role.LEAD)[0]
         for name in ("first", "other")
     )
     case = removed_case(session=session, settings=settings)  # confirmed by user:7
@@ -102,14 +103,14 @@ def test_anyone_who_took_a_decision_on_the_case_cannot_decide_its_appeal(
         session=session,
         case=case,
         decision=DecisionIn(decision="confirm"),
-        actor=f"user:{first.id}",
+        actor=Actor.user(first.id),
         settings=settings,
     )
     decide(
         session=session,
         case=case,
         decision=DecisionIn(decision="confirm"),
-        actor="apikey:3",
+        actor=Actor.key(3),
         settings=settings,
     )
     statement = session.scalars(select(Statement)).first()
@@ -119,7 +120,7 @@ def test_anyone_who_took_a_decision_on_the_case_cannot_decide_its_appeal(
         statement_reference=statement.reference,
         grounds=AppealGround.OTHER,
         explanation="Not what it is.",
-        actor="apikey:2",
+        actor=Actor.key(2),
         content_id="post-1",
     )
     with pytest.raises(NotPermitted, match="took no decision"):

@@ -18,6 +18,7 @@ from consentry.cases.intake import file_notice
 from consentry.cases.models import Case, CaseHash, Deadline, DeadlineMark, Item
 from consentry.cases.schemas import NoticeIn
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.matching.schemas import Match, Tier
@@ -35,7 +36,7 @@ def _file(session: Session, tmp_path: Path, **overrides: object) -> Case:
     filed = file_notice(
         session=session,
         notice=NoticeIn.model_validate(notice(**overrides)),
-        filed_by="apikey:1",
+        filed_by=Actor.key(1),
         settings=_settings(tmp_path),
     )
     return filed.case
@@ -135,7 +136,7 @@ def test_a_copy_found_after_the_window_gets_a_clock_from_its_discovery(
 ) -> None:
     settings = _settings(tmp_path)
     case = _file(session, tmp_path)
-    confirm(session=session, case=case, actor="user:1", item_ids=None, settings=settings)
+    confirm(session=session, case=case, actor=Actor.user(1), item_ids=None, settings=settings)
     window = session.scalars(select(Deadline)).one()
 
     def found(content_id: str) -> Item:

@@ -14,6 +14,7 @@ from consentry.accounts.service import create_api_key
 from consentry.actions.models import OutboxMessage
 from consentry.actions.service import add_endpoint
 from consentry.cases.models import Case
+from consentry.core.actor import SYSTEM
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
 from tests.browser import free_port, start_server
@@ -31,9 +32,18 @@ def test_a_killed_server_loses_no_notice_and_delivers_after_restart(tmp_path: Pa
     engine = make_engine(f"sqlite:///{tmp_path / 'consentry.db'}")
     hook_port = free_port()  # nothing listens here yet: deliveries fail and wait
     with session_scope(engine) as session:
-        _, filer = create_api_key(session=session, name="helpline", scopes=[Scope.NOTICES_WRITE])
-        _, decider = create_api_key(session=session, name="t&s", scopes=[Scope.CASES_DECIDE])
-        add_endpoint(session=session, url=f"http://127.0.0.1:{hook_port}/hook", allowed=LOOPBACK)
+        _, filer = create_api_key(
+            actor=SYSTEM, session=session, name="helpline", scopes=[Scope.NOTICES_WRITE]
+        )
+        _, decider = create_api_key(
+            actor=SYSTEM, session=session, name="t&s", scopes=[Scope.CASES_DECIDE]
+        )
+        add_endpoint(
+            actor=SYSTEM,
+            session=session,
+            url=f"http://127.0.0.1:{hook_port}/hook",
+            allowed=LOOPBACK,
+        )
     headers = {"Authorization": f"Bearer {filer}", "Idempotency-Key": "call-1"}
     try:
         filed = httpx.post(f"{base}/v1/notices", json=notice(), headers=headers, timeout=10)

@@ -26,6 +26,7 @@ from consentry.cases.intake import add_information, file_notice
 from consentry.cases.models import Case, CaseStatus
 from consentry.cases.schemas import DecisionIn, NoticeIn, NoticeUpdate
 from consentry.config import Settings
+from consentry.core.actor import REQUESTER, Actor
 from consentry.db.session import session_scope
 from tests.cases.support import notice
 from tests.databases import empty_tables
@@ -51,13 +52,15 @@ class CaseMachine(RuleBasedStateMachine):
             case = session.get_one(Case, case_id)
             try:
                 if act == "withdraw":
-                    withdraw(session=session, case=case, actor="user:1", settings=self.settings)
+                    withdraw(
+                        session=session, case=case, actor=Actor.user(1), settings=self.settings
+                    )
                 elif act == "complete":
                     add_information(
                         session=session,
                         case=case,
                         update=NoticeUpdate.model_validate({"signature": SIGNATURE}),
-                        actor="requester",
+                        actor=REQUESTER,
                         settings=self.settings,
                     )
                 else:
@@ -68,7 +71,7 @@ class CaseMachine(RuleBasedStateMachine):
                         session=session,
                         case=case,
                         decision=decision,
-                        actor="user:2",
+                        actor=Actor.user(2),
                         settings=self.settings,
                     )
             except CaseConflict:
@@ -83,7 +86,7 @@ class CaseMachine(RuleBasedStateMachine):
             case = file_notice(
                 session=session,
                 notice=NoticeIn.model_validate(body),
-                filed_by="apikey:1",
+                filed_by=Actor.key(1),
                 settings=self.settings,
             ).case
             self.model[case.id] = OPEN if complete else INCOMPLETE

@@ -12,6 +12,7 @@ from consentry.banks.models import BankChange, BankEntry, ChangeAction
 from consentry.cases.access import Viewer
 from consentry.cases.models import Case
 from consentry.cases.related import related_cases
+from consentry.core.actor import Actor
 from consentry.db.session import session_scope
 from tests.cases.support import PDQ, eventually, notice
 
@@ -99,7 +100,7 @@ def test_confirming_one_case_confirms_only_its_own_hashes(
     with session_scope(app.app.state.engine) as session:  # type: ignore[attr-defined]
         ids = dict(session.execute(select(Case.reference, Case.id)).all())
         related = related_cases(
-            session=session, case_ids=[ids[victim["reference"]]], viewer=Viewer("user:1")
+            session=session, case_ids=[ids[victim["reference"]]], viewer=Viewer(Actor.user(1))
         )
     (link,) = related[ids[victim["reference"]]]
     assert link.reference == stranger["reference"]

@@ -12,16 +12,17 @@ from consentry.accounts.models import Role, Scope
 from consentry.cases.access import OPERATOR, Viewer, find_case, may_see, visible_to
 from consentry.cases.errors import CaseNotFound, NotPermitted
 from consentry.cases.models import Case, CaseStatus, Queue
+from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 
 FILER = "apikey:1"
 VIEWERS = [
     OPERATOR,
-    *(Viewer(f"user:{n}", role=role, user_id=n) for n, role in enumerate(Role, start=1)),
-    Viewer(FILER, scopes=frozenset({Scope.NOTICES_WRITE})),
-    Viewer("apikey:2", scopes=frozenset({Scope.NOTICES_WRITE})),
-    Viewer("apikey:3", scopes=frozenset({Scope.CASES_DECIDE})),
+    *(Viewer(Actor.user(n), role=role, user_id=n) for n, role in enumerate(Role, start=1)),
+    Viewer(Actor.key(1), scopes=frozenset({Scope.NOTICES_WRITE})),
+    Viewer(Actor.key(2), scopes=frozenset({Scope.NOTICES_WRITE})),
+    Viewer(Actor.key(3), scopes=frozenset({Scope.CASES_DECIDE})),
 ]
 cases = st.lists(
     st.tuples(st.sampled_from([q.value for q in Queue]), st.sampled_from([FILER, "portal"])),
@@ -70,7 +71,7 @@ def test_finding_and_listing_agree_with_may_see(
                 except CaseNotFound:
                     # A key that files notices does not learn of others' cases.
                     assert viewer.scopes == frozenset({Scope.NOTICES_WRITE})
-                    assert case.filed_by != viewer.label
+                    assert case.filed_by != str(viewer.actor)
                     assert not may_see(viewer, case)
                 except NotPermitted:
                     assert restricted

@@ -9,6 +9,7 @@ import pytest
 from consentry.cases.intake import file_notice
 from consentry.cases.schemas import NoticeIn
 from consentry.config import get_settings
+from consentry.core.actor import Actor
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
 from consentry.db.session import session_scope
@@ -29,7 +30,7 @@ def database_with_a_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str
         reference = file_notice(
             session=session,
             notice=NoticeIn.model_validate(notice()),
-            filed_by="apikey:1",
+            filed_by=Actor.key(1),
             settings=get_settings(),
         ).case.reference
     engine.dispose()

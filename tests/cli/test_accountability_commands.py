@@ -15,6 +15,7 @@ from consentry.actions.models import AckResult, ActionRequest
 from consentry.cases.removal import acknowledge
 from consentry.cli.main import app
 from consentry.config import get_settings
+from consentry.core.actor import Actor
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
 from consentry.transparency.tdb import validate
@@ -77,7 +78,7 @@ def test_tdb_export_writes_valid_statements(reference: str, tmp_path: Path) -> N
             session=session,
             action_id=action.id,
             result=AckResult.DONE,
-            actor="apikey:2",
+            actor=Actor.key(2),
             settings=get_settings(),
         )
     engine.dispose()

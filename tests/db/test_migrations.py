@@ -11,6 +11,7 @@ from consentry.audit.models import AuditEvent
 from consentry.audit.service import record
 from consentry.banks.models import Bank, BankEntry
 from consentry.cases.models import Case, CaseHash
+from consentry.core.actor import PORTAL
 from consentry.db.base import utcnow
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
@@ -25,7 +26,7 @@ def _case(reference: str) -> Case:
         queue="standard",
         request_types=["depicted_person"],
         received_at=utcnow(),
-        filed_by="portal",
+        filed_by=PORTAL,
     )
 
 
@@ -48,7 +49,7 @@ def test_cases_hashes_and_events_survive_the_case_hash_holders_migration(
         for action in ("case.received", "case.notice_merged"):
             record(
                 session=session,
-                actor="portal",
+                actor=PORTAL,
                 action=action,
                 subject_type="case",
                 subject_id=merged.id,

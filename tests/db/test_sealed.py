@@ -16,6 +16,7 @@ from consentry.actions.outbox import enqueue_webhook
 from consentry.actions.service import add_endpoint
 from consentry.cases.statements import code_digest, code_matches
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 from consentry.db import sealed
 from consentry.db.session import session_scope
 from tests.cases.support import LOOPBACK
@@ -23,9 +24,13 @@ from tests.cases.support import LOOPBACK
 
 def test_secrets_are_stored_sealed_and_read_back(engine: Engine) -> None:
     with session_scope(engine) as session:
-        _, token = create_user(session=session, email="rev@example.org", role=Role.REVIEWER)
+        _, token = create_user(
+            actor=SYSTEM, session=session, email="rev@example.org", role=Role.REVIEWER
+        )
         seed = set_password(session=session, token=token, password="a long enough password")
-        endpoint = add_endpoint(session=session, url="http://127.0.0.1:9/hook", allowed=LOOPBACK)
+        endpoint = add_endpoint(
+            actor=SYSTEM, session=session, url="http://127.0.0.1:9/hook", allowed=LOOPBACK
+        )
         signing = endpoint.secret
     assert seed.totp_uri is not None
     with engine.connect() as connection:
@@ -66,7 +71,7 @@ def test_outbox_messages_are_sealed_and_appeal_codes_keyed(engine: Engine) -> No
     """An uploader's appeal code waits in the outbox until delivered: sealed there; the
     statement keeps only a keyed digest (older plain digests still match)."""
     with session_scope(engine) as session:
-        add_endpoint(session=session, url="http://127.0.0.1:9/hook", allowed=LOOPBACK)
+        add_endpoint(actor=SYSTEM, session=session, url="http://127.0.0.1:9/hook", allowed=LOOPBACK)
         enqueue_webhook(session=session, event="statement.issued", data={"appeal_code": "K3Y-C0DE"})
     with engine.connect() as connection:
         raw = connection.execute(text("SELECT payload FROM outbox")).scalar_one()

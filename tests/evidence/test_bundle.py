@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from consentry.audit.models import AuditEvent
 from consentry.audit.service import canonical_json
 from consentry.config import Settings
+from consentry.core.actor import CLI
 from consentry.db.base import utcnow
 from consentry.evidence.bundle import export_bundle, verify_bundle
 from consentry.evidence.keys import fingerprint, load_or_create
@@ -27,7 +28,7 @@ from tests.cases.support import removed_case
 def bundle(session: Session, tmp_path: Path) -> tuple[dict[str, Any], Ed25519PrivateKey]:
     case = removed_case(session=session, settings=Settings(data_dir=tmp_path))
     key = load_or_create(tmp_path / "key.pem")
-    exported = export_bundle(session=session, case=case, key=key, actor="cli", now=utcnow())
+    exported = export_bundle(session=session, case=case, key=key, actor=CLI, now=utcnow())
     exported_event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "case.evidence_exported")
     ).one()

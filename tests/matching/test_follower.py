@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from consentry.banks import service
 from consentry.banks.models import ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.matching.follower import catch_up, load_matcher
 from consentry.matching.matcher import Query
@@ -36,7 +37,7 @@ def wait_until(probe: subprocess.Popen[str], expected: int) -> float:
 
 def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: str) -> None:
     with session_scope(engine) as session:
-        service.create_bank(session=session, name="ncii")
+        service.create_bank(actor=SYSTEM, session=session, name="ncii")
     probe = subprocess.Popen(
         [sys.executable, "-m", "tests.matching.follower_probe", db_url],
         cwd=ROOT,
@@ -59,6 +60,7 @@ def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: s
         with session_scope(engine) as session:
             bank = service.get_bank(session=session, name="ncii")
             service.change_status(
+                actor=SYSTEM,
                 session=session,
                 bank=bank,
                 signal_type="pdq",
@@ -73,7 +75,7 @@ def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: s
 
 def test_catch_up_is_idempotent_after_a_racing_load(engine: Engine) -> None:
     with session_scope(engine) as session:
-        bank = service.create_bank(session=session, name="ncii")
+        bank = service.create_bank(actor=SYSTEM, session=session, name="ncii")
         service.add_entry(
             session=session, bank=bank, new=NewEntry("pdq", VALUE, EntryStatus.PENDING)
         )

@@ -5,6 +5,7 @@ from sqlalchemy import Engine
 from consentry.banks import service
 from consentry.banks.models import ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.hashing import PdqHash, compute_signals
 from consentry.matching.follower import catch_up, load_matcher
@@ -31,7 +32,11 @@ def add(engine: Engine, bank: str, value: str, status: EntryStatus, signal: str 
 def bank(engine: Engine, name: str, threshold: int = 31, auto: int = 0) -> None:
     with session_scope(engine) as session:
         service.create_bank(
-            session=session, name=name, pdq_threshold=threshold, auto_max_distance=auto
+            actor=SYSTEM,
+            session=session,
+            name=name,
+            pdq_threshold=threshold,
+            auto_max_distance=auto,
         )
 
 
@@ -93,6 +98,7 @@ def test_withdrawn_hash_never_matches_again(
     with session_scope(engine) as session:
         target = service.get_bank(session=session, name="ncii")
         service.change_status(
+            actor=SYSTEM,
             session=session,
             bank=target,
             signal_type="pdq",
@@ -157,7 +163,10 @@ def test_disabled_bank_and_bank_filter(
     assert [m.bank for m in matcher.match(query, bank="b")] == ["b"]
     with session_scope(engine) as session:
         service.update_bank(
-            session=session, bank=service.get_bank(session=session, name="a"), enabled=False
+            actor=SYSTEM,
+            session=session,
+            bank=service.get_bank(session=session, name="a"),
+            enabled=False,
         )
     catch_up(engine, matcher)
     assert [m.bank for m in matcher.match(query)] == ["b"]

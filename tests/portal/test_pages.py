@@ -13,6 +13,7 @@ from consentry.audit.models import AuditEvent
 from consentry.banks.models import BankEntry
 from consentry.cases.models import Case
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
 from tests.helpers import running
@@ -144,7 +145,7 @@ def test_the_status_page_appeals_a_declined_request(client: TestClient) -> None:
             session=session,
             case=case,
             decision=DecisionIn(decision="decline", reason_code="not_intimate"),
-            actor="user:1",
+            actor=Actor.user(1),
             settings=settings,
         )
     engine.dispose()

@@ -4,6 +4,7 @@ figure of the report checked against it (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from consentry.cases.models import Case, Statement
 from consentry.cases.removal import acknowledge
 from consentry.cases.schemas import DecisionIn, NoticeIn
 from consentry.config import Settings
+from consentry.core.actor import REQUESTER, SYSTEM, Actor
+from consentry.core.clock import use_clock
 from consentry.reports.figures import compute
 from consentry.reports.publish import publish, to_csv, to_html
 from consentry.scans.models import ScanMatch, ScanRecord
@@ -42,19 +45,11 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Time under the test's control: each module reads `utcnow` from its own namespace."""
+def clock() -> Iterator[Clock]:
+    """Time under the test's control, for every module at once."""
     clock = Clock()
-    for module in (
-        "audit.service",
-        "cases.intake",
-        "cases.removal",
-        "cases.appeals",
-        "cases.decisions",
-        "cases.clocks",
-    ):
-        monkeypatch.setattr(f"consentry.{module}.utcnow", clock, raising=False)
-    return clock
+    with use_clock(clock):
+        yield clock
 
 
 def _history(session: Session, clock: Clock, settings: Settings) -> None:
@@ -62,7 +57,7 @@ def _history(session: Session, clock: Clock, settings: Settings) -> None:
         return file_notice(
             session=session,
             notice=NoticeIn.model_validate(notice(hashes=[], **overrides)),
-            filed_by="apikey:1",
+            filed_by=Actor.key(1),
             settings=settings,
         ).case
 
@@ -70,21 +65,21 @@ def _history(session: Session, clock: Clock, settings: Settings) -> None:
     b = filed(locations=[{"content_id": "b"}])
     c = filed(request_types=["third_party"], locations=[{"content_id": "c"}])
     filed(signature=None, locations=[{"content_id": "d"}])  # incomplete: received, not valid
-    lead, _ = create_user(session=session, email="lead@example.org", role=Role.LEAD)
+    lead, _ = create_user(actor=SYSTEM, session=session, email="lead@example.org", role=Role.LEAD)
     clock.now = T0 + timedelta(hours=1)
     for case in (a, b):
         decide(
             session=session,
             case=case,
             decision=DecisionIn(decision="confirm"),
-            actor="user:5",
+            actor=Actor.user(5),
             settings=settings,
         )
     decide(
         session=session,
         case=c,
         decision=DecisionIn(decision="decline", reason_code="not_intimate"),
-        actor="user:5",
+        actor=Actor.user(5),
         settings=settings,
     )
     actions = {act.case_id: act.id for act in session.scalars(select(ActionRequest))}
@@ -93,7 +88,7 @@ def _history(session: Session, clock: Clock, settings: Settings) -> None:
         session=session,
         action_id=actions[a.id],
         result=AckResult.DONE,
-        actor="apikey:2",
+        actor=Actor.key(2),
         settings=settings,
         now=clock.now,
     )
@@ -104,12 +99,12 @@ def _history(session: Session, clock: Clock, settings: Settings) -> None:
         session=session,
         action_id=actions[b.id],
         result=AckResult.DONE,
-        actor="apikey:2",
+        actor=Actor.key(2),
         settings=settings,
         now=clock.now,
     )
     appeal = file_requester_appeal(
-        session=session, case=c, explanation="It is intimate.", actor="requester", settings=settings
+        session=session, case=c, explanation="It is intimate.", actor=REQUESTER, settings=settings
     )
     decide_appeal(
         session=session, appeal_id=appeal.id, outcome=Outcome.UPHELD, user=lead, settings=settings
@@ -141,14 +136,14 @@ def history(session: Session, clock: Clock, tmp_path: Path) -> Session:
     with_entry = file_notice(  # a bank entry for the scan matches to point at
         session=session,
         notice=NoticeIn.model_validate(notice()),
-        filed_by="setup",
+        filed_by=SYSTEM,
         settings=settings,
     )
     decide(  # its clock stops before the period, so it breaches nothing in it
         session=session,
         case=with_entry.case,
         decision=DecisionIn(decision="decline", reason_code="other"),
-        actor="user:5",
+        actor=Actor.user(5),
         settings=settings,
     )
     clock.now = T0

@@ -23,6 +23,7 @@ from consentry.cases.preservation import store_copy
 from consentry.cases.removal import acknowledge
 from consentry.cases.schemas import DecisionIn, NoticeIn
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM, Actor
 from consentry.db.base import utcnow
 from consentry.retention.models import Tombstone
 from consentry.retention.purge import purge_due
@@ -50,20 +51,22 @@ def _file(session: Session, settings: Settings, value: str, **overrides: object)
                 **overrides,
             )
         ),
-        filed_by="apikey:1",
+        filed_by=Actor.key(1),
         settings=settings,
     ).case
 
 
 def test_a_declined_case_is_purged_class_by_class(session: Session, settings: Settings) -> None:
     case = _file(session, settings, PDQ_A)
-    reviewer, _ = create_user(session=session, email="rev@example.org", role=Role.REVIEWER)
+    reviewer, _ = create_user(
+        actor=SYSTEM, session=session, email="rev@example.org", role=Role.REVIEWER
+    )
     add_comment(session=session, case=case, user_id=reviewer.id, text="Check the handle.")
     decide(
         session=session,
         case=case,
         decision=DecisionIn(decision="decline", reason_code="not_intimate"),
-        actor="user:1",
+        actor=Actor.user(1),
         settings=settings,
     )
     now = utcnow()
@@ -96,7 +99,7 @@ def test_legal_holds_and_confirmed_hashes_are_kept(session: Session, settings: S
         session=session,
         case=case,
         decision=DecisionIn(decision="confirm"),
-        actor="user:1",
+        actor=Actor.user(1),
         settings=settings,
     )
     action = session.scalars(select(ActionRequest)).one()
@@ -105,14 +108,14 @@ def test_legal_holds_and_confirmed_hashes_are_kept(session: Session, settings: S
         action_id=action.id,
         data=jpeg(pattern(4)),
         media_type="image/jpeg",
-        actor="apikey:2",
+        actor=Actor.key(2),
         settings=settings,
     )
     acknowledge(
         session=session,
         action_id=action.id,
         result=AckResult.DONE,
-        actor="apikey:2",
+        actor=Actor.key(2),
         settings=settings,
     )
     now = utcnow()

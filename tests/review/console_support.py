@@ -21,6 +21,7 @@ from consentry.accounts.users import create_user, set_password
 from consentry.cases.intake import file_notice
 from consentry.cases.schemas import NoticeIn
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
 from tests.browser import ARGS, CHROMIUM, require_chromium, start_server
@@ -72,7 +73,7 @@ class Console:
 
     def staff(self, email: str, role: Role) -> None:
         with session_scope(self.engine) as session:
-            _, token = create_user(session=session, email=email, role=role)
+            _, token = create_user(actor=SYSTEM, session=session, email=email, role=role)
             set_password(session=session, token=token, password=PASSWORD)
         with session_scope(self.engine) as session:
             user = session.query(User).filter_by(email=email).one()
@@ -84,7 +85,7 @@ class Console:
                 session=session,
                 # No hashes: the default one would relate every case to every other.
                 notice=NoticeIn.model_validate(notice(hashes=[], **overrides)),
-                filed_by="test",
+                filed_by=SYSTEM,
                 settings=self.settings,
             )
             return filed.case.reference

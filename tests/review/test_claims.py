@@ -17,6 +17,7 @@ from consentry.cases.intake import file_notice
 from consentry.cases.models import Case
 from consentry.cases.schemas import NoticeIn
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.review.claims import (
@@ -37,11 +38,13 @@ def _setup(
     filed = file_notice(
         session=session,
         notice=NoticeIn.model_validate(notice()),
-        filed_by="test",
+        filed_by=SYSTEM,
         settings=tmp_path_settings,
     )
     users = [
-        create_user(session=session, email=f"r{i}@example.org", role=Role.REVIEWER)[0].id
+        create_user(actor=SYSTEM, session=session, email=f"r{i}@example.org", role=Role.REVIEWER)[
+            0
+        ].id
         for i in range(reviewers)
     ]
     return filed.case, users

@@ -21,6 +21,7 @@ from consentry.cases.intake import file_notice
 from consentry.cases.models import Case
 from consentry.cases.schemas import NoticeIn
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.review.models import Claim, Comment
 from tests.cases.support import notice
@@ -36,7 +37,7 @@ def _engine(client: TestClient) -> Any:
 def _sign_in(client: TestClient, email: str, role: Role) -> str:
     """Create and sign in a member of staff; returns the page's CSRF token."""
     with session_scope(_engine(client)) as session:
-        _, token = create_user(session=session, email=email, role=role)
+        _, token = create_user(actor=SYSTEM, session=session, email=email, role=role)
         secret = set_password(session=session, token=token, password=PASSWORD).totp_uri
     code = pyotp.TOTP(pyotp.parse_uri(secret).secret).now() if secret else ""
     form = client.get("/console/login").text
@@ -69,7 +70,7 @@ def _file(client: TestClient, **overrides: Any) -> str:
         filed = file_notice(
             session=session,
             notice=NoticeIn.model_validate(notice(hashes=[], **overrides)),
-            filed_by="test",
+            filed_by=SYSTEM,
             settings=settings,
         )
         return filed.case.reference
@@ -164,7 +165,9 @@ def test_decisions_comments_and_information_requests(client: TestClient) -> None
 def test_hand_over_passes_the_case_with_its_comment(client: TestClient) -> None:
     reference = _file(client, locations=_where(1))
     with session_scope(_engine(client)) as session:
-        other, _ = create_user(session=session, email="next@example.org", role=Role.REVIEWER)
+        other, _ = create_user(
+            actor=SYSTEM, session=session, email="next@example.org", role=Role.REVIEWER
+        )
         other_id = other.id
     token = _sign_in(client, "rev@example.org", Role.REVIEWER)
     _claim(client, reference)
@@ -283,7 +286,7 @@ def test_appeals_have_their_own_queue_decided_by_a_lead(client: TestClient) -> N
         filed = file_notice(
             session=session,
             notice=NoticeIn.model_validate(notice(hashes=[], locations=_where(5))),
-            filed_by="test",
+            filed_by=SYSTEM,
             settings=settings,
         )
         reference, pin = filed.case.reference, filed.pin

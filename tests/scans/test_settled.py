@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from consentry.banks.models import ChangeAction
 from consentry.banks.service import NewEntry, add_entry, change_status, create_bank
+from consentry.core.actor import SYSTEM
 from consentry.matching.schemas import Match, Tier
 from consentry.scans.service import as_stored, verdict_of
 
@@ -19,7 +20,7 @@ def _match(entry_id: int, value: str, tier: Tier) -> Match:
 
 
 def test_matches_are_settled_against_the_database(session: Session) -> None:
-    bank = create_bank(session=session, name="ncii")
+    bank = create_bank(actor=SYSTEM, session=session, name="ncii")
     ids = {}
     for value, status in (
         (PENDING, None),
@@ -29,7 +30,14 @@ def test_matches_are_settled_against_the_database(session: Session) -> None:
         entry, _ = add_entry(session=session, bank=bank, new=NewEntry("pdq", value))
         ids[value] = entry.id
         if status is not None:
-            change_status(session=session, bank=bank, signal_type="pdq", value=value, action=status)
+            change_status(
+                actor=SYSTEM,
+                session=session,
+                bank=bank,
+                signal_type="pdq",
+                value=value,
+                action=status,
+            )
     # The matcher still believes the pending entry confirmed and the withdrawn one live.
     lagging = [
         _match(ids[PENDING], PENDING, Tier.AUTO),

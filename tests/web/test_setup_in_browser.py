@@ -8,6 +8,7 @@ from playwright.sync_api import sync_playwright
 
 from consentry.accounts import users
 from consentry.accounts.models import Role
+from consentry.core.actor import SYSTEM
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
 from consentry.db.session import session_scope
@@ -21,7 +22,9 @@ def test_setup_link_sets_the_password_without_sending_the_token_in_a_url(tmp_pat
     engine = make_engine(f"sqlite:///{tmp_path / 'consentry.db'}")
     upgrade(engine)
     with session_scope(engine) as session:
-        _, token = users.create_user(session=session, email="rev@example.org", role=Role.REVIEWER)
+        _, token = users.create_user(
+            actor=SYSTEM, session=session, email="rev@example.org", role=Role.REVIEWER
+        )
     engine.dispose()
     requests: list[str] = []
     with served(tmp_path) as base, sync_playwright() as playwright:

@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated
 
@@ -23,7 +22,9 @@ from consentry.accounts.routes import current_staff
 from consentry.accounts.service import KeyIdentity, digest_of, record_use, verify_api_key
 from consentry.api.problems import Problem
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.core.jobs import PeriodicJob
+from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 
 # A revoked key stops working within this many seconds in every worker.
@@ -79,7 +80,7 @@ class KeyCache:
             used, self._used = self._used, set()
         if used:
             with session_scope(self.engine) as session:
-                record_use(session=session, key_ids=sorted(used), at=datetime.now(UTC))
+                record_use(session=session, key_ids=sorted(used), at=utcnow())
 
 
 class KeyGate:
@@ -165,26 +166,26 @@ def require(scope: Scope) -> Callable[..., Awaitable[KeyIdentity]]:
 
 
 @dataclass(frozen=True, slots=True)
-class Actor:
-    """Who acts: a staff member (signed in) or a machine (an API key)."""
+class Caller:
+    """Who calls: a staff member (signed in) or a machine (an API key)."""
 
-    label: str  # "user:<id>" or "apikey:<id>", as the audit log records it
+    actor: Actor  # as the audit log records them
     user: User | None = None
     key: KeyIdentity | None = None
 
 
-def _staff_with(request: Request, roles: frozenset[Role]) -> Actor:
+def _staff_with(request: Request, roles: frozenset[Role]) -> Caller:
     user, _ = current_staff(request)
     if Role(user.role) not in roles:
         wanted = ", ".join(sorted(r.value for r in roles))
         raise Problem(HTTPStatus.FORBIDDEN, "forbidden", f"this needs the role {wanted}")
-    return Actor(label=f"user:{user.id}", user=user)
+    return Caller(Actor.user(user.id), user=user)
 
 
-def staff(*roles: Role) -> Callable[..., Awaitable[Actor]]:
+def staff(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting signed-in staff of these roles only (never an API key)."""
 
-    async def dependency(request: Request, cookie: StaffCookie) -> Actor:
+    async def dependency(request: Request, cookie: StaffCookie) -> Caller:
         # `cookie` is declared so the OpenAPI document names the scheme; `current_staff`
         # reads it (and checks CSRF) itself.
         return await run_in_threadpool(_staff_with, request, frozenset(roles))
@@ -192,17 +193,17 @@ def staff(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     return dependency
 
 
-def staff_or_key(scopes: set[Scope], *roles: Role) -> Callable[..., Awaitable[Actor]]:
+def staff_or_key(scopes: set[Scope], *roles: Role) -> Callable[..., Awaitable[Caller]]:
     """An API key holding one of `scopes`, or else signed-in staff of these roles."""
 
     async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
         cookie: StaffCookie,
-    ) -> Actor:
+    ) -> Caller:
         if credentials is not None or cookie is None:
             identity = await _key_with(request, credentials, scopes)
-            return Actor(label=f"apikey:{identity.id}", key=identity)
+            return Caller(Actor.key(identity.id), key=identity)
         return await run_in_threadpool(_staff_with, request, frozenset(roles))
 
     return dependency
@@ -215,7 +216,7 @@ NoticeWriter = Annotated[KeyIdentity, Depends(require(Scope.NOTICES_WRITE))]
 AppealWriter = Annotated[KeyIdentity, Depends(require(Scope.APPEALS_WRITE))]
 ActionAcker = Annotated[KeyIdentity, Depends(require(Scope.ACTIONS_ACK))]
 CaseDecider = Annotated[
-    Actor, Depends(staff_or_key({Scope.CASES_DECIDE}, Role.REVIEWER, Role.LEAD))
+    Caller, Depends(staff_or_key({Scope.CASES_DECIDE}, Role.REVIEWER, Role.LEAD))
 ]
-Lead = Annotated[Actor, Depends(staff(Role.LEAD))]
-Admin = Annotated[Actor, Depends(staff(Role.ADMIN))]
+Lead = Annotated[Caller, Depends(staff(Role.LEAD))]
+Admin = Annotated[Caller, Depends(staff(Role.ADMIN))]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from consentry.accounts.errors import AccountError, ApiKeyNotFound
 from consentry.accounts.models import ApiKey, Scope
 from consentry.audit.service import record
+from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 
 KEY_PREFIX = "cst_"
@@ -34,7 +35,7 @@ class KeyIdentity:
 
 
 def create_api_key(
-    *, session: Session, name: str, scopes: Sequence[Scope], actor: str = "system"
+    *, session: Session, name: str, scopes: Sequence[Scope], actor: Actor
 ) -> tuple[ApiKey, str]:
     """A new key and its secret, which is never stored and cannot be shown again."""
     name = name.strip()
@@ -80,7 +81,7 @@ def record_use(*, session: Session, key_ids: Sequence[int], at: datetime) -> Non
         session.execute(update(ApiKey).where(ApiKey.id.in_(key_ids)).values(last_used_at=at))
 
 
-def revoke_api_key(*, session: Session, key_id: int, actor: str = "system") -> ApiKey:
+def revoke_api_key(*, session: Session, key_id: int, actor: Actor) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
         raise ApiKeyNotFound(key_id)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from consentry.accounts.errors import AccountError, SetupFailed
 from consentry.accounts.models import Role, SetupToken, StaffSession, User
 from consentry.audit.service import record
+from consentry.core.actor import Actor
 from consentry.core.errors import Throttled
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
@@ -68,9 +69,7 @@ def _hidden(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf")
 
 
-def create_user(
-    *, session: Session, email: str, role: Role, actor: str = "system"
-) -> tuple[User, str]:
+def create_user(*, session: Session, email: str, role: Role, actor: Actor) -> tuple[User, str]:
     """A user without a password, and the one-time token that lets them set it."""
     email = _normal_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -139,7 +138,7 @@ def set_password(*, session: Session, token: str, password: str) -> SetupResult:
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="consentry")
     record(
         session=session,
-        actor=f"user:{user.id}",
+        actor=Actor.user(user.id),
         action="user.password_set",
         subject_type="user",
         subject_id=user.id,
@@ -238,7 +237,7 @@ def end_session(*, session: Session, token: str) -> None:
 
 
 def _change_staff(
-    session: Session, user_id: int, actor: str, action: str, details: dict[str, str]
+    session: Session, user_id: int, actor: Actor, action: str, details: dict[str, str]
 ) -> User:
     """Look a user up, end their sessions (so no page keeps the old rights), log it."""
     user = session.get(User, user_id)
@@ -256,13 +255,13 @@ def _change_staff(
     return user
 
 
-def change_role(*, session: Session, user_id: int, role: Role, actor: str) -> User:
+def change_role(*, session: Session, user_id: int, role: Role, actor: Actor) -> User:
     user = _change_staff(session, user_id, actor, "user.role_changed", {"role": role.value})
     user.role = role.value
     return user
 
 
-def disable_user(*, session: Session, user_id: int, actor: str) -> User:
+def disable_user(*, session: Session, user_id: int, actor: Actor) -> User:
     user = _change_staff(session, user_id, actor, "user.disabled", {})
     user.disabled_at = user.disabled_at or utcnow()
     return user

@@ -87,7 +87,7 @@ def post_webhook(request: Request, body: EndpointIn, admin: Admin) -> EndpointOu
             url=body.url,
             allowed=allowed_networks(request.app.state.settings),
             description=body.description,
-            actor=admin.label,
+            actor=admin.actor,
         )
         return _endpoint(endpoint, secret=True)
 
@@ -96,7 +96,7 @@ def post_webhook(request: Request, body: EndpointIn, admin: Admin) -> EndpointOu
 def delete_webhook(request: Request, endpoint_id: RowId, admin: Admin) -> None:
     """Disable an endpoint (kept for the record; nothing more is sent to it)."""
     with session_scope(request.app.state.engine) as session:
-        disable_endpoint(session=session, endpoint_id=endpoint_id, actor=admin.label)
+        disable_endpoint(session=session, endpoint_id=endpoint_id, actor=admin.actor)
 
 
 @router.get("/webhooks/dead-letters", response_model=list[DeadLetterOut], tags=["webhooks"])
@@ -111,4 +111,4 @@ def get_dead_letters(request: Request, admin: Admin, after_id: AfterId = 0) -> l
 )
 def post_retry(request: Request, message_id: RowId, admin: Admin) -> DeadLetterOut:
     with session_scope(request.app.state.engine) as session:
-        return _dead(retry_dead_letter(session=session, message_id=message_id, actor=admin.label))
+        return _dead(retry_dead_letter(session=session, message_id=message_id, actor=admin.actor))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from consentry.actions.models import OutboxMessage, WebhookEndpoint
 from consentry.audit.service import record
+from consentry.core.actor import Actor
 from consentry.core.errors import DomainError
 from consentry.db.base import utcnow
 from consentry.outbound.destinations import DestinationRefused, IpNetwork, check
@@ -33,7 +34,7 @@ def add_endpoint(
     url: str,
     allowed: Sequence[IpNetwork],
     description: str = "",
-    actor: str = "cli",
+    actor: Actor,
 ) -> WebhookEndpoint:
     """A new endpoint with a fresh signing secret (returned once, on this object). Its
     host must resolve to public addresses only, or to networks in `allowed`."""
@@ -62,7 +63,7 @@ def list_endpoints(*, session: Session) -> Sequence[WebhookEndpoint]:
     return session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
 
 
-def disable_endpoint(*, session: Session, endpoint_id: int, actor: str = "cli") -> WebhookEndpoint:
+def disable_endpoint(*, session: Session, endpoint_id: int, actor: Actor) -> WebhookEndpoint:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
         raise WebhookNotFound(f"no webhook endpoint {endpoint_id}")
@@ -88,7 +89,7 @@ def dead_letters(
     ).all()
 
 
-def retry_dead_letter(*, session: Session, message_id: int, actor: str = "cli") -> OutboxMessage:
+def retry_dead_letter(*, session: Session, message_id: int, actor: Actor) -> OutboxMessage:
     message = session.get(OutboxMessage, message_id)
     if message is None or message.dead_at is None:
         raise WebhookNotFound(f"no dead letter {message_id}")

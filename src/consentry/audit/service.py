@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from consentry.audit.models import AuditEvent
+from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 
 GENESIS = "0" * 64
@@ -46,7 +47,7 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
 def record(
     *,
     session: Session,
-    actor: str,
+    actor: Actor,
     action: str,
     subject_type: str,
     subject_id: str | int,
@@ -62,7 +63,7 @@ def record(
     event = AuditEvent(
         seq=prev_seq + 1,
         at=utcnow(),
-        actor=actor,
+        actor=str(actor),
         action=action,
         subject_type=subject_type,
         subject_id=str(subject_id),

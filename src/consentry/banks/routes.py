@@ -27,6 +27,7 @@ from consentry.banks.schemas import (
     Rejected,
 )
 from consentry.banks.service import NewEntry
+from consentry.core.actor import Actor
 from consentry.db.session import session_factory, session_scope
 from consentry.hashing.pdq import InvalidHash
 from consentry.signals.registry import normalise_value
@@ -52,7 +53,7 @@ def create_bank(request: Request, body: BankIn, key: BanksWriter) -> BankOut:
             description=body.description,
             pdq_threshold=body.pdq_threshold,
             auto_max_distance=body.auto_max_distance,
-            actor=f"apikey:{key.id}",
+            actor=Actor.key(key.id),
         )
         return BankOut.of(bank, service.count_entries(session=session, bank=bank))
 
@@ -87,7 +88,7 @@ def import_entries(request: Request, name: str, body: EntriesIn, key: BanksWrite
     with session_scope(request.app.state.engine) as session:
         bank = service.get_bank(session=session, name=name)
         summary = service.add_entries(
-            session=session, bank=bank, batch=batch, actor=f"apikey:{key.id}"
+            session=session, bank=bank, batch=batch, actor=Actor.key(key.id)
         )
     return ImportOut(added=summary.added, unchanged=summary.unchanged, rejected=rejected)
 
@@ -116,7 +117,7 @@ def change_entry(
             signal_type=body.signal_type,
             value=body.value,
             action=_ACTIONS[action],
-            actor=f"apikey:{key.id}",
+            actor=Actor.key(key.id),
         )
         return EntryOut(
             entry_id=entry.id, signal_type=entry.signal_type, status=entry.status, changed=changed

@@ -28,6 +28,7 @@ from consentry.banks.models import (
     EntryStatus,
     SourceKind,
 )
+from consentry.core.actor import Actor
 from consentry.signals.registry import normalise_value
 
 # Any PDQ threshold above this is no longer "the same image" (Meta's guidance is 31).
@@ -77,7 +78,7 @@ def create_bank(
     description: str = "",
     pdq_threshold: int = DEFAULT_PDQ_THRESHOLD,
     auto_max_distance: int = 0,
-    actor: str = "system",
+    actor: Actor,
 ) -> Bank:
     name = name.strip()
     if not BANK_NAME.fullmatch(name):
@@ -115,7 +116,7 @@ def update_bank(
     pdq_threshold: int | None = None,
     auto_max_distance: int | None = None,
     enabled: bool | None = None,
-    actor: str = "system",
+    actor: Actor,
 ) -> Bank:
     threshold = bank.pdq_threshold if pdq_threshold is None else pdq_threshold
     auto = bank.auto_max_distance if auto_max_distance is None else auto_max_distance
@@ -235,7 +236,7 @@ def change_status(
     signal_type: str,
     value: str,
     action: ChangeAction,
-    actor: str = "system",
+    actor: Actor,
 ) -> tuple[BankEntry, bool]:
     """Confirm, withdraw or revoke an entry; repeating a change is a no-op.
 
@@ -273,7 +274,7 @@ class ImportSummary:
 
 
 def add_entries(
-    *, session: Session, bank: Bank, batch: Sequence[NewEntry], actor: str = "system"
+    *, session: Session, bank: Bank, batch: Sequence[NewEntry], actor: Actor
 ) -> ImportSummary:
     """`add_entry` for many values at once (one lookup and one insert per batch)."""
     lock_banks(session=session)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from consentry.accounts.models import Role, Scope, User
 from consentry.cases.errors import AccessThrottled, CaseNotFound, NotPermitted
 from consentry.cases.models import Case, Queue
+from consentry.core.actor import CLI, Actor
 from consentry.db.session import session_scope
 from consentry.throttle.argon import hash_secret, verify_secret
 from consentry.throttle.service import Window, give_back, network_of, take
@@ -83,14 +84,14 @@ class Viewer:
     """Who asks for a case other than its requester: staff (their role), an API key
     (its scopes), or the operator at the server's command line."""
 
-    label: str  # as the audit log names them: "user:3", "apikey:7", "cli"
+    actor: Actor
     role: Role | None = None
     scopes: frozenset[Scope] | None = None  # set for an API key only
     user_id: int | None = None  # set for staff only
 
     @classmethod
     def staff(cls, user: User) -> Viewer:
-        return cls(label=f"user:{user.id}", role=Role(user.role), user_id=user.id)
+        return cls(Actor.user(user.id), role=Role(user.role), user_id=user.id)
 
     @property
     def sees_restricted(self) -> bool:
@@ -99,13 +100,13 @@ class Viewer:
         return self.role is Role.LEAD or self == OPERATOR
 
 
-OPERATOR = Viewer("cli")
+OPERATOR = Viewer(CLI)
 
 
 def _knows_of(viewer: Viewer, case: Case) -> bool:
     """An API key that only files notices knows of the cases it filed, no others."""
     filer_only = viewer.scopes is not None and Scope.CASES_DECIDE not in viewer.scopes
-    return not filer_only or case.filed_by == viewer.label
+    return not filer_only or case.filed_by == str(viewer.actor)
 
 
 def may_see(viewer: Viewer, case: Case) -> bool:

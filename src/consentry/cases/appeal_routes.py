@@ -14,6 +14,7 @@ from consentry.cases.appeals import AppealGround, Outcome, decide_appeal, file_u
 from consentry.cases.schemas import AppealOut
 from consentry.cases.views import appeal_out
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.session import session_scope
 
 router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
@@ -45,7 +46,7 @@ def post_platform_appeal(request: Request, body: PlatformAppealIn, key: AppealWr
             content_id=body.content_id,
             grounds=body.grounds,
             explanation=body.explanation,
-            actor=f"apikey:{key.id}",
+            actor=Actor.key(key.id),
         )
         return appeal_out(appeal)
 

@@ -31,6 +31,7 @@ from consentry.cases.notify import notify
 from consentry.cases.removal import request_action
 from consentry.cases.statements import code_matches
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 
 
@@ -57,7 +58,7 @@ def _file(
     appellant: str,
     grounds: AppealGround,
     explanation: str,
-    actor: str,
+    actor: Actor,
     statement: Statement | None = None,
 ) -> Appeal:
     same_subject = (
@@ -102,7 +103,7 @@ def file_uploader_appeal(
     statement_reference: str,
     grounds: AppealGround,
     explanation: str,
-    actor: str,
+    actor: Actor,
     content_id: str | None = None,
     appeal_code: str | None = None,
 ) -> Appeal:
@@ -124,7 +125,7 @@ def file_uploader_appeal(
 
 
 def file_requester_appeal(
-    *, session: Session, case: Case, explanation: str, actor: str, settings: Settings
+    *, session: Session, case: Case, explanation: str, actor: Actor, settings: Settings
 ) -> Appeal:
     if case.status != CaseStatus.DECLINED.value:
         raise CaseConflict("only a declined request can be appealed by the requester")
@@ -143,15 +144,15 @@ def decide_appeal(
         raise NotFound(f"no appeal {appeal_id}")
     if Role(user.role) is not Role.LEAD:
         raise NotPermitted("appeals are decided by a member of staff with the role lead")
-    actor = f"user:{user.id}"
+    actor = Actor.user(user.id)
     case = session.get_one(Case, appeal.case_id)
-    if actor in deciders(session=session, case_id=case.id):
+    if str(actor) in deciders(session=session, case_id=case.id):
         raise NotPermitted(
             "an appeal is decided by someone who took no decision on this case (AP-06)"
         )
     if appeal.status != "pending":
         raise CaseConflict(f"appeal {appeal_id} was decided already ({appeal.status})")
-    appeal.status, appeal.decided_at, appeal.decided_by = outcome.value, utcnow(), actor
+    appeal.status, appeal.decided_at, appeal.decided_by = outcome.value, utcnow(), str(actor)
     others = session.scalar(
         select(Appeal.id).where(
             Appeal.case_id == case.id, Appeal.status == "pending", Appeal.id != appeal.id
@@ -195,7 +196,7 @@ def decide_appeal(
 
 
 def _reverse(
-    session: Session, case: Case, statement: Statement, actor: str, settings: Settings
+    session: Session, case: Case, statement: Statement, actor: Actor, settings: Settings
 ) -> None:
     """AC-10: restore the item and stop its hashes matching again."""
     item = session.get_one(Item, statement.item_id)

@@ -29,10 +29,10 @@ from consentry.cases.models import (
     RequestType,
 )
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 
 _SCHEDULER_LOCK = 0x636C6B73  # "clks": one PostgreSQL worker fires marks at a time
 BREACH = "breach"
-SYSTEM = "system"
 
 
 class Regime(StrEnum):

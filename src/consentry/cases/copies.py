@@ -17,6 +17,7 @@ from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CaseHash, CaseStatus, Item, ItemStatus
 from consentry.cases.removal import request_action
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM, Actor
 from consentry.db.base import utcnow
 from consentry.matching.schemas import Match, Tier
 
@@ -27,7 +28,7 @@ def locate_item(
     case: Case,
     item: Item,
     clocks: ClockSettings,
-    actor: str,
+    actor: Actor,
     details: dict[str, Any],
 ) -> Item:
     """Record located content on the clock it runs on (see `window_for_new_item`)."""
@@ -111,7 +112,7 @@ def copies_found(
                     located_at=now,
                 ),
                 clocks=clocks,
-                actor="system",
+                actor=SYSTEM,
                 details={
                     "scan_id": scan_id,
                     "distance": match.distance,
@@ -125,7 +126,7 @@ def copies_found(
                 case=case,
                 item=item,
                 kind=ActionKind.REMOVE,
-                actor="system",
+                actor=SYSTEM,
                 settings=settings,
                 automated=True,
             )

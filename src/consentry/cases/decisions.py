@@ -21,6 +21,7 @@ from consentry.cases.notify import notify
 from consentry.cases.removal import request_action
 from consentry.cases.schemas import Decision, DecisionIn, DeclineReason
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 
 # What the decline notice says would help, per reason (AP-04).
@@ -67,7 +68,7 @@ _CASE_EVENTS = {
 
 
 def _apply(
-    session: Session, entry: BankEntry, bank: Bank, action: ChangeAction, actor: str
+    session: Session, entry: BankEntry, bank: Bank, action: ChangeAction, actor: Actor
 ) -> None:
     change_status(
         session=session,
@@ -80,7 +81,7 @@ def _apply(
 
 
 def change_entries(
-    *, session: Session, case: Case, action: ChangeAction, actor: str, only: EntryStatus
+    *, session: Session, case: Case, action: ChangeAction, actor: Actor, only: EntryStatus
 ) -> None:
     """Change every entry of the case that is `only` (and tell the platforms).
 
@@ -110,7 +111,7 @@ def confirm(
     *,
     session: Session,
     case: Case,
-    actor: str,
+    actor: Actor,
     item_ids: Sequence[int] | None,
     settings: Settings,
 ) -> None:
@@ -129,7 +130,7 @@ def carry_out(
     *,
     session: Session,
     case: Case,
-    actor: str,
+    actor: Actor,
     item_ids: Sequence[int] | None,
     settings: Settings,
 ) -> None:
@@ -167,7 +168,7 @@ def carry_out(
 
 
 def decide(
-    *, session: Session, case: Case, decision: DecisionIn, actor: str, settings: Settings
+    *, session: Session, case: Case, decision: DecisionIn, actor: Actor, settings: Settings
 ) -> None:
     status = CaseStatus(case.status)
     if status in (CaseStatus.INCOMPLETE, CaseStatus.WITHDRAWN, CaseStatus.DECLINED):
@@ -213,7 +214,7 @@ def decide(
     settle(session=session, case=case, at=utcnow())
 
 
-def withdraw(*, session: Session, case: Case, actor: str, settings: Settings) -> tuple[int, int]:
+def withdraw(*, session: Session, case: Case, actor: Actor, settings: Settings) -> tuple[int, int]:
     """Withdraw the case's hashes everywhere at once; (withdrawn, kept) counts.
 
     Confirmed hashes are kept only where the deployment says the operator has its own
@@ -253,7 +254,7 @@ def withdraw(*, session: Session, case: Case, actor: str, settings: Settings) ->
     return withdrawn, kept
 
 
-def _honour_withdrawals(session: Session, case: Case, actor: str) -> None:
+def _honour_withdrawals(session: Session, case: Case, actor: Actor) -> None:
     """A declined case that was the last to hold a hash another requester withdrew
     lets that withdrawal take effect."""
     banks: set[str] = set()
@@ -269,7 +270,7 @@ def _honour_withdrawals(session: Session, case: Case, actor: str) -> None:
     _announce_bank(session, banks)
 
 
-def request_information(*, session: Session, case: Case, actor: str, message: str) -> bool:
+def request_information(*, session: Session, case: Case, actor: Actor, message: str) -> bool:
     """Ask the requester for more (the clock keeps running); returns whether mail was queued."""
     if CaseStatus(case.status) in (CaseStatus.WITHDRAWN, CaseStatus.DECLINED):
         raise CaseConflict(f"a case that is {case.status} takes no more information")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from consentry.audit.models import AuditEvent
 from consentry.audit.service import record
 from consentry.cases.models import Case, CaseStatus
+from consentry.core.actor import Actor
 
 SUBJECT = "case"
 
@@ -136,7 +137,7 @@ def append(
     session: Session,
     case: Case,
     kind: EventKind,
-    actor: str,
+    actor: Actor,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Record one event in the chain and update the case's projected columns."""
@@ -148,7 +149,7 @@ def append(
         subject_id=case.id,
         details=details or {},
     )
-    state = step(state_of(case), kind, event.details, event.at, actor)
+    state = step(state_of(case), kind, event.details, event.at, event.actor)
     case.status = state.status.value
     case.valid_at = state.valid_at
     case.escalated = state.escalated

@@ -48,6 +48,7 @@ from consentry.cases.notify import notify
 from consentry.cases.schemas import MissingField, NoticeIn, NoticeUpdate
 from consentry.cases.validation import SET_ASIDE, missing_elements, usable, warnings_for
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM, Actor
 from consentry.db.base import utcnow
 
 PERSONAL_FIELDS = {
@@ -80,11 +81,12 @@ def case_bank(*, session: Session, settings: Settings) -> Bank:
             session=session,
             name=settings.case_bank,
             description="Hashes submitted with removal requests (consentry cases)",
+            actor=SYSTEM,
         )
 
 
 def _locate(
-    session: Session, case: Case, notice: NoticeIn, settings: Settings, now: datetime, actor: str
+    session: Session, case: Case, notice: NoticeIn, settings: Settings, now: datetime, actor: Actor
 ) -> None:
     clocks = ClockSettings.of(settings)
     for location in notice.locations:
@@ -113,7 +115,7 @@ def _locate(
 
 
 def _add_hashes(
-    session: Session, case: Case, notice: NoticeIn, settings: Settings, actor: str
+    session: Session, case: Case, notice: NoticeIn, settings: Settings, actor: Actor
 ) -> None:
     bank = case_bank(session=session, settings=settings)
     for submitted in notice.hashes:
@@ -169,13 +171,13 @@ def _restrict_if_minor(session: Session, case: Case, notice: NoticeIn, now: date
         session=session,
         case=case,
         kind=EventKind.CYBERTIPLINE_RECORDED,
-        actor="system",
+        actor=SYSTEM,
         details={"report_id": report.id, "preserve_until": report.preserve_until.isoformat()},
     )
 
 
 def _validate(
-    session: Session, case: Case, notice: Notice, settings: Settings, now: datetime, actor: str
+    session: Session, case: Case, notice: Notice, settings: Settings, now: datetime, actor: Actor
 ) -> None:
     notice.valid_at = now
     first = case.valid_at is None
@@ -211,7 +213,7 @@ def _acknowledge(
         session=session,
         case=case,
         kind=EventKind.RECEIPT_SENT,
-        actor="system",
+        actor=SYSTEM,
         details={"notice_id": notice.id, "email": emailed},
     )
     acknowledged = stop_regime(
@@ -250,9 +252,9 @@ def fingerprint(notice: NoticeIn) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(session: Session, filed_by: str, key: str, digest: str) -> Filed | None:
+def _replay(session: Session, filed_by: Actor, key: str, digest: str) -> Filed | None:
     notice = session.scalar(
-        select(Notice).where(Notice.filed_by == filed_by, Notice.idempotency_key == key)
+        select(Notice).where(Notice.filed_by == str(filed_by), Notice.idempotency_key == key)
     )
     if notice is None:
         return None
@@ -272,7 +274,7 @@ def file_notice(
     *,
     session: Session,
     notice: NoticeIn,
-    filed_by: str,
+    filed_by: Actor,
     settings: Settings,
     idempotency_key: str | None = None,
 ) -> Filed:
@@ -291,7 +293,7 @@ def file_notice(
         queue=Queue.STANDARD.value,
         request_types=sorted({t.value for t in notice.request_types}),
         received_at=now,
-        filed_by=filed_by,
+        filed_by=str(filed_by),
     )
     session.add(case)
     session.flush()
@@ -307,7 +309,7 @@ def file_notice(
         answers=answers,
         missing=[m.model_dump() for m in missing],
         personal_id=personal_row.id,
-        filed_by=filed_by,
+        filed_by=str(filed_by),
         idempotency_key=idempotency_key,
         request_digest=digest if idempotency_key else None,
     )
@@ -352,7 +354,7 @@ def _combined(stored: NoticeIn, update: NoticeUpdate) -> NoticeIn:
 
 
 def add_information(
-    *, session: Session, case: Case, update: NoticeUpdate, actor: str, settings: Settings
+    *, session: Session, case: Case, update: NoticeUpdate, actor: Actor, settings: Settings
 ) -> list[MissingField]:
     """Complete or extend the case's latest notice; returns what is still missing."""
     if case.status == CaseStatus.WITHDRAWN.value:

@@ -14,6 +14,7 @@ from consentry.actions.delivery import Letters
 from consentry.actions.outbox import enqueue_email
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CasePersonal
+from consentry.core.actor import SYSTEM
 from consentry.throttle.service import Window, count
 
 SIGNPOSTS = [
@@ -84,7 +85,7 @@ def notify(*, session: Session, case: Case, template: str, params: dict[str, Any
         session=session,
         case=case,
         kind=EventKind.NOTIFICATION_QUEUED,
-        actor="system",
+        actor=SYSTEM,
         details={"template": template},
     )
     return True

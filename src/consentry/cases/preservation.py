@@ -24,6 +24,7 @@ from consentry.cases.errors import CaseConflict, NotFound, NotPermitted
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CaseHash, Item, Preservation, PreservedCopy
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 from consentry.db.keyfiles import write_private
 
@@ -34,7 +35,7 @@ def preserve(
     case: Case,
     item: Item,
     action: ActionRequest,
-    actor: str,
+    actor: Actor,
     settings: Settings,
 ) -> Preservation:
     now = utcnow()
@@ -59,7 +60,7 @@ def preserve(
         item_id=item.id,
         action_id=action.id,
         created_at=now,
-        created_by=actor,
+        created_by=str(actor),
         reason="removal requested",
         hold_until=hold,
         record=record,
@@ -100,7 +101,7 @@ def store_copy(
     action_id: int,
     data: bytes,
     media_type: str,
-    actor: str,
+    actor: Actor,
     settings: Settings,
 ) -> PreservedCopy:
     if not settings.evidence_copies:
@@ -114,7 +115,7 @@ def store_copy(
     copy = PreservedCopy(
         preservation_id=preservation.id,
         stored_at=utcnow(),
-        stored_by=actor,
+        stored_by=str(actor),
         media_type=media_type[:100],
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -142,7 +143,7 @@ class Opened:
 
 
 def open_copy(
-    *, session: Session, preservation_id: int, actor: str, purpose: str, settings: Settings
+    *, session: Session, preservation_id: int, actor: Actor, purpose: str, settings: Settings
 ) -> Opened:
     """Decrypt for a lead; the access, its purpose and the digest check are logged first."""
     copy = session.get(PreservedCopy, preservation_id)

@@ -16,6 +16,7 @@ from consentry.cases.models import Case, Deadline, Item, ItemStatus
 from consentry.cases.preservation import preserve
 from consentry.cases.statements import issue_statement
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 
 
@@ -25,7 +26,7 @@ def request_action(
     case: Case,
     item: Item,
     kind: ActionKind,
-    actor: str,
+    actor: Actor,
     settings: Settings,
     automated: bool = False,
 ) -> ActionRequest:
@@ -73,7 +74,7 @@ def acknowledge(
     session: Session,
     action_id: int,
     result: AckResult,
-    actor: str,
+    actor: Actor,
     settings: Settings,
     now: datetime | None = None,
 ) -> ActionRequest:
@@ -86,7 +87,7 @@ def acknowledge(
         if action.result == result.value:
             return action
         raise CaseConflict(f"action {action_id} was acknowledged already as {action.result}")
-    action.acked_at, action.result, action.acked_by = now, result.value, actor
+    action.acked_at, action.result, action.acked_by = now, result.value, str(actor)
     case = session.get_one(Case, action.case_id)
     item = session.get_one(Item, action.item_id)
     if ActionKind(action.kind) is ActionKind.RESTORE:

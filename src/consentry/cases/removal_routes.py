@@ -15,6 +15,7 @@ from consentry.api.params import AfterId, RowId
 from consentry.cases.models import Item
 from consentry.cases.removal import acknowledge
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.session import session_scope
 
 router = APIRouter(prefix="/v1", tags=["actions"])
@@ -86,7 +87,7 @@ def ack(request: Request, action_id: RowId, body: AckIn, key: ActionAcker) -> Ac
             session=session,
             action_id=action_id,
             result=body.result,
-            actor=f"apikey:{key.id}",
+            actor=Actor.key(key.id),
             settings=settings,
         )
         return _out(action, session.get_one(Item, action.item_id))

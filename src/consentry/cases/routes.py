@@ -12,7 +12,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
 from consentry.accounts.auth import (
-    Actor,
+    Caller,
     NoticeWriter,
     StaffCookie,
     bearer,
@@ -38,6 +38,7 @@ from consentry.cases.schemas import (
 )
 from consentry.cases.views import appeal_out, case_view, deadline_out
 from consentry.config import Settings
+from consentry.core.actor import REQUESTER, Actor
 from consentry.db.session import session_scope
 
 router = APIRouter(prefix="/v1", tags=["cases"])
@@ -68,16 +69,16 @@ def _requester_case_id(request: Request, reference: str, pin: str | None) -> int
     )
 
 
-def viewer_of(actor: Actor) -> Viewer:
+def viewer_of(caller: Caller) -> Viewer:
     """The staff member or API key behind an API request, as case access sees them."""
-    if actor.user is not None:
-        return Viewer.staff(actor.user)
-    return Viewer(label=actor.label, scopes=frozenset(actor.key.scopes) if actor.key else None)
+    if caller.user is not None:
+        return Viewer.staff(caller.user)
+    return Viewer(caller.actor, scopes=frozenset(caller.key.scopes) if caller.key else None)
 
 
-def staff_case(session: Session, reference: str, actor: Actor) -> Case:
+def staff_case(session: Session, reference: str, caller: Caller) -> Case:
     """The case as staff or an API key may see it (filers: their own; restricted: leads)."""
-    return find_case(session=session, reference=reference, viewer=viewer_of(actor))
+    return find_case(session=session, reference=reference, viewer=viewer_of(caller))
 
 
 @router.post(
@@ -102,7 +103,7 @@ def post_notice(
         filed = file_notice(
             session=session,
             notice=body,
-            filed_by=f"apikey:{key.id}",
+            filed_by=Actor.key(key.id),
             settings=_settings(request),
             idempotency_key=idempotency_key,
         )
@@ -171,7 +172,7 @@ def post_information(
             session=session,
             case=case,
             update=body,
-            actor="requester",
+            actor=REQUESTER,
             settings=_settings(request),
         )
         return case_view(session=session, case=case)
@@ -186,7 +187,7 @@ def post_withdraw(
     settings = _settings(request)
     with session_scope(request.app.state.engine) as session:
         case = session.get_one(Case, case_id)
-        withdrawn, kept = withdraw(session=session, case=case, actor="requester", settings=settings)
+        withdrawn, kept = withdraw(session=session, case=case, actor=REQUESTER, settings=settings)
         message = f"{withdrawn} hash(es) were withdrawn and no longer match anything."
         if kept:
             message += (
@@ -214,7 +215,7 @@ def post_requester_appeal(
             session=session,
             case=case,
             explanation=body.explanation,
-            actor="requester",
+            actor=REQUESTER,
             settings=_settings(request),
         )
         return appeal_out(appeal)

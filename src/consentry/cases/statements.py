@@ -16,6 +16,7 @@ from consentry.cases.access import new_pin
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, Item, Statement
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 from consentry.db.sealed import keyed_digest
 
 STATEMENT_VERSION = "consentry-sor/1"
@@ -115,7 +116,7 @@ def issue_statement(
         session=session,
         case=case,
         kind=EventKind.STATEMENT_SENT,
-        actor="system",
+        actor=SYSTEM,
         details={"statement_id": statement.id, "item_id": item.id, "version": STATEMENT_VERSION},
     )
     enqueue_webhook(

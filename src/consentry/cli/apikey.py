@@ -13,6 +13,7 @@ from consentry.accounts.errors import AccountError
 from consentry.accounts.models import Scope
 from consentry.cli.context import open_engine
 from consentry.cli.output import stderr
+from consentry.core.actor import CLI
 from consentry.db.session import session_scope
 
 app = typer.Typer(help="API keys with scopes, for machines.", no_args_is_help=True)
@@ -29,7 +30,7 @@ def create(
     try:
         with session_scope(open_engine()) as session:
             key, secret = service.create_api_key(
-                session=session, name=name, scopes=scope, actor="cli"
+                session=session, name=name, scopes=scope, actor=CLI
             )
             stderr.print(f"API key {key.id} ({key.name}): {', '.join(key.scopes)}")
     except AccountError as error:
@@ -64,7 +65,7 @@ def revoke(
     """Revoke a key: every worker refuses it within seconds."""
     try:
         with session_scope(open_engine()) as session:
-            service.revoke_api_key(session=session, key_id=key_id, actor="cli")
+            service.revoke_api_key(session=session, key_id=key_id, actor=CLI)
     except AccountError as error:
         stderr.print(f"[red]error:[/] {error.message}")
         raise typer.Exit(2) from None

@@ -22,6 +22,7 @@ from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, ChangeAction, EntrySta
 from consentry.banks.service import NewEntry
 from consentry.cli.context import bank_errors, open_engine
 from consentry.cli.output import progress_bar, stderr
+from consentry.core.actor import CLI
 from consentry.db.session import session_scope
 from consentry.hashing.pdq import InvalidHash
 from consentry.signals.registry import PDQ, SIGNAL_METAVAR, signal_option
@@ -61,7 +62,7 @@ def create(
             description=description,
             pdq_threshold=threshold,
             auto_max_distance=auto_max_distance,
-            actor="cli",
+            actor=CLI,
         )
         typer.echo(
             f"created bank {bank.name!r} "
@@ -163,7 +164,7 @@ def _flush(engine: Engine, name: str, batch: list[NewEntry]) -> tuple[int, int]:
         return 0, 0
     with session_scope(engine) as session:
         bank = service.get_bank(session=session, name=name)
-        summary = service.add_entries(session=session, bank=bank, batch=batch, actor="cli")
+        summary = service.add_entries(session=session, bank=bank, batch=batch, actor=CLI)
     return summary.added, summary.unchanged
 
 
@@ -207,7 +208,7 @@ def _change(action: ChangeAction, name: str, value: str, signal: str) -> None:
                 signal_type=signal,
                 value=value,
                 action=action,
-                actor="cli",
+                actor=CLI,
             )
         except InvalidHash as error:
             stderr.print(f"[red]error:[/] {error}")

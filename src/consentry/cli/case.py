@@ -26,6 +26,7 @@ from consentry.cases.views import case_view
 from consentry.cli.context import open_engine
 from consentry.cli.output import stderr
 from consentry.config import get_settings
+from consentry.core.actor import CLI, Actor
 from consentry.db.session import session_scope
 
 app = typer.Typer(help="Removal cases: show, list, decide.", no_args_is_help=True)
@@ -104,7 +105,7 @@ def decide_command(
     """Confirm (hashes confirmed, removal requested), decline with a reason, or escalate."""
     with case_errors(), session_scope(open_engine()) as session:
         case = find_case(session, reference)
-        actor = f"user:{_staff(session, by).id}" if by else "cli"
+        actor = Actor.user(_staff(session, by).id) if by else CLI
         decide(
             session=session,
             case=case,

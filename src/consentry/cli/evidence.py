@@ -12,6 +12,7 @@ from consentry.cli.case import case_errors, find_case
 from consentry.cli.context import open_engine
 from consentry.cli.output import stderr
 from consentry.config import get_settings
+from consentry.core.actor import CLI
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.evidence.bundle import export_bundle, verify_bundle
@@ -34,7 +35,7 @@ def export(
     engine = open_engine()
     with case_errors(), session_scope(engine) as session:
         case = find_case(session, reference)
-        bundle = export_bundle(session=session, case=case, key=key, actor="cli", now=utcnow())
+        bundle = export_bundle(session=session, case=case, key=key, actor=CLI, now=utcnow())
     out.write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
     stderr.print(
         f"wrote {out}: {len(bundle['content']['events'])} events, signed by"

@@ -13,6 +13,7 @@ from consentry.accounts.models import Role
 from consentry.cli.context import open_engine
 from consentry.cli.output import stderr
 from consentry.config import get_settings
+from consentry.core.actor import CLI, SYSTEM
 from consentry.db.session import session_scope
 
 app = typer.Typer(help="Staff accounts with roles.", no_args_is_help=True)
@@ -30,7 +31,7 @@ def create(
     """Create a user; prints a one-time link (valid 24 h) to set the password."""
     try:
         with session_scope(open_engine()) as session:
-            user, token = users.create_user(session=session, email=email, role=role, actor="cli")
+            user, token = users.create_user(session=session, email=email, role=role, actor=CLI)
             stderr.print(f"created {user.email} ({user.role}); send them this one-time link:")
     except AccountError as error:
         stderr.print(f"[red]error:[/] {error.message}")
@@ -44,7 +45,7 @@ def bootstrap(engine: Engine) -> None:
         if users.count_users(session=session):
             return
         admin, token = users.create_user(
-            session=session, email=get_settings().admin_email, role=Role.ADMIN
+            session=session, email=get_settings().admin_email, role=Role.ADMIN, actor=SYSTEM
         )
     stderr.print(f"First start: set the password of the administrator {admin.email} at")
     stderr.print(f"  {setup_link(token)}")

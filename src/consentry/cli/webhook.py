@@ -13,6 +13,7 @@ from consentry.actions.service import WebhookError
 from consentry.cli.context import open_engine
 from consentry.cli.output import stderr
 from consentry.config import get_settings
+from consentry.core.actor import CLI
 from consentry.db.session import session_scope
 from consentry.outbound.destinations import allowed_networks
 
@@ -36,6 +37,7 @@ def add(
                 session=session,
                 url=url,
                 allowed=allowed_networks(get_settings()),
+                actor=CLI,
                 description=description,
             )
             stderr.print(f"webhook {endpoint.id}: {endpoint.url}")
@@ -63,7 +65,7 @@ def disable(endpoint_id: Annotated[int, typer.Argument(help="The endpoint's id."
     """Stop sending to an endpoint (it stays on record)."""
     try:
         with session_scope(open_engine()) as session:
-            service.disable_endpoint(session=session, endpoint_id=endpoint_id)
+            service.disable_endpoint(session=session, endpoint_id=endpoint_id, actor=CLI)
     except WebhookError as error:
         raise _fail(error) from None
 
@@ -86,6 +88,6 @@ def retry(message_id: Annotated[int, typer.Argument(help="The dead letter's id."
     """Send a dead letter again, from a fresh set of attempts."""
     try:
         with session_scope(open_engine()) as session:
-            service.retry_dead_letter(session=session, message_id=message_id)
+            service.retry_dead_letter(session=session, message_id=message_id, actor=CLI)
     except WebhookError as error:
         raise _fail(error) from None

@@ -25,6 +25,7 @@ from consentry.audit.service import canonical_json, chained_fields, event_digest
 from consentry.cases.decisions import case_entries
 from consentry.cases.events import EventKind, append, history
 from consentry.cases.models import Case, Item, Statement
+from consentry.core.actor import Actor
 from consentry.evidence.keys import fingerprint, raw_public
 
 FORMAT = "consentry-evidence/1"
@@ -86,7 +87,7 @@ def _content(session: Session, case: Case, now: datetime) -> dict[str, Any]:
 
 
 def export_bundle(
-    *, session: Session, case: Case, key: Ed25519PrivateKey, actor: str, now: datetime
+    *, session: Session, case: Case, key: Ed25519PrivateKey, actor: Actor, now: datetime
 ) -> dict[str, Any]:
     """The signed bundle; the export itself becomes a case event (AU-01)."""
     content = _content(session, case, now)

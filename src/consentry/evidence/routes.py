@@ -13,6 +13,7 @@ from consentry.accounts.auth import ActionAcker, Lead
 from consentry.api.params import RowId
 from consentry.cases.preservation import open_copy, store_copy
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.session import session_scope
 
 router = APIRouter(prefix="/v1", tags=["evidence"])
@@ -50,7 +51,7 @@ async def put_copy(request: Request, action_id: RowId, key: ActionAcker) -> Copy
             action_id=action_id,
             data=data,
             media_type=request.headers.get("content-type", "application/octet-stream"),
-            actor=f"apikey:{key.id}",
+            actor=Actor.key(key.id),
             settings=settings,
         )
         return CopyOut(
@@ -66,7 +67,7 @@ async def put_copy(request: Request, action_id: RowId, key: ActionAcker) -> Copy
 def get_copy(
     request: Request,
     preservation_id: RowId,
-    actor: Lead,
+    lead: Lead,
     purpose: Annotated[str, Query(min_length=3, max_length=200)],
 ) -> Response:
     """A preserved copy, for a lead, with the purpose recorded in the case's audit trail
@@ -76,7 +77,7 @@ def get_copy(
         opened = open_copy(
             session=session,
             preservation_id=preservation_id,
-            actor=actor.label,
+            actor=lead.actor,
             purpose=purpose,
             settings=settings,
         )

@@ -7,7 +7,13 @@ import numpy.typing as npt
 
 from consentry.banks.models import EntryStatus
 
-_STATUS_CODES = {status: code for code, status in enumerate(EntryStatus, start=1)}
+# Persisted in snapshots: a code, once given, never changes meaning (0 = unknown).
+_STATUS_CODES = {
+    EntryStatus.PENDING: 1,
+    EntryStatus.CONFIRMED: 2,
+    EntryStatus.WITHDRAWN: 3,
+    EntryStatus.REVOKED: 4,
+}
 _STATUS_BY_CODE = {code: status for status, code in _STATUS_CODES.items()}
 
 

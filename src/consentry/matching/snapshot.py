@@ -18,9 +18,12 @@ from sqlalchemy.engine import make_url
 
 from consentry.matching.matcher import Matcher
 from consentry.matching.registry import EntryRegistry
+from consentry.signals.base import SignalIndex
 from consentry.signals.registry import KINDS
 
-VERSION = 2  # 2: one folder per signal kind
+VERSION = 2  # 2: one folder per signal kind; 1: a PDQ folder and digest arrays
+# Version 1's digest-types.npy codes, as persisted.
+_V1_DIGEST_KINDS = {1: "sha256", 2: "md5"}
 
 
 def database_identity(url: str) -> str:
@@ -61,17 +64,34 @@ def load_snapshot(folder: Path, *, database: str, log_end: int) -> Matcher | Non
         meta = json.loads((folder / "snapshot.json").read_text())
     except (OSError, ValueError):
         return None
-    if meta.get("version") != VERSION or meta.get("database") != database:
+    if meta.get("version") not in (1, VERSION) or meta.get("database") != database:
         return None
     if int(meta.get("seq", -1)) > log_end:
         return None  # the database was replaced since
-    if meta.get("kinds") != sorted(KINDS):
+    if meta["version"] == VERSION and meta.get("kinds") != sorted(KINDS):
         return None  # kinds were added or removed since: load from the database
     try:
-        indexes = {name: kind.load_index(folder / "kinds" / name) for name, kind in KINDS.items()}
+        if meta["version"] == 1:
+            indexes = _v1_indexes(folder)
+        else:
+            indexes = {n: kind.load_index(folder / "kinds" / n) for n, kind in KINDS.items()}
         registry = EntryRegistry.from_arrays(
             np.load(folder / "entry-bank.npy"), np.load(folder / "entry-status.npy")
         )
     except (OSError, ValueError, KeyError):
         return None
     return Matcher(indexes=indexes, registry=registry, seq=int(meta["seq"]))
+
+
+def _v1_indexes(folder: Path) -> dict[str, SignalIndex]:
+    """A version 1 snapshot's PDQ index and digests, as this version's indexes."""
+    indexes = {name: kind.new_index() for name, kind in KINDS.items()}
+    indexes["pdq"] = KINDS["pdq"].load_index(folder / "pdq")
+    ids = np.load(folder / "digest-ids.npy").tolist()
+    codes = np.load(folder / "digest-types.npy").tolist()
+    values = [value.decode() for value in np.load(folder / "digest-values.npy").tolist()]
+    for entry_id, code, value in zip(ids, codes, values, strict=True):
+        indexes[_V1_DIGEST_KINDS[code]].stage([entry_id], [value])
+    for index in indexes.values():
+        index.commit()
+    return indexes

@@ -33,6 +33,7 @@ from consentry.cases.notify import SIGNPOSTS
 from consentry.cases.validation import usable
 from consentry.cases.views import case_view
 from consentry.config import Settings
+from consentry.core.actor import PORTAL, REQUESTER
 from consentry.db.session import session_scope
 from consentry.portal.forms import MAX_FIELDS, RequestForm
 from consentry.portal.messages import negotiate, translator
@@ -125,7 +126,7 @@ def _file(request: Request, form: RequestForm) -> _Filed | int:
         notice = form.validated()
         if notice is None:
             return 0
-        filed = file_notice(session=session, notice=notice, filed_by="portal", settings=settings)
+        filed = file_notice(session=session, notice=notice, filed_by=PORTAL, settings=settings)
         case = filed.case
         contact = (notice.contact.email or notice.contact.phone) if notice.contact else None
         if contact:
@@ -135,7 +136,7 @@ def _file(request: Request, form: RequestForm) -> _Filed | int:
                     session=session,
                     case=case,
                     kind=EventKind.FLAGGED,
-                    actor="portal",
+                    actor=PORTAL,
                     details={"signal": "requests_per_contact"},
                 )
         deadlines = deadlines_of(session=session, case_id=case.id)
@@ -188,7 +189,7 @@ def _status(request: Request, access: _Access, action: str, form: RequestForm) -
             update = form.update()
             if update is not None and update.model_fields_set - {"request_types"}:
                 add_information(
-                    session=session, case=case, update=update, actor="requester", settings=settings
+                    session=session, case=case, update=update, actor=REQUESTER, settings=settings
                 )
                 done = "status.added"
         elif action == "appeal" and form.values["explanation"]:
@@ -196,12 +197,12 @@ def _status(request: Request, access: _Access, action: str, form: RequestForm) -
                 session=session,
                 case=case,
                 explanation=form.values["explanation"],
-                actor="requester",
+                actor=REQUESTER,
                 settings=settings,
             )
             done = "status.appealed"
         elif action == "withdraw" and "confirm" in form.ticked:
-            withdraw(session=session, case=case, actor="requester", settings=settings)
+            withdraw(session=session, case=case, actor=REQUESTER, settings=settings)
             done = "status.withdrawn_done"
         view = case_view(session=session, case=case)
     due = [d.due_at for d in view.deadlines if d.stopped_at is None]

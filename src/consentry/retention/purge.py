@@ -46,12 +46,12 @@ from consentry.cases.models import (
     PreservedCopy,
 )
 from consentry.config import Settings
+from consentry.core.actor import RETENTION
 from consentry.retention.models import Tombstone
 from consentry.review.models import Comment
 
 CONTACT_KEYS = ("contact", "signature", "representative")
 FREE_TEXT_KEYS = ("explanation", "appeal_explanation")
-ACTOR = "retention"
 
 
 def _tombstone(
@@ -76,7 +76,7 @@ def _tombstone(
         session=session,
         case=case,
         kind=EventKind.PURGED,
-        actor=ACTOR,
+        actor=RETENTION,
         details={"data_class": data_class, "tombstone_id": stone.id},
     )
 
@@ -151,7 +151,7 @@ def _hashes(session: Session, case: Case, now: datetime) -> int:
         session=session,
         case=case,
         action=ChangeAction.REVOKED,
-        actor=ACTOR,
+        actor=RETENTION,
         only=EntryStatus.PENDING,
     )
     purged = 0

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from consentry.cases.errors import CaseConflict
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case
+from consentry.core.actor import Actor
 from consentry.db.base import UTCDateTime, utcnow
 from consentry.db.upsert import upsert_insert
 from consentry.review.models import Claim, Comment
@@ -80,7 +81,7 @@ def claim_case(
             session=session,
             case=case,
             kind=EventKind.CLAIMED,
-            actor=f"user:{user_id}",
+            actor=Actor.user(user_id),
             details={"expires_at": claim.expires_at.isoformat()},
         )
     return claim
@@ -93,7 +94,7 @@ def release_case(*, session: Session, case: Case, user_id: int) -> bool:
         return False
     session.delete(claim)
     session.flush()
-    append(session=session, case=case, kind=EventKind.RELEASED, actor=f"user:{user_id}")
+    append(session=session, case=case, kind=EventKind.RELEASED, actor=Actor.user(user_id))
     return True
 
 
@@ -118,7 +119,7 @@ def hand_over(
         session=session,
         case=case,
         kind=EventKind.HANDED_OVER,
-        actor=f"user:{from_user}",
+        actor=Actor.user(from_user),
         details={"to": f"user:{to_user}"},
     )
     return claim
@@ -144,7 +145,7 @@ def add_comment(*, session: Session, case: Case, user_id: int, text: str) -> Com
         session=session,
         case=case,
         kind=EventKind.COMMENTED,
-        actor=f"user:{user_id}",
+        actor=Actor.user(user_id),
         details={"comment_id": comment.id},
     )
     return comment

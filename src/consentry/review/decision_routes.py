@@ -28,19 +28,19 @@ router = APIRouter(prefix="/v1", tags=["cases"])
     responses={409: {"description": "Another reviewer holds the case, or it cannot be decided."}},
 )
 def post_decision(
-    request: Request, reference: str, body: DecisionIn, actor: CaseDecider
+    request: Request, reference: str, body: DecisionIn, caller: CaseDecider
 ) -> CaseView:
     """Confirm (hashes become confirmed, removal is requested), decline with a reason,
     or escalate. Staff (reviewer, lead) or an API key with `cases:decide`."""
     settings: Settings = request.app.state.settings
     with session_scope(request.app.state.engine) as session:
-        case = staff_case(session, reference, actor)
-        if actor.user is not None:
+        case = staff_case(session, reference, caller)
+        if caller.user is not None:
             claim_case(
                 session=session,
                 case=case,
-                user_id=actor.user.id,
+                user_id=caller.user.id,
                 lease=timedelta(minutes=settings.claim_lease_minutes),
             )
-        decide(session=session, case=case, decision=body, actor=actor.label, settings=settings)
+        decide(session=session, case=case, decision=body, actor=caller.actor, settings=settings)
         return case_view(session=session, case=case)

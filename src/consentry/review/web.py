@@ -28,6 +28,7 @@ from consentry.api.pages import content_policy, render_page
 from consentry.api.problems import Answered
 from consentry.cases.access import Viewer
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.session import session_scope
 from consentry.reports.publish import TEMPLATES as REPORT_TEMPLATES
 from consentry.review.casefile import preview_origin
@@ -86,8 +87,8 @@ class Staff:
         return SignedIn(self.user, self.session, self.csrf)
 
     @property
-    def actor(self) -> str:
-        return f"user:{self.user.id}"
+    def actor(self) -> Actor:
+        return Actor.user(self.user.id)
 
     @property
     def viewer(self) -> Viewer:

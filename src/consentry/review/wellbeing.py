@@ -15,6 +15,7 @@ from consentry.cases.errors import CaseError
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case
 from consentry.config import Settings
+from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 from consentry.db.upsert import upsert_insert
 from consentry.review.models import Exposure, ReviewerPreferences
@@ -92,7 +93,7 @@ def record_reveal(*, session: Session, case: Case, item_id: int, user_id: int, c
         session=session,
         case=case,
         kind=EventKind.CONTENT_VIEWED,
-        actor=f"user:{user_id}",
+        actor=Actor.user(user_id),
         details={"item_id": item_id},
     )
 

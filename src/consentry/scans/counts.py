@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date
 
 from fastapi import Request
 from sqlalchemy import Engine
 
 from consentry.core.jobs import PeriodicJob
+from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.scans.service import add_counts
 
@@ -25,7 +26,7 @@ class ScanCounts:
 
     def count(self, key_id: int | None, verdict: str) -> None:
         with self._lock:
-            self._counts[(datetime.now(UTC).date(), key_id or 0, verdict)] += 1
+            self._counts[(utcnow().date(), key_id or 0, verdict)] += 1
 
     def flush(self) -> None:
         with self._lock:

@@ -23,6 +23,7 @@ from consentry.actions.delivery import backoff
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, Statement
 from consentry.config import Settings
+from consentry.core.actor import SYSTEM
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.outbound.destinations import (
@@ -176,7 +177,7 @@ def _record(
                     session=session,
                     case=session.get_one(Case, statement.case_id),
                     kind=EventKind.TDB_SUBMITTED,
-                    actor="system",
+                    actor=SYSTEM,
                     details={"statement_id": statement.id, "puid": row.puid},
                 )
             elif row.invalid or submission.attempts >= settings.delivery_max_attempts:

@@ -14,6 +14,7 @@ from consentry.accounts.users import MIN_PASSWORD_LENGTH
 from consentry.api.pages import content_policy, render_page
 from consentry.cases.appeals import AppealGround, file_uploader_appeal
 from consentry.cases.errors import CaseError
+from consentry.core.actor import UPLOADER
 from consentry.db.session import session_scope
 
 HERE = Path(__file__).parent
@@ -82,7 +83,7 @@ async def appeal_submit(request: Request) -> HTMLResponse:
                 appeal_code=fields["appeal_code"][:64],
                 grounds=AppealGround(fields["grounds"]),
                 explanation=fields["explanation"],
-                actor="uploader",
+                actor=UPLOADER,
             )
             filed = appeal.id
     except CaseError as error:
