@@ -77,3 +77,21 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with session_scope(engine) as session:
         yield session
+
+
+# Whole modules that drive Chromium, start servers or run long property searches: left
+# out by `-m "not slow"` while working; CI runs everything.
+SLOW_MODULES = (
+    "_in_browser",
+    "test_bounded_work",
+    "test_schemathesis",
+    "test_serve",
+    "test_faults",
+    "test_slow_receivers",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(part in item.path.stem for part in SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)

@@ -12,7 +12,7 @@ from consentry.accounts.models import Role
 from consentry.audit.service import verify
 from consentry.banks.models import BankEntry
 from consentry.cases.events import history, project, state_of
-from consentry.cases.models import Case
+from consentry.cases.models import Case, Deadline
 from consentry.db.session import session_scope
 from tests.cases.support import PDQ, Mailbox, Receiver, eventually, notice, staff_headers, verified
 
@@ -129,4 +129,10 @@ def test_full_lifecycle(
         assert f"case.{kind}" in kinds, kind
     with session_scope(engine) as session:
         assert list(verify(session=session)) == []
-    assert timedelta(0) < timedelta(hours=48)
+        # Removed within the 48-hour clock: the removal deadline stopped before it was due.
+        removals = session.scalars(select(Deadline).where(Deadline.regime == "removal")).all()
+        assert removals
+        for clock in removals:
+            assert clock.stopped_at is not None
+            assert clock.stopped_at - clock.started_at <= timedelta(hours=48)
+            assert clock.stopped_at < clock.due_at

@@ -26,7 +26,7 @@ def _case(reference: str) -> Case:
         queue="standard",
         request_types=["depicted_person"],
         received_at=utcnow(),
-        filed_by=PORTAL,
+        filed_by="portal",
     )
 
 

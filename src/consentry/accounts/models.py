@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.db.base import Base, UTCDateTime, utcnow
+from consentry.db.base import Base, UTCDateTime, enum_column, utcnow
 from consentry.db.sealed import Sealed
 
 
@@ -63,7 +63,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 16))
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     totp_secret: Mapped[str | None] = mapped_column(Sealed(), default=None)
     totp_enabled: Mapped[bool] = mapped_column(default=False)

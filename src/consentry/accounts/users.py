@@ -74,7 +74,7 @@ def create_user(*, session: Session, email: str, role: Role, actor: Actor) -> tu
     email = _normal_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError(f"a user with the address {email} exists already")
-    user = User(email=email, role=role.value)
+    user = User(email=email, role=role)
     session.add(user)
     session.flush()
     record(
@@ -257,7 +257,7 @@ def _change_staff(
 
 def change_role(*, session: Session, user_id: int, role: Role, actor: Actor) -> User:
     user = _change_staff(session, user_id, actor, "user.role_changed", {"role": role.value})
-    user.role = role.value
+    user.role = role
     return user
 
 

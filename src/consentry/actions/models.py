@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.db.base import Base, BigId, UTCDateTime, utcnow
+from consentry.db.base import Base, BigId, UTCDateTime, enum_column, utcnow
 from consentry.db.sealed import Sealed, SealedJSON
 
 
@@ -31,7 +31,7 @@ class ActionRequest(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("case_items.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ActionKind] = mapped_column(enum_column(ActionKind, 16))
     # Requested without a human decision (an exact match to a confirmed hash): the
     # statement of reasons must say so (DSA Art. 17(3)(c)).
     automated: Mapped[bool] = mapped_column(default=False)
@@ -63,7 +63,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 16))
     endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_endpoints.id"))
     # E-mail: the case whose contact receives it (the address is read at sending time,
     # so a purged contact is never written here).

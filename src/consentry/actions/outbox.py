@@ -25,7 +25,7 @@ def enqueue_webhook(*, session: Session, event: str, data: dict[str, Any]) -> li
     for endpoint in endpoints:
         key = uuid.uuid4().hex
         message = OutboxMessage(
-            channel=Channel.WEBHOOK.value,
+            channel=Channel.WEBHOOK,
             endpoint_id=endpoint.id,
             event=event,
             payload={"id": key, "event": event, "created_at": now.isoformat(), "data": data},
@@ -43,7 +43,7 @@ def enqueue_email(
 ) -> OutboxMessage:
     """An e-mail to the case's contact; `params` must hold no personal data."""
     message = OutboxMessage(
-        channel=Channel.EMAIL.value,
+        channel=Channel.EMAIL,
         case_id=case_id,
         event=template,
         payload=params,

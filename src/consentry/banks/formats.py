@@ -111,7 +111,7 @@ def _from_json(text: str, status: EntryStatus | None, source_ref: str | None) ->
     return NewEntry(
         signal_type=signal_type,
         value=normalise_value(signal_type, str(record["value"])),
-        status=status or EntryStatus(str(record.get("status", EntryStatus.PENDING.value))),
+        status=status or EntryStatus(str(record.get("status", EntryStatus.PENDING))),
         quality=quality,
         source_kind=SourceKind.IMPORT,
         source_ref=source_ref or _optional_str(source.get("ref")),

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.db.base import Base, BigId, UTCDateTime, utcnow
+from consentry.db.base import Base, BigId, UTCDateTime, enum_column, utcnow
 from consentry.signals.pdq import DEFAULT_THRESHOLD as PDQ_DEFAULT_THRESHOLD
 
 DEFAULT_PDQ_THRESHOLD = PDQ_DEFAULT_THRESHOLD
@@ -67,8 +67,8 @@ class BankEntry(Base):
     signal_type: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(64))
     quality: Mapped[int | None] = mapped_column(default=None)
-    status: Mapped[str] = mapped_column(String(16))
-    source_kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[EntryStatus] = mapped_column(enum_column(EntryStatus, 16))
+    source_kind: Mapped[SourceKind] = mapped_column(enum_column(SourceKind, 16))
     source_ref: Mapped[str | None] = mapped_column(String(200), default=None)
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -83,5 +83,5 @@ class BankChange(Base):
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("bank_entries.id"), default=None)
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[ChangeAction] = mapped_column(enum_column(ChangeAction, 16))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

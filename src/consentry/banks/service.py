@@ -67,7 +67,7 @@ def log_change(
 ) -> None:
     """Append to the change log, in commit order (see `lock_banks`)."""
     lock_banks(session=session)
-    session.add(BankChange(bank_id=bank_id, entry_id=entry_id, action=action.value))
+    session.add(BankChange(bank_id=bank_id, entry_id=entry_id, action=action))
     session.flush()
 
 
@@ -187,8 +187,8 @@ def _row(bank: Bank, new: NewEntry, value: str) -> BankEntry:
         signal_type=new.signal_type,
         value=value,
         quality=new.quality,
-        status=new.status.value,
-        source_kind=new.source_kind.value,
+        status=new.status,
+        source_kind=new.source_kind,
         source_ref=new.source_ref,
         extra=new.extra,
     )
@@ -254,7 +254,7 @@ def change_status(
         raise StatusConflict(
             f"the entry is {current.value}, which is final: it cannot become {target.value}"
         )
-    entry.status = target.value
+    entry.status = target
     log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=action)
     record(
         session=session,
@@ -305,8 +305,7 @@ def add_entries(
     session.add_all(fresh)
     session.flush()
     session.add_all(
-        BankChange(bank_id=bank.id, entry_id=entry.id, action=ChangeAction.ADDED.value)
-        for entry in fresh
+        BankChange(bank_id=bank.id, entry_id=entry.id, action=ChangeAction.ADDED) for entry in fresh
     )
     session.flush()
     summary.added = len(fresh)

@@ -110,14 +110,12 @@ def _knows_of(viewer: Viewer, case: Case) -> bool:
 
 
 def may_see(viewer: Viewer, case: Case) -> bool:
-    return _knows_of(viewer, case) and (
-        case.queue != Queue.RESTRICTED.value or viewer.sees_restricted
-    )
+    return _knows_of(viewer, case) and (case.queue != Queue.RESTRICTED or viewer.sees_restricted)
 
 
 def visible_to(viewer: Viewer) -> ColumnElement[bool]:
     """The cases `viewer` may list among others (queues, related cases, appeals)."""
-    return true() if viewer.sees_restricted else Case.queue != Queue.RESTRICTED.value
+    return true() if viewer.sees_restricted else Case.queue != Queue.RESTRICTED
 
 
 def find_case(*, session: Session, reference: str, viewer: Viewer) -> Case:

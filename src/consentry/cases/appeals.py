@@ -127,7 +127,7 @@ def file_uploader_appeal(
 def file_requester_appeal(
     *, session: Session, case: Case, explanation: str, actor: Actor, settings: Settings
 ) -> Appeal:
-    if case.status != CaseStatus.DECLINED.value:
+    if case.status != CaseStatus.DECLINED:
         raise CaseConflict("only a declined request can be appealed by the requester")
     assert case.decided_at is not None
     if utcnow() > case.decided_at + timedelta(days=settings.appeal_window_days):
@@ -173,8 +173,8 @@ def decide_appeal(
     if appeal.appellant == "requester":
         if outcome is Outcome.UPHELD:
             for item in session.scalars(select(Item).where(Item.case_id == case.id)):
-                if item.status == ItemStatus.DECLINED.value:
-                    item.status, item.resolved_at = ItemStatus.LOCATED.value, None
+                if item.status == ItemStatus.DECLINED:
+                    item.status, item.resolved_at = ItemStatus.LOCATED, None
             carry_out(session=session, case=case, actor=actor, item_ids=None, settings=settings)
         notify(
             session=session,

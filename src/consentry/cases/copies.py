@@ -63,8 +63,8 @@ def copies_found(
         .join(Case, Case.id == CaseHash.case_id)
         .where(
             CaseHash.entry_id.in_(entry_ids),
-            BankEntry.status == EntryStatus.CONFIRMED.value,
-            Case.status == CaseStatus.CONFIRMED.value,
+            BankEntry.status == EntryStatus.CONFIRMED,
+            Case.status == CaseStatus.CONFIRMED,
         )
         .order_by(CaseHash.case_id)
     ).all()
@@ -82,7 +82,7 @@ def copies_found(
     items = []
     for case_id, match in sorted(best.items()):
         case = session.get_one(Case, case_id)
-        if case.status != CaseStatus.CONFIRMED.value:
+        if case.status != CaseStatus.CONFIRMED:
             continue
         # The scan's own tier decides, settled against the database (`scans.as_stored`):
         # what the platform is told and what it is sent always agree (S2).
@@ -95,10 +95,10 @@ def copies_found(
             else None
         )
         if known is not None:  # the platform scanned it again
-            if not (automatic and known.status == ItemStatus.NEEDS_REVIEW.value):
+            if not (automatic and known.status == ItemStatus.NEEDS_REVIEW):
                 continue
             # Waiting for a human only because the hash was not yet confirmed everywhere.
-            item, known.status = known, ItemStatus.LOCATED.value
+            item, known.status = known, ItemStatus.LOCATED
         else:
             item = locate_item(
                 session=session,
@@ -108,7 +108,7 @@ def copies_found(
                     found_by="scan",
                     scan_id=scan_id,
                     distance=match.distance,
-                    status=(ItemStatus.LOCATED if automatic else ItemStatus.NEEDS_REVIEW).value,
+                    status=ItemStatus.LOCATED if automatic else ItemStatus.NEEDS_REVIEW,
                     located_at=now,
                 ),
                 clocks=clocks,

@@ -144,7 +144,7 @@ def carry_out(
         select(Item)
         .where(
             Item.case_id == case.id,
-            Item.status.in_([ItemStatus.LOCATED.value, ItemStatus.NEEDS_REVIEW.value]),
+            Item.status.in_([ItemStatus.LOCATED, ItemStatus.NEEDS_REVIEW]),
         )
         .order_by(Item.id)
     ).all()
@@ -198,7 +198,7 @@ def decide(
     )
     for item in session.scalars(select(Item).where(Item.case_id == case.id)):
         if not ItemStatus(item.status).resolved:
-            item.status, item.resolved_at = ItemStatus.DECLINED.value, utcnow()
+            item.status, item.resolved_at = ItemStatus.DECLINED, utcnow()
     _honour_withdrawals(session, case, actor)
     notify(
         session=session,
@@ -219,7 +219,7 @@ def withdraw(*, session: Session, case: Case, actor: Actor, settings: Settings) 
 
     Confirmed hashes are kept only where the deployment says the operator has its own
     legal basis (`keep_adjudicated_hashes`), and the requester is told so."""
-    if case.status == CaseStatus.WITHDRAWN.value:
+    if case.status == CaseStatus.WITHDRAWN:
         raise CaseConflict("the case was withdrawn already")
     withdrawn = kept = 0
     banks: set[str] = set()

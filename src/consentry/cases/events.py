@@ -150,7 +150,7 @@ def append(
         details=details or {},
     )
     state = step(state_of(case), kind, event.details, event.at, event.actor)
-    case.status = state.status.value
+    case.status = state.status
     case.valid_at = state.valid_at
     case.escalated = state.escalated
     case.appeal_pending = state.appeal_pending

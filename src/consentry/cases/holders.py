@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from consentry.cases.models import Case, CaseHash, CaseStatus
 
 # A case in one of these no longer asks for its hashes to be blocked.
-RELEASED = (CaseStatus.WITHDRAWN.value, CaseStatus.DECLINED.value)
+RELEASED = (CaseStatus.WITHDRAWN, CaseStatus.DECLINED)
 
 
 def _held_by_another(
@@ -31,4 +31,4 @@ def held_elsewhere(*, session: Session, entry_id: int, case_id: int) -> bool:
 
 def withdrawn_elsewhere(*, session: Session, entry_id: int, case_id: int) -> bool:
     """Whether another case holding it was withdrawn (a withdrawal waiting to apply)."""
-    return _held_by_another(session, entry_id, case_id, Case.status == CaseStatus.WITHDRAWN.value)
+    return _held_by_another(session, entry_id, case_id, Case.status == CaseStatus.WITHDRAWN)

@@ -105,7 +105,7 @@ def _locate(
                 content_id=location.content_id,
                 url=url,
                 found_by="notice",
-                status=ItemStatus.LOCATED.value,
+                status=ItemStatus.LOCATED,
                 located_at=now,
             ),
             clocks=clocks,
@@ -160,7 +160,7 @@ def _restrict_if_minor(session: Session, case: Case, notice: NoticeIn, now: date
     CyberTipline report owed and preserves the case for a year."""
     if notice.under_18 is None or not notice.under_18.possible_minor:
         return
-    case.queue = Queue.RESTRICTED.value
+    case.queue = Queue.RESTRICTED
     case.preserve_until = max(case.preserve_until or now, now + PRESERVATION)
     if session.scalar(select(CyberTiplineReport.id).where(CyberTiplineReport.case_id == case.id)):
         return
@@ -206,7 +206,7 @@ def _acknowledge(
             "valid": not missing,
             "due_at": windows[0].due_at.strftime("%Y-%m-%d %H:%M") if windows else None,
             "missing": [m.message for m in missing],
-            "minor": case.queue == Queue.RESTRICTED.value,
+            "minor": case.queue == Queue.RESTRICTED,
         },
     )
     append(
@@ -289,8 +289,8 @@ def file_notice(
     case = Case(
         reference=new_reference(),
         pin_digest=hash_pin(pin),
-        status=CaseStatus.INCOMPLETE.value,
-        queue=Queue.STANDARD.value,
+        status=CaseStatus.INCOMPLETE,
+        queue=Queue.STANDARD,
         request_types=sorted({t.value for t in notice.request_types}),
         received_at=now,
         filed_by=str(filed_by),
@@ -357,7 +357,7 @@ def add_information(
     *, session: Session, case: Case, update: NoticeUpdate, actor: Actor, settings: Settings
 ) -> list[MissingField]:
     """Complete or extend the case's latest notice; returns what is still missing."""
-    if case.status == CaseStatus.WITHDRAWN.value:
+    if case.status == CaseStatus.WITHDRAWN:
         raise CaseConflict("the case was withdrawn")
     now = utcnow()
     notice = session.scalars(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.db.base import Base, BigId, UTCDateTime, utcnow
+from consentry.db.base import Base, BigId, UTCDateTime, enum_column, utcnow
 
 
 class RequestType(StrEnum):
@@ -67,8 +67,8 @@ class Case(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     pin_digest: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    queue: Mapped[str] = mapped_column(String(16), default=Queue.STANDARD.value)
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, 16), index=True)
+    queue: Mapped[Queue] = mapped_column(enum_column(Queue, 16), default=Queue.STANDARD)
     request_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     escalated: Mapped[bool] = mapped_column(default=False)
     appeal_pending: Mapped[bool] = mapped_column(default=False)
@@ -170,7 +170,7 @@ class Item(Base):
     found_by: Mapped[str] = mapped_column(String(16))  # notice | scan
     scan_id: Mapped[int | None] = mapped_column(ForeignKey("scan_records.id"), default=None)
     distance: Mapped[int | None] = mapped_column(default=None)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[ItemStatus] = mapped_column(enum_column(ItemStatus, 20))
     located_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 

@@ -31,10 +31,10 @@ def request_action(
     automated: bool = False,
 ) -> ActionRequest:
     """Ask the platform to act; a removal is preserved first (AC-03), in this transaction."""
-    action = ActionRequest(case_id=case.id, item_id=item.id, kind=kind.value, automated=automated)
+    action = ActionRequest(case_id=case.id, item_id=item.id, kind=kind, automated=automated)
     session.add(action)
     if kind is ActionKind.REMOVE:
-        item.status = ItemStatus.ACTION_REQUESTED.value
+        item.status = ItemStatus.ACTION_REQUESTED
     session.flush()
     if kind is ActionKind.REMOVE:
         preserve(
@@ -91,7 +91,7 @@ def acknowledge(
     case = session.get_one(Case, action.case_id)
     item = session.get_one(Item, action.item_id)
     if ActionKind(action.kind) is ActionKind.RESTORE:
-        item.status = ItemStatus.RESTORED.value
+        item.status = ItemStatus.RESTORED
         append(
             session=session,
             case=case,
@@ -101,7 +101,7 @@ def acknowledge(
         )
         return action
     removed = result is AckResult.DONE
-    item.status = (ItemStatus.REMOVED if removed else ItemStatus.NOT_FOUND).value
+    item.status = ItemStatus.REMOVED if removed else ItemStatus.NOT_FOUND
     item.resolved_at = now
     append(
         session=session,

@@ -109,7 +109,7 @@ def post_notice(
         )
         case = filed.case
         signposts = list(SIGNPOSTS)
-        if case.queue == Queue.RESTRICTED.value:
+        if case.queue == Queue.RESTRICTED:
             signposts.insert(0, MINOR_SIGNPOST)
         receipt = Receipt(
             reference=case.reference,

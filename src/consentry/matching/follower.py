@@ -68,7 +68,7 @@ def load_matcher(engine: Engine, *, snapshot: Path | None = None) -> Matcher:
 
 
 def _load_entries(session: Session, matcher: Matcher) -> None:
-    matchable = [EntryStatus.PENDING.value, EntryStatus.CONFIRMED.value]
+    matchable = [EntryStatus.PENDING, EntryStatus.CONFIRMED]
     last = 0
     while True:
         rows = session.execute(

@@ -144,7 +144,7 @@ def _file(request: Request, form: RequestForm) -> _Filed | int:
             reference=case.reference,
             pin=filed.pin,
             due_at=min((d.due_at for d in deadlines), default=None),
-            restricted=case.queue == Queue.RESTRICTED.value,
+            restricted=case.queue == Queue.RESTRICTED,
             set_aside=sum(1 for h in notice.hashes if not usable(h)),
         )
 
@@ -210,8 +210,8 @@ def _status(request: Request, access: _Access, action: str, form: RequestForm) -
         "case": view,
         "due_at": min(due, default=None),
         "done": done,
-        "can_appeal": view.status == CaseStatus.DECLINED.value and not view.appeal_pending,
-        "can_withdraw": view.status != CaseStatus.WITHDRAWN.value,
+        "can_appeal": view.status == CaseStatus.DECLINED and not view.appeal_pending,
+        "can_withdraw": view.status != CaseStatus.WITHDRAWN,
     }
 
 

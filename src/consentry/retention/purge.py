@@ -145,7 +145,7 @@ def _strip(
 
 
 def _hashes(session: Session, case: Case, now: datetime) -> int:
-    if case.status not in (CaseStatus.DECLINED.value, CaseStatus.WITHDRAWN.value):
+    if case.status not in (CaseStatus.DECLINED, CaseStatus.WITHDRAWN):
         return 0
     change_entries(
         session=session,
@@ -192,7 +192,7 @@ def _copies(session: Session, case: Case, now: datetime, settings: Settings) -> 
 def purge_due(*, session: Session, settings: Settings, now: datetime) -> Counter[str]:
     """Purge everything whose time has come; returns how many records per class."""
     done: Counter[str] = Counter()
-    for case in session.scalars(select(Case).where(Case.status != CaseStatus.OPEN.value)):
+    for case in session.scalars(select(Case).where(Case.status != CaseStatus.OPEN)):
         closed = _closed_since(session, case)
         if closed is None or _held(session, case, now):
             continue

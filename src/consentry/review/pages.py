@@ -116,7 +116,7 @@ async def queue_page(request: Request, staff: Reviewer) -> Response:
             filters=filters,
             priorities=PRIORITIES,
             request_types=[t.value for t in RequestType],
-            queues=[q.value for q in Queue] if staff.is_lead else [Queue.STANDARD.value],
+            queues=[q.value for q in Queue] if staff.is_lead else [Queue.STANDARD],
             done=(request.query_params.get("done") or "")[:32],
             declines=DECLINES,
             **data,
@@ -162,7 +162,7 @@ def _open(
         reviewers = session.scalars(
             select(User)
             .where(
-                User.role.in_([Role.REVIEWER.value, Role.LEAD.value]),
+                User.role.in_([Role.REVIEWER, Role.LEAD]),
                 User.disabled_at.is_(None),
                 User.id != staff.user.id,
             )
@@ -227,7 +227,7 @@ def _act(request: Request, staff: Staff, reference: str, form: FormData, action:
             if not to_user.isdigit() or not note:
                 raise NotPermitted("choose a reviewer and write a comment for them")
             target = session.get(User, int(to_user))
-            if target is None or target.role not in (Role.REVIEWER.value, Role.LEAD.value):
+            if target is None or target.role not in (Role.REVIEWER, Role.LEAD):
                 raise NotPermitted("hand over to a reviewer or a lead")
             hand_over(
                 session=session,

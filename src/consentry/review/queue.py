@@ -90,7 +90,7 @@ def _in_bank(name: str) -> object:
 
 
 def _priority(case: Case, grounds: set[str], regimes: set[str]) -> int:
-    if case.queue == Queue.RESTRICTED.value:
+    if case.queue == Queue.RESTRICTED:
         return 1
     if case.escalated or "threat_to_share" in grounds:
         return 2
@@ -104,14 +104,14 @@ def queue_rows(
 ) -> list[QueueRow]:
     """Every case awaiting review that `viewer` may see, most urgent first."""
     now = now or utcnow()
-    review_items = select(Item.case_id).where(Item.status == ItemStatus.NEEDS_REVIEW.value)
+    review_items = select(Item.case_id).where(Item.status == ItemStatus.NEEDS_REVIEW)
     statement = select(Case).where(
         or_(
-            Case.status == CaseStatus.OPEN.value,
+            Case.status == CaseStatus.OPEN,
             Case.escalated.is_(True),
             Case.id.in_(review_items),
         ),
-        Case.status != CaseStatus.WITHDRAWN.value,
+        Case.status != CaseStatus.WITHDRAWN,
         visible_to(viewer),
     )
     if filters.queue:
@@ -141,7 +141,7 @@ def queue_rows(
     waiting = dict(
         session.execute(
             select(Item.case_id, func.count())
-            .where(Item.case_id.in_(ids), Item.status == ItemStatus.NEEDS_REVIEW.value)
+            .where(Item.case_id.in_(ids), Item.status == ItemStatus.NEEDS_REVIEW)
             .group_by(Item.case_id)
         ).all()
     )

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.db.base import Base, BigId, UTCDateTime, utcnow
+from consentry.db.base import Base, BigId, UTCDateTime, enum_column, utcnow
+from consentry.scans.schemas import Verdict
 
 
 class ScanRecord(Base):
@@ -19,7 +20,7 @@ class ScanRecord(Base):
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), default=None)
     # The platform's own, opaque identifier of the upload.
     content_id: Mapped[str | None] = mapped_column(String(200), default=None)
-    verdict: Mapped[str] = mapped_column(String(16))
+    verdict: Mapped[Verdict] = mapped_column(enum_column(Verdict, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Provenance findings of an uploaded image that matched (never the image itself),
     # for the reviewer who decides the copy.

@@ -45,7 +45,7 @@ def as_stored(*, session: Session, matches: Sequence[Match]) -> list[Match]:
         status = statuses.get(match.entry_id)
         if status is None or not EntryStatus(status).matchable:
             continue
-        if match.tier is Tier.AUTO and status != EntryStatus.CONFIRMED.value:
+        if match.tier is Tier.AUTO and status != EntryStatus.CONFIRMED:
             match = replace(match, tier=Tier.REVIEW)
         current.append(match)
     return current

@@ -93,7 +93,7 @@ def tdb_statement(*, session: Session, statement: Statement, settings: Settings)
     item = session.get_one(Item, statement.item_id)
     body = statement.body
     synthetic = "ai_generated" in _grounds(session, case.id)
-    minors = case.queue == Queue.RESTRICTED.value
+    minors = case.queue == Queue.RESTRICTED
     if minors:
         category = "STATEMENT_CATEGORY_PROTECTION_OF_MINORS"
         keywords = ["KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL"]
