@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from consentry.accounts.models import Scope
 from consentry.config import Settings
+from consentry.core.clock import use_clock
 from consentry.db.session import session_scope
 from tests.databases import empty_tables, migrated_engine, pg_database
 from tests.helpers import key_headers, running, wait_ready
@@ -43,6 +45,17 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     empty_tables(engine)
     engine.dispose()
     return Settings(data_dir=tmp_path / "var", database_url=db_url)
+
+
+@pytest.fixture
+def fresh_windows() -> Iterator[None]:
+    """Throttles and rate limits count in fixed windows (a minute, 15 minutes, an hour, a
+    day): a test that counts up to a limit runs on a clock that starts just after the
+    beginning of a day, so that no window ends in the middle of it."""
+    started = datetime.now(UTC)
+    morning = started.replace(hour=0, minute=0, second=1, microsecond=0)
+    with use_clock(lambda: morning + (datetime.now(UTC) - started)):
+        yield
 
 
 @pytest.fixture

@@ -7,12 +7,16 @@ from __future__ import annotations
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from consentry.cases.access import PIN_NETWORK, PIN_PAIR, unlock_case
 from consentry.cases.errors import AccessThrottled, CaseNotFound
 from tests.cases.support import notice
+
+# Counts up to limits in fixed windows: on a clock where none ends mid-test.
+pytestmark = pytest.mark.usefixtures("fresh_windows")
 
 
 def _try(engine: Engine, reference: str, pin: str, client: str) -> str:

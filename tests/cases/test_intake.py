@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -9,6 +10,9 @@ from consentry.actions.models import OutboxMessage
 from consentry.cases.notify import RECEIPTS_PER_ADDRESS
 from consentry.db.session import session_scope
 from tests.cases.support import PDQ, notice
+
+# Counts up to limits in fixed windows: on a clock where none ends mid-test.
+pytestmark = pytest.mark.usefixtures("fresh_windows")
 
 
 def test_incomplete_notice_is_stored_and_says_what_is_missing(

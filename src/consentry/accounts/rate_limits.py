@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select
 
 from consentry.accounts.models import RateWindow
+from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.db.upsert import upsert_insert
 
@@ -42,7 +42,7 @@ class RateLimiter:
 
     def check(self, key_id: int, bucket: str, limit: Limit) -> float | None:
         """Count one request; None if allowed, else the seconds until the window ends."""
-        now = time.time()
+        now = utcnow().timestamp()
         start = int(now // limit.per_seconds) * limit.per_seconds
         window = (key_id, bucket, start)
         with self._lock:
@@ -67,7 +67,7 @@ class RateLimiter:
                     )
                 )
             # Every current window, including keys this worker has not seen yet.
-            oldest = int(time.time()) - LONGEST_WINDOW
+            oldest = int(utcnow().timestamp()) - LONGEST_WINDOW
             rows = session.execute(
                 select(
                     RateWindow.api_key_id,
@@ -78,7 +78,7 @@ class RateLimiter:
             ).all()
             # Windows older than a day serve nobody.
             session.execute(
-                delete(RateWindow).where(RateWindow.window_start < time.time() - 86_400)
+                delete(RateWindow).where(RateWindow.window_start < utcnow().timestamp() - 86_400)
             )
         with self._lock:
             self._known = {(k, b, s): c for k, b, s, c in rows}

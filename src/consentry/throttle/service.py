@@ -13,13 +13,13 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from consentry.db.base import utcnow
 from consentry.db.upsert import upsert_insert
 from consentry.throttle.models import ThrottleCount, ThrottleKey
 
@@ -73,7 +73,7 @@ def _row(session: Session, window: Window, subject: str, now: float) -> dict[str
 
 def count(*, session: Session, window: Window, subject: str) -> Count:
     """Count one attempt by `subject` in the current window."""
-    now = time.time()
+    now = utcnow().timestamp()
     values = _row(session, window, subject, now)
     session.execute(
         upsert_insert(session, ThrottleCount)
@@ -116,7 +116,7 @@ def minutes(seconds: int) -> int:
 
 def refund(*, session: Session, window: Window, subject: str) -> None:
     """Give back an attempt that succeeded."""
-    values = _row(session, window, subject, time.time())
+    values = _row(session, window, subject, utcnow().timestamp())
     session.execute(
         update(ThrottleCount)
         .where(*(getattr(ThrottleCount, k) == v for k, v in values.items()))
