@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -32,6 +34,34 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             raise RuntimeError(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+_session: tuple[Playwright, Browser] | None = None
+
+
+def _close_session() -> None:
+    if _session is not None:
+        playwright, browser = _session
+        browser.close()
+        playwright.stop()
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, started once per test process (a launch costs a second of CPU)
+    and shared; whatever a test opened in it (contexts, pages, cookies) is closed after."""
+    global _session
+    require_chromium()
+    if _session is None:
+        playwright = sync_playwright().start()
+        _session = playwright, playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        atexit.register(_close_session)
+    browser = _session[1]
+    try:
+        yield browser
+    finally:
+        for context in browser.contexts:
+            context.close()
 
 
 def free_port() -> int:

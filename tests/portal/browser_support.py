@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pdqhash
 from PIL import Image, ImageOps
-from playwright.sync_api import Browser, Page, Request, sync_playwright
+from playwright.sync_api import Browser, Page, Request
 
 from consentry.hashing.pdq import PdqHash
-from tests.browser import ARGS, CHROMIUM, require_chromium, start_server
+from tests.browser import chromium, require_chromium, start_server
 from tests.images import jpeg, pattern, png
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -52,12 +52,8 @@ def portal(tmp_path: Path, **settings: str) -> Iterator[tuple[Browser, str]]:
     require_chromium()
     server, base = start_server(tmp_path / "data", **settings)
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            try:
-                yield browser, base
-            finally:
-                browser.close()
+        with chromium() as browser:
+            yield browser, base
     finally:
         server.terminate()
         server.wait(timeout=15)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pyotp
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
 from consentry.accounts.models import Role, User
@@ -24,7 +24,7 @@ from consentry.config import Settings
 from consentry.core.actor import SYSTEM
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
-from tests.browser import ARGS, CHROMIUM, require_chromium, start_server
+from tests.browser import chromium, require_chromium, start_server
 from tests.cases.support import notice
 from tests.images import pattern
 
@@ -112,12 +112,8 @@ def console(tmp_path: Path, **extra: str) -> Iterator[Console]:
         engine = make_engine(f"sqlite:///{data_dir / 'consentry.db'}")
         settings = Settings(data_dir=data_dir, preview_url_template=template)
         try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                try:
-                    yield Console(base, engine, settings, browser, {})
-                finally:
-                    browser.close()
+            with chromium() as browser:
+                yield Console(base, engine, settings, browser, {})
         finally:
             engine.dispose()
             server.terminate()

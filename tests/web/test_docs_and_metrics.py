@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from playwright.sync_api import sync_playwright
 from pydantic import SecretStr
 
 from consentry.config import Settings
-from tests.browser import ARGS, CHROMIUM, require_chromium, served
+from tests.browser import chromium, require_chromium, served
 from tests.helpers import running
 
 
@@ -41,14 +40,12 @@ def test_metrics_need_the_token(settings: Settings) -> None:
 
 def test_the_api_reference_renders_in_chromium_without_errors(tmp_path: Path) -> None:
     require_chromium()
-    with served(tmp_path / "var") as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with served(tmp_path / "var") as base, chromium() as browser:
         page = browser.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(f"{base}/docs")
         page.locator(".opblock").first.wait_for()
         operations = page.locator(".opblock").count()
-        browser.close()
     assert operations > 20
     assert errors == []  # nothing refused by the page's policy

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import httpx
 import pyotp
-from playwright.sync_api import sync_playwright
 
 from consentry.accounts import users
 from consentry.accounts.models import Role
@@ -12,7 +11,7 @@ from consentry.core.actor import SYSTEM
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
 from consentry.db.session import session_scope
-from tests.browser import ARGS, CHROMIUM, require_chromium, served
+from tests.browser import chromium, require_chromium, served
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
@@ -27,8 +26,7 @@ def test_setup_link_sets_the_password_without_sending_the_token_in_a_url(tmp_pat
         )
     engine.dispose()
     requests: list[str] = []
-    with served(tmp_path) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with served(tmp_path) as base, chromium() as browser:
         page = browser.new_page()
         page.on("request", lambda request: requests.append(request.url))
         page.goto(f"{base}/setup#token={token}")
@@ -40,7 +38,6 @@ def test_setup_link_sets_the_password_without_sending_the_token_in_a_url(tmp_pat
         uri = page.locator("#totp-uri").inner_text()
         OUTPUT.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(OUTPUT / "setup.png"), full_page=True)
-        browser.close()
         code = pyotp.TOTP(pyotp.parse_uri(uri).secret).now()
         login = httpx.post(
             f"{base}/auth/login",
@@ -53,8 +50,7 @@ def test_setup_link_sets_the_password_without_sending_the_token_in_a_url(tmp_pat
 
 def test_setup_page_reports_a_used_link(tmp_path: Path) -> None:
     require_chromium()
-    with served(tmp_path) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with served(tmp_path) as base, chromium() as browser:
         page = browser.new_page()
         page.goto(f"{base}/setup#token=not-a-real-token-at-all")
         page.get_by_label("New password").fill("a long enough password")
@@ -62,4 +58,3 @@ def test_setup_page_reports_a_used_link(tmp_path: Path) -> None:
         page.keyboard.press("Enter")
         message = page.locator("#message")
         message.filter(has_text="not valid any more").wait_for()
-        browser.close()
