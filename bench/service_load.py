@@ -29,6 +29,7 @@ from consentry.accounts.models import Scope
 from consentry.accounts.service import create_api_key
 from consentry.banks.models import BankChange, BankEntry
 from consentry.banks.service import create_bank
+from consentry.core.actor import CLI
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
 from consentry.db.session import session_scope
@@ -41,8 +42,8 @@ def seed(url: str, entries: int) -> str:
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(engine) as session:
-        bank = create_bank(session=session, name="load", auto_max_distance=0)
-        _, key = create_api_key(session=session, name="load", scopes=[Scope.SCAN])
+        bank = create_bank(session=session, name="load", auto_max_distance=0, actor=CLI)
+        _, key = create_api_key(session=session, name="load", scopes=[Scope.SCAN], actor=CLI)
         bank_id = bank.id
     values = rng.integers(0, 256, size=(entries, 32), dtype=np.uint8)
     with engine.begin() as connection:

@@ -120,7 +120,7 @@ def hand_over(
         case=case,
         kind=EventKind.HANDED_OVER,
         actor=Actor.user(from_user),
-        details={"to": f"user:{to_user}"},
+        details={"to": str(Actor.user(to_user))},
     )
     return claim
 
