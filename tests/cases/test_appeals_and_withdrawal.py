@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from consentry.accounts.models import Role
 from consentry.accounts.users import create_user
 from consentry.banks.models import BankEntry
-from consentry.cases.appeals import AppealGround, Outcome, decide_appeal, file_uploader_appeal
+from consentry.cases.appeals import decide_appeal, file_uploader_appeal
 from consentry.cases.decisions import decide
 from consentry.cases.errors import NotPermitted
-from consentry.cases.models import Statement
+from consentry.cases.models import AppealGround, Outcome, Statement
 from consentry.cases.schemas import DecisionIn
 from consentry.config import Settings
 from consentry.core.actor import SYSTEM, Actor

@@ -16,11 +16,11 @@ from consentry.accounts.models import Role
 from consentry.accounts.users import create_user
 from consentry.actions.models import AckResult, ActionRequest
 from consentry.banks.service import list_banks
-from consentry.cases.appeals import Outcome, decide_appeal, file_requester_appeal
+from consentry.cases.appeals import decide_appeal, file_requester_appeal
 from consentry.cases.clocks import ClockSettings, fire_due
 from consentry.cases.decisions import decide
 from consentry.cases.intake import file_notice
-from consentry.cases.models import Case, Statement
+from consentry.cases.models import Case, Outcome, Statement
 from consentry.cases.removal import acknowledge
 from consentry.cases.schemas import DecisionIn, NoticeIn
 from consentry.config import Settings
@@ -29,7 +29,7 @@ from consentry.core.clock import use_clock
 from consentry.reports.figures import compute
 from consentry.reports.publish import publish, to_csv, to_html
 from consentry.scans.models import ScanMatch, ScanRecord
-from consentry.transparency.models import TdbSubmission
+from consentry.transparency.models import SubmissionStatus, TdbSubmission
 from consentry.transparency.submit import enqueue_statements
 from tests.cases.support import notice
 
@@ -194,8 +194,8 @@ def test_time_to_the_transparency_database_and_failures_are_reported(history: Se
     enqueue_statements(session=history)
     first, second = history.scalars(select(TdbSubmission).order_by(TdbSubmission.statement_id))
     issued = history.get_one(Statement, first.statement_id).issued_at
-    first.status, first.submitted_at = "submitted", issued + timedelta(hours=3)
-    second.status = "failed"
+    first.status, first.submitted_at = SubmissionStatus.SUBMITTED, issued + timedelta(hours=3)
+    second.status = SubmissionStatus.FAILED
     history.flush()
     report = publish(_figures(history), threshold=1)  # type: ignore[arg-type]
     assert report["transparency_database"] == {

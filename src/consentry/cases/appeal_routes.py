@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from consentry.accounts.auth import AppealWriter, Lead
 from consentry.api.params import RowId
-from consentry.cases.appeals import AppealGround, Outcome, decide_appeal, file_uploader_appeal
+from consentry.cases.appeals import decide_appeal, file_uploader_appeal
+from consentry.cases.models import AppealGround, Outcome
 from consentry.cases.schemas import AppealOut
 from consentry.cases.views import appeal_out
 from consentry.config import Settings

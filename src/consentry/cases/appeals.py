@@ -5,7 +5,6 @@ take the first decision decides; content stays down meanwhile (AP-03)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,11 +19,15 @@ from consentry.cases.errors import CaseConflict, NotFound, NotPermitted
 from consentry.cases.events import EventKind, append, deciders
 from consentry.cases.models import (
     Appeal,
+    AppealGround,
+    AppealStatus,
+    Appellant,
     Case,
     CasePersonal,
     CaseStatus,
     Item,
     ItemStatus,
+    Outcome,
     Statement,
 )
 from consentry.cases.notify import notify
@@ -34,28 +37,13 @@ from consentry.config import Settings
 from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 
-
-class AppealGround(StrEnum):
-    CONSENT = "consent_to_publication"
-    NOT_DEPICTED = "not_the_person_depicted"
-    NOT_INTIMATE = "not_intimate"
-    LAWFUL_PURPOSE = "lawful_purpose"
-    DECLINED_WRONGLY = "declined_wrongly"  # a requester's appeal
-    OTHER = "other"
-
-
-class Outcome(StrEnum):
-    UPHELD = "upheld"  # the appellant is right: the decision is reversed
-    REJECTED = "rejected"
-
-
 _UNKNOWN_STATEMENT = "no statement of reasons matches this reference and code"
 
 
 def _file(
     session: Session,
     case: Case,
-    appellant: str,
+    appellant: Appellant,
     grounds: AppealGround,
     explanation: str,
     actor: Actor,
@@ -65,7 +53,9 @@ def _file(
         Appeal.statement_id == statement.id if statement else Appeal.statement_id.is_(None)
     )
     pending = session.scalar(
-        select(Appeal.id).where(Appeal.case_id == case.id, Appeal.status == "pending", same_subject)
+        select(Appeal.id).where(
+            Appeal.case_id == case.id, Appeal.status == AppealStatus.PENDING, same_subject
+        )
     )
     if pending is not None:
         raise CaseConflict(f"an appeal is pending already (appeal {pending})")
@@ -121,7 +111,7 @@ def file_uploader_appeal(
     if utcnow() > statement.appeal_until:
         raise CaseConflict(f"the complaint window closed on {statement.appeal_until:%Y-%m-%d}")
     case = session.get_one(Case, statement.case_id)
-    return _file(session, case, "uploader", grounds, explanation, actor, statement)
+    return _file(session, case, Appellant.UPLOADER, grounds, explanation, actor, statement)
 
 
 def file_requester_appeal(
@@ -132,7 +122,9 @@ def file_requester_appeal(
     assert case.decided_at is not None
     if utcnow() > case.decided_at + timedelta(days=settings.appeal_window_days):
         raise CaseConflict("the window to appeal this decision has closed")
-    return _file(session, case, "requester", AppealGround.DECLINED_WRONGLY, explanation, actor)
+    return _file(
+        session, case, Appellant.REQUESTER, AppealGround.DECLINED_WRONGLY, explanation, actor
+    )
 
 
 def decide_appeal(
@@ -150,12 +142,16 @@ def decide_appeal(
         raise NotPermitted(
             "an appeal is decided by someone who took no decision on this case (AP-06)"
         )
-    if appeal.status != "pending":
+    if appeal.status is not AppealStatus.PENDING:
         raise CaseConflict(f"appeal {appeal_id} was decided already ({appeal.status})")
-    appeal.status, appeal.decided_at, appeal.decided_by = outcome.value, utcnow(), str(actor)
+    appeal.status, appeal.decided_at, appeal.decided_by = (
+        AppealStatus(outcome),
+        utcnow(),
+        str(actor),
+    )
     others = session.scalar(
         select(Appeal.id).where(
-            Appeal.case_id == case.id, Appeal.status == "pending", Appeal.id != appeal.id
+            Appeal.case_id == case.id, Appeal.status == AppealStatus.PENDING, Appeal.id != appeal.id
         )
     )
     append(
@@ -170,7 +166,7 @@ def decide_appeal(
             "others_pending": others is not None,
         },
     )
-    if appeal.appellant == "requester":
+    if appeal.appellant is Appellant.REQUESTER:
         if outcome is Outcome.UPHELD:
             for item in session.scalars(select(Item).where(Item.case_id == case.id)):
                 if item.status == ItemStatus.DECLINED:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +25,7 @@ from consentry.cases.models import (
     DeadlineMark,
     Item,
     ItemStatus,
+    Regime,
     RequestType,
 )
 from consentry.config import Settings
@@ -33,19 +33,6 @@ from consentry.core.actor import SYSTEM
 
 _SCHEDULER_LOCK = 0x636C6B73  # "clks": one PostgreSQL worker fires marks at a time
 BREACH = "breach"
-
-
-class Regime(StrEnum):
-    REMOVAL = "removal"  # TAKE IT DOWN Act / UK OSA s.10(3A): 48 hours
-    INTERNAL = "internal_target"  # other request types: an operator's target
-    SB981_ACK = "sb981_ack"  # California: acknowledge within 48 hours
-    SB981_UPDATE = "sb981_update"  # ... a status update within 7 days of that
-    SB981_DECISION = "sb981_decision"  # ... a determination within 30 days
-
-    @property
-    def window(self) -> bool:
-        """Whether located items share this clock."""
-        return self in (Regime.REMOVAL, Regime.INTERNAL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,6 @@ from consentry.banks.service import NewEntry, add_entry, create_bank, get_bank
 from consentry.cases.access import hash_pin, new_pin, new_reference
 from consentry.cases.clocks import (
     ClockSettings,
-    Regime,
     deadlines_of,
     start,
     start_case_clocks,
@@ -43,6 +42,7 @@ from consentry.cases.models import (
     ItemStatus,
     Notice,
     Queue,
+    Regime,
 )
 from consentry.cases.notify import notify
 from consentry.cases.schemas import MissingField, NoticeIn, NoticeUpdate

@@ -61,6 +61,44 @@ class ItemStatus(StrEnum):
         )
 
 
+class Regime(StrEnum):
+    REMOVAL = "removal"  # TAKE IT DOWN Act / UK OSA s.10(3A): 48 hours
+    INTERNAL = "internal_target"  # other request types: an operator's target
+    SB981_ACK = "sb981_ack"  # California: acknowledge within 48 hours
+    SB981_UPDATE = "sb981_update"  # ... a status update within 7 days of that
+    SB981_DECISION = "sb981_decision"  # ... a determination within 30 days
+
+    @property
+    def window(self) -> bool:
+        """Whether located items share this clock."""
+        return self in (Regime.REMOVAL, Regime.INTERNAL)
+
+
+class AppealGround(StrEnum):
+    CONSENT = "consent_to_publication"
+    NOT_DEPICTED = "not_the_person_depicted"
+    NOT_INTIMATE = "not_intimate"
+    LAWFUL_PURPOSE = "lawful_purpose"
+    DECLINED_WRONGLY = "declined_wrongly"  # a requester's appeal
+    OTHER = "other"
+
+
+class Outcome(StrEnum):
+    UPHELD = "upheld"  # the appellant is right: the decision is reversed
+    REJECTED = "rejected"
+
+
+class Appellant(StrEnum):
+    UPLOADER = "uploader"  # the person whose content was removed (through the platform)
+    REQUESTER = "requester"  # the person who asked for removal, against a decline
+
+
+class AppealStatus(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
 class Case(Base):
     __tablename__ = "cases"
 
@@ -134,7 +172,7 @@ class Deadline(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    regime: Mapped[str] = mapped_column(String(24))
+    regime: Mapped[Regime] = mapped_column(enum_column(Regime, 24))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
@@ -196,10 +234,12 @@ class Appeal(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     statement_id: Mapped[int | None] = mapped_column(ForeignKey("case_statements.id"))
-    appellant: Mapped[str] = mapped_column(String(16))  # uploader | requester
-    grounds: Mapped[str] = mapped_column(String(32))
+    appellant: Mapped[Appellant] = mapped_column(enum_column(Appellant, 16))
+    grounds: Mapped[AppealGround] = mapped_column(enum_column(AppealGround, 32))
     personal_id: Mapped[int | None] = mapped_column(ForeignKey("case_personal.id"))
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[AppealStatus] = mapped_column(
+        enum_column(AppealStatus, 16), default=AppealStatus.PENDING, index=True
+    )
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     decided_by: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from consentry.accounts.models import User
 from consentry.cases import access
 from consentry.cases.access import OPERATOR
-from consentry.cases.appeals import Outcome, decide_appeal
+from consentry.cases.appeals import decide_appeal
 from consentry.cases.clocks import deadlines_of
 from consentry.cases.decisions import decide
 from consentry.cases.errors import CaseError, CaseNotFound, NotFound
-from consentry.cases.models import Case, CaseStatus
+from consentry.cases.models import Case, CaseStatus, Outcome
 from consentry.cases.schemas import Decision, DecisionIn, DeclineReason
 from consentry.cases.views import case_view
 from consentry.cli.context import open_engine

@@ -17,7 +17,7 @@ from consentry.cli.report import day
 from consentry.config import get_settings
 from consentry.db.session import session_scope
 from consentry.reports.figures import day_bounds
-from consentry.transparency.models import TdbSubmission
+from consentry.transparency.models import SubmissionStatus, TdbSubmission
 from consentry.transparency.tdb import tdb_statement, validate
 
 app = typer.Typer(help="The DSA Transparency Database: export, queue status.", no_args_is_help=True)
@@ -65,8 +65,8 @@ def status() -> None:
             )
         )
         failed = session.scalars(
-            select(TdbSubmission).where(TdbSubmission.status == "failed").limit(20)
+            select(TdbSubmission).where(TdbSubmission.status == SubmissionStatus.FAILED).limit(20)
         ).all()
-        typer.echo(" ".join(f"{s}={counts.get(s, 0)}" for s in ("pending", "submitted", "failed")))
+        typer.echo(" ".join(f"{s}={counts.get(s, 0)}" for s in SubmissionStatus))
         for row in failed:
             typer.echo(f"failed {row.puid}: {row.last_error}")

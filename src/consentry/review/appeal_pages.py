@@ -11,8 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from consentry.cases.appeals import Outcome, decide_appeal
+from consentry.cases.appeals import decide_appeal
 from consentry.cases.errors import CaseError
+from consentry.cases.models import Outcome
 from consentry.db.session import session_scope
 from consentry.review.queue import pending_appeals
 from consentry.review.web import REVIEWERS, Reviewer, Staff, console_staff, refuse, render

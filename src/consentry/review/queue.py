@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from consentry.accounts.models import User
 from consentry.banks.models import Bank, BankEntry
 from consentry.cases.access import Viewer, visible_to
-from consentry.cases.clocks import Regime
 from consentry.cases.models import (
     Appeal,
+    AppealStatus,
     Case,
     CaseHash,
     CaseStatus,
@@ -28,6 +28,7 @@ from consentry.cases.models import (
     ItemStatus,
     Notice,
     Queue,
+    Regime,
 )
 from consentry.cases.related import related_cases
 from consentry.db.base import utcnow
@@ -214,7 +215,7 @@ def pending_appeals(*, session: Session, viewer: Viewer) -> Sequence[tuple[Appea
     statement = (
         select(Appeal, Case)
         .join(Case, Case.id == Appeal.case_id)
-        .where(Appeal.status == "pending", visible_to(viewer))
+        .where(Appeal.status == AppealStatus.PENDING, visible_to(viewer))
         .order_by(Appeal.filed_at, Appeal.id)
     )
     return [(appeal, case) for appeal, case in session.execute(statement)]

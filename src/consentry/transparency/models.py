@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.db.base import Base, UTCDateTime, utcnow
+from consentry.db.base import Base, UTCDateTime, enum_column, utcnow
+
+
+class SubmissionStatus(StrEnum):
+    PENDING = "pending"
+    SUBMITTED = "submitted"  # the Database answered 201
+    FAILED = "failed"  # every attempt failed: flagged in reports (TR-08)
 
 
 class TdbSubmission(Base):
@@ -18,7 +25,9 @@ class TdbSubmission(Base):
 
     statement_id: Mapped[int] = mapped_column(ForeignKey("case_statements.id"), primary_key=True)
     puid: Mapped[str] = mapped_column(String(500), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[SubmissionStatus] = mapped_column(
+        enum_column(SubmissionStatus, 16), default=SubmissionStatus.PENDING, index=True
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

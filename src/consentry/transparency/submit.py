@@ -32,7 +32,7 @@ from consentry.outbound.destinations import (
     allowed_networks,
     check,
 )
-from consentry.transparency.models import TdbSubmission
+from consentry.transparency.models import SubmissionStatus, TdbSubmission
 from consentry.transparency.tdb import puid_of, tdb_statement, validate
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,10 @@ class Claimed:
 def _claim(session: Session, settings: Settings, now: datetime) -> list[Claimed]:
     query = (
         select(TdbSubmission)
-        .where(TdbSubmission.status == "pending", TdbSubmission.next_attempt_at <= now)
+        .where(
+            TdbSubmission.status == SubmissionStatus.PENDING,
+            TdbSubmission.next_attempt_at <= now,
+        )
         .order_by(TdbSubmission.statement_id)
         .limit(BATCH)
     )
@@ -169,7 +172,7 @@ def _record(
             submission = session.get_one(TdbSubmission, row.statement_id)
             failure, now = outcomes[row.statement_id], utcnow()
             if failure is None:
-                submission.status, submission.submitted_at = "submitted", now
+                submission.status, submission.submitted_at = SubmissionStatus.SUBMITTED, now
                 submission.last_error = None
                 accepted += 1
                 statement = session.get_one(Statement, row.statement_id)
@@ -181,7 +184,7 @@ def _record(
                     details={"statement_id": statement.id, "puid": row.puid},
                 )
             elif row.invalid or submission.attempts >= settings.delivery_max_attempts:
-                submission.status, submission.last_error = "failed", failure
+                submission.status, submission.last_error = SubmissionStatus.FAILED, failure
                 log.warning(
                     "statement %s was not accepted by the TDB: %s", row.statement_id, failure
                 )

@@ -12,8 +12,9 @@ from fastapi.templating import Jinja2Templates
 
 from consentry.accounts.users import MIN_PASSWORD_LENGTH
 from consentry.api.pages import content_policy, render_page
-from consentry.cases.appeals import AppealGround, file_uploader_appeal
+from consentry.cases.appeals import file_uploader_appeal
 from consentry.cases.errors import CaseError
+from consentry.cases.models import AppealGround
 from consentry.core.actor import UPLOADER
 from consentry.db.session import session_scope
 
