@@ -69,6 +69,29 @@ def scan_headers(client: TestClient) -> dict[str, str]:
     return key_headers(client, Scope.SCAN)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """One running service for a whole module, on each database in turn: for modules
+    whose tests leave nothing another test reads (stateless endpoints), where starting a
+    service per test costs more than the tests."""
+    folder = tmp_path_factory.mktemp("shared")
+    url = f"sqlite:///{folder / 'consentry.db'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_database")
+    engine = migrated_engine(url)
+    empty_tables(engine)
+    engine.dispose()
+    with running(Settings(data_dir=folder / "var", database_url=url)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def shared_scan_headers(shared_client: TestClient) -> dict[str, str]:
+    return key_headers(shared_client, Scope.SCAN)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each database test runs on SQLite and on PostgreSQL."""

@@ -14,10 +14,12 @@ Headers = dict[str, str]
 PROBLEM = "application/problem+json"
 
 
-def test_hash_returns_the_signals_and_no_path(client: TestClient, scan_headers: Headers) -> None:
+def test_hash_returns_the_signals_and_no_path(
+    shared_client: TestClient, shared_scan_headers: Headers
+) -> None:
     data = jpeg(pattern(40))
-    response = client.post(
-        "/v1/hash", headers=scan_headers, files={"file": ("upload.jpg", data, "image/jpeg")}
+    response = shared_client.post(
+        "/v1/hash", headers=shared_scan_headers, files={"file": ("upload.jpg", data, "image/jpeg")}
     )
     assert response.status_code == 200
     body = response.json()
@@ -28,19 +30,21 @@ def test_hash_returns_the_signals_and_no_path(client: TestClient, scan_headers: 
 
 
 def test_content_is_judged_by_its_bytes_not_its_name(
-    client: TestClient, scan_headers: Headers
+    shared_client: TestClient, shared_scan_headers: Headers
 ) -> None:
     data = png(pattern(41))
-    response = client.post(
-        "/v1/hash", headers=scan_headers, files={"file": ("photo.jpg", data, "image/jpeg")}
+    response = shared_client.post(
+        "/v1/hash", headers=shared_scan_headers, files={"file": ("photo.jpg", data, "image/jpeg")}
     )
     assert response.status_code == 200
     assert response.json()["format"] == "PNG"
 
 
-def test_not_an_image_is_415(client: TestClient, scan_headers: Headers) -> None:
-    response = client.post(
-        "/v1/hash", headers=scan_headers, files={"file": ("notes.txt", b"hello", "text/plain")}
+def test_not_an_image_is_415(shared_client: TestClient, shared_scan_headers: Headers) -> None:
+    response = shared_client.post(
+        "/v1/hash",
+        headers=shared_scan_headers,
+        files={"file": ("notes.txt", b"hello", "text/plain")},
     )
     assert response.status_code == 415
     assert response.headers["content-type"] == PROBLEM
@@ -49,25 +53,29 @@ def test_not_an_image_is_415(client: TestClient, scan_headers: Headers) -> None:
     assert body["detail"] == "not an image file, or not a format consentry reads"
 
 
-def test_truncated_and_empty_are_422(client: TestClient, scan_headers: Headers) -> None:
+def test_truncated_and_empty_are_422(
+    shared_client: TestClient, shared_scan_headers: Headers
+) -> None:
     data = jpeg(pattern(42))
-    truncated = client.post(
-        "/v1/hash", headers=scan_headers, files={"file": ("a.jpg", data[:2000], "image/jpeg")}
+    truncated = shared_client.post(
+        "/v1/hash",
+        headers=shared_scan_headers,
+        files={"file": ("a.jpg", data[:2000], "image/jpeg")},
     )
     assert truncated.status_code == 422
     assert truncated.json()["error_type"] == "truncated"
-    empty = client.post(
-        "/v1/hash", headers=scan_headers, files={"file": ("a.jpg", b"", "image/jpeg")}
+    empty = shared_client.post(
+        "/v1/hash", headers=shared_scan_headers, files={"file": ("a.jpg", b"", "image/jpeg")}
     )
     assert empty.status_code == 422
     assert empty.json()["error_type"] == "empty"
 
 
 def test_missing_file_field_is_422_with_the_field_named(
-    client: TestClient, scan_headers: Headers
+    shared_client: TestClient, shared_scan_headers: Headers
 ) -> None:
-    response = client.post(
-        "/v1/hash", headers=scan_headers, files={"other": ("a.jpg", b"x", "image/jpeg")}
+    response = shared_client.post(
+        "/v1/hash", headers=shared_scan_headers, files={"other": ("a.jpg", b"x", "image/jpeg")}
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
