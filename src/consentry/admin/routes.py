@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
@@ -35,31 +35,26 @@ from consentry.config import Settings
 from consentry.core.errors import DomainError
 from consentry.db.session import session_scope
 from consentry.outbound.destinations import allowed_networks
-from consentry.review.web import Staff, enter, refuse, render
+from consentry.review.web import Staff, console_staff, refuse, render
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
 ADMIN = (Role.ADMIN,)
 FAILURES = (DomainError, ValueError)
 
 
-async def _admin(request: Request, change: bool) -> tuple[Staff, FormData | None] | Response:
-    form = await request.form(max_files=0, max_fields=40) if change else None
-    staff = await enter(request, ADMIN, form)
-    return staff if isinstance(staff, Response) else (staff, form)
+# Administrators only; a change's form (at most 40 fields) carries the CSRF token.
+Admin = Annotated[Staff, Depends(console_staff(*ADMIN))]
+AdminChange = Annotated[Staff, Depends(console_staff(*ADMIN, form_fields=40))]
 
 
 async def _page(
     request: Request,
+    staff: Staff,
     template: str,
     title: str,
     load: Callable[[Session], dict[str, Any]],
     **extra: Any,
 ) -> Response:
-    entered = await _admin(request, change=False)
-    if isinstance(entered, Response):
-        return entered
-    staff, _ = entered
-
     def read() -> dict[str, Any]:
         with session_scope(request.app.state.engine) as session:
             return load(session)
@@ -69,15 +64,14 @@ async def _page(
 
 
 async def _change(
-    request: Request, apply: Callable[[Session, FormData, Staff], str | None], back: str
+    request: Request,
+    staff: Staff,
+    apply: Callable[[Session, FormData, Staff], str | None],
+    back: str,
 ) -> Response:
     """Apply a form; a value shown once (a new key, a setup link) is rendered at once,
     never put in a URL; otherwise back to the list."""
-    entered = await _admin(request, change=True)
-    if isinstance(entered, Response):
-        return entered
-    staff, form = entered
-    assert form is not None
+    form = await request.form()  # parsed (and its size bounded) by `AdminChange`
 
     def run() -> str | None:
         with session_scope(request.app.state.engine) as session:
@@ -100,18 +94,18 @@ def _settings(request: Request) -> Settings:
 
 
 @router.get("", response_class=HTMLResponse)
-async def users_page(request: Request) -> Response:
+async def users_page(request: Request, staff: Admin) -> Response:
     def load(session: Session) -> dict[str, Any]:
         return {
             "users": session.scalars(select(User).order_by(User.email)).all(),
             "roles": [r.value for r in Role],
         }
 
-    return await _page(request, "admin_users.html", "Users and roles", load)
+    return await _page(request, staff, "admin_users.html", "Users and roles", load)
 
 
 @router.post("/users")
-async def user_create(request: Request) -> Response:
+async def user_create(request: Request, staff: AdminChange) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> str:
         _, token = users.create_user(
             session=session,
@@ -121,11 +115,13 @@ async def user_create(request: Request) -> Response:
         )
         return users.setup_link(public_url=_settings(request).public_url, token=token)
 
-    return await _change(request, apply, "/console/admin")
+    return await _change(request, staff, apply, "/console/admin")
 
 
 @router.post("/users/{user_id}/{change}")
-async def user_change(request: Request, user_id: RowId, change: str) -> Response:
+async def user_change(
+    request: Request, user_id: RowId, change: str, staff: AdminChange
+) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> None:
         if user_id == staff.user.id:
             raise AccountError("change your own account from the command line")
@@ -141,19 +137,19 @@ async def user_change(request: Request, user_id: RowId, change: str) -> Response
         else:
             raise AccountError("unknown change")
 
-    return await _change(request, apply, "/console/admin")
+    return await _change(request, staff, apply, "/console/admin")
 
 
 @router.get("/keys", response_class=HTMLResponse)
-async def keys_page(request: Request) -> Response:
+async def keys_page(request: Request, staff: Admin) -> Response:
     def load(session: Session) -> dict[str, Any]:
         return {"keys": list_api_keys(session=session), "scopes": [s.value for s in Scope]}
 
-    return await _page(request, "admin_keys.html", "API keys", load)
+    return await _page(request, staff, "admin_keys.html", "API keys", load)
 
 
 @router.post("/keys")
-async def key_create(request: Request) -> Response:
+async def key_create(request: Request, staff: AdminChange) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> str:
         scopes = [Scope(str(s)) for s in form.getlist("scope")]
         _, secret = create_api_key(
@@ -161,28 +157,28 @@ async def key_create(request: Request) -> Response:
         )
         return secret
 
-    return await _change(request, apply, "/console/admin/keys")
+    return await _change(request, staff, apply, "/console/admin/keys")
 
 
 @router.post("/keys/{key_id}/revoke")
-async def key_revoke(request: Request, key_id: RowId) -> Response:
+async def key_revoke(request: Request, key_id: RowId, staff: AdminChange) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> None:
         revoke_api_key(session=session, key_id=key_id, actor=staff.actor)
 
-    return await _change(request, apply, "/console/admin/keys")
+    return await _change(request, staff, apply, "/console/admin/keys")
 
 
 @router.get("/banks", response_class=HTMLResponse)
-async def banks_page(request: Request) -> Response:
+async def banks_page(request: Request, staff: Admin) -> Response:
     def load(session: Session) -> dict[str, Any]:
         banks = list_banks(session=session)
         return {"banks": [(bank, count_entries(session=session, bank=bank)) for bank in banks]}
 
-    return await _page(request, "admin_banks.html", "Banks", load)
+    return await _page(request, staff, "admin_banks.html", "Banks", load)
 
 
 @router.post("/banks/{name}")
-async def bank_update(request: Request, name: str) -> Response:
+async def bank_update(request: Request, name: str, staff: AdminChange) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> None:
         update_bank(
             session=session,
@@ -193,11 +189,11 @@ async def bank_update(request: Request, name: str) -> Response:
             actor=staff.actor,
         )
 
-    return await _change(request, apply, "/console/admin/banks")
+    return await _change(request, staff, apply, "/console/admin/banks")
 
 
 @router.get("/webhooks", response_class=HTMLResponse)
-async def webhooks_page(request: Request) -> Response:
+async def webhooks_page(request: Request, staff: Admin) -> Response:
     def load(session: Session) -> dict[str, Any]:
         status = {}
         for endpoint_id, delivered, dead, total in session.execute(
@@ -221,11 +217,11 @@ async def webhooks_page(request: Request) -> Response:
             "dead": dead_letters(session=session, limit=50),
         }
 
-    return await _page(request, "admin_webhooks.html", "Webhooks and delivery", load)
+    return await _page(request, staff, "admin_webhooks.html", "Webhooks and delivery", load)
 
 
 @router.post("/webhooks")
-async def webhook_add(request: Request) -> Response:
+async def webhook_add(request: Request, staff: AdminChange) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> str:
         endpoint = add_endpoint(
             session=session,
@@ -236,27 +232,27 @@ async def webhook_add(request: Request) -> Response:
         )
         return endpoint.secret
 
-    return await _change(request, apply, "/console/admin/webhooks")
+    return await _change(request, staff, apply, "/console/admin/webhooks")
 
 
 @router.post("/webhooks/{endpoint_id}/disable")
-async def webhook_disable(request: Request, endpoint_id: RowId) -> Response:
+async def webhook_disable(request: Request, endpoint_id: RowId, staff: AdminChange) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> None:
         disable_endpoint(session=session, endpoint_id=endpoint_id, actor=staff.actor)
 
-    return await _change(request, apply, "/console/admin/webhooks")
+    return await _change(request, staff, apply, "/console/admin/webhooks")
 
 
 @router.post("/dead-letters/{message_id}/retry")
-async def dead_letter_retry(request: Request, message_id: RowId) -> Response:
+async def dead_letter_retry(request: Request, message_id: RowId, staff: AdminChange) -> Response:
     def apply(session: Session, form: FormData, staff: Staff) -> None:
         retry_dead_letter(session=session, message_id=message_id, actor=staff.actor)
 
-    return await _change(request, apply, "/console/admin/webhooks")
+    return await _change(request, staff, apply, "/console/admin/webhooks")
 
 
 @router.get("/clocks", response_class=HTMLResponse)
-async def clocks_page(request: Request) -> Response:
+async def clocks_page(request: Request, staff: Admin) -> Response:
     settings = _settings(request)
     clocks = [
         ("Statutory removal clock", f"{settings.removal_hours} hours", "CONSENTRY_REMOVAL_HOURS"),
@@ -278,5 +274,5 @@ async def clocks_page(request: Request) -> Response:
         ),
     ]
     return await _page(
-        request, "admin_clocks.html", "Clock settings", lambda session: {"clocks": clocks}
+        request, staff, "admin_clocks.html", "Clock settings", lambda session: {"clocks": clocks}
     )
