@@ -105,6 +105,22 @@ def _padding(image: Image.Image) -> Image.Image:
     return out
 
 
+def _framed(
+    share: float, colour: tuple[int, int, int], quality: int, sides: bool = True
+) -> Transform:
+    """Padding (or, without `sides`, a letterbox) in `colour`, then JPEG at `quality`:
+    the lines next to the picture ring, which a trim that wants uniform lines stops at."""
+
+    def transform(image: Image.Image) -> Image.Image:
+        dx = int(image.width * share) if sides else 0
+        dy = int(image.height * share)
+        out = Image.new("RGB", (image.width + 2 * dx, image.height + 2 * dy), colour)
+        out.paste(image, (dx, dy))
+        return _jpeg(quality)(out)
+
+    return transform
+
+
 def _meme_band(image: Image.Image) -> Image.Image:
     band = image.height // 5
     out = Image.new("RGB", (image.width, image.height + band), "white")
@@ -169,6 +185,10 @@ TRANSFORMS: dict[str, Transform] = {
     "watermark": _watermark,
     "corner logo": _corner_logo,
     "padding 10%": _padding,
+    "padding 12% black, jpeg q90": _framed(0.12, (0, 0, 0), 90),
+    "padding 12% black, jpeg q70": _framed(0.12, (0, 0, 0), 70),
+    "padding 10% white, jpeg q90": _framed(0.10, (255, 255, 255), 90),
+    "letterbox 15% black, jpeg q85": _framed(0.15, (0, 0, 0), 85, sides=False),
     "meme band": _meme_band,
     "screenshot frame": _screenshot,
     "social chain (1080 px, q75)": _social_chain,
