@@ -15,7 +15,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core", "config"),  # the kernel: errors, jobs, actor, clock; settings
     ("db",),  # engines, sessions, sealed columns, migrations runner
     ("throttle", "outbound", "audit"),  # infrastructure with no domain knowledge
-    ("api",),  # the HTTP kit: problem+json, params, limits, admission, OpenAPI
+    ("api",),  # the HTTP kit: problem+json, params, limits, admission, parts, OpenAPI
     ("accounts",),  # staff, API keys, sign-in
     ("hashing",),  # image decoding and hashing (PDQ, digests)
     ("signals",),  # signal kinds as plugins, their indexes

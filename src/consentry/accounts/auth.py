@@ -1,6 +1,6 @@
 """Bearer API keys with scopes: one dependency per scope keeps routes a few lines long.
 The `KeyGate` (verified-key cache and per-key rate limits) is built once per worker by
-the service and found on the app's state."""
+the service (`consentry.api.parts`)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from consentry.accounts.models import Role, Scope, User
 from consentry.accounts.rate_limits import SYNC_SECONDS, Limit, RateLimiter
 from consentry.accounts.routes import current_staff
 from consentry.accounts.service import KeyIdentity, digest_of, record_use, verify_api_key
+from consentry.api.parts import part
 from consentry.api.problems import Problem
 from consentry.config import Settings
 from consentry.core.actor import Actor
@@ -107,12 +108,6 @@ class KeyGate:
         ]
 
 
-def gate_of(request: Request) -> KeyGate:
-    gate = request.app.state.key_gate
-    assert isinstance(gate, KeyGate)
-    return gate
-
-
 def _unauthorised(detail: str) -> Problem:
     return Problem(
         HTTPStatus.UNAUTHORIZED, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"}
@@ -121,7 +116,7 @@ def _unauthorised(detail: str) -> Problem:
 
 def enforce_limit(request: Request, identity: KeyIdentity, bucket: str) -> None:
     """429 once the key has used its requests in this bucket's current window."""
-    gate = gate_of(request)
+    gate = part(request, KeyGate)
     retry_after = gate.limiter.check(identity.id, bucket, gate.limit_for(bucket))
     if retry_after is not None:
         raise Problem(
@@ -137,7 +132,7 @@ async def _key_with(
 ) -> KeyIdentity:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorised("an API key is needed: send Authorization: Bearer <key>")
-    keys = gate_of(request).keys
+    keys = part(request, KeyGate).keys
     # Async, so that the common case (a cached key) costs no hop to a worker thread.
     found, identity = keys.cached(credentials.credentials)
     if not found:

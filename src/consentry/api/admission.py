@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
 
-from fastapi import Request
-
 from consentry.api.problems import Problem
 
 RETRY_AFTER_SECONDS = 2
@@ -67,10 +65,3 @@ class Admission:
             self._slots.release()
             if idle:
                 _malloc_trim()
-
-
-def admission_of(request: Request) -> Admission:
-    """This worker's decode admission (built by the service at start-up)."""
-    admission = request.app.state.admission
-    assert isinstance(admission, Admission)
-    return admission

@@ -8,7 +8,8 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from consentry.accounts.auth import ScanKey
-from consentry.api.admission import admission_of
+from consentry.api.admission import Admission
+from consentry.api.parts import part
 from consentry.config import Settings
 from consentry.detection.service import default_detectors, inspect
 
@@ -62,7 +63,7 @@ def inspect_image(
     settings: Settings = request.app.state.settings
     detectors = default_detectors(settings.c2pa_trust_anchors)
     data = file.file.read()
-    with admission_of(request).admitted():
+    with part(request, Admission).admitted():
         findings = inspect(data, detectors=detectors, max_pixels=settings.max_image_pixels)
     return InspectionOut(
         findings=[FindingOut.model_validate(f.to_json(heatmap=heatmaps)) for f in findings],

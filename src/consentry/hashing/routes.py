@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 
 from consentry.accounts.auth import ScanKey
-from consentry.api.admission import admission_of
+from consentry.api.admission import Admission
+from consentry.api.parts import part
 from consentry.hashing.schemas import SignalsOut
 from consentry.hashing.signals import compute_signals
 
@@ -25,6 +26,6 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
 def hash_image(request: Request, file: Annotated[UploadFile, File()], _key: ScanKey) -> SignalsOut:
     """Hash an uploaded image in memory. The bytes are dropped once hashed."""
     data = file.file.read()
-    with admission_of(request).admitted():
+    with part(request, Admission).admitted():
         signals = compute_signals(data, max_pixels=request.app.state.settings.max_image_pixels)
     return SignalsOut.model_validate(signals.to_json())

@@ -9,7 +9,6 @@ import threading
 from http import HTTPStatus
 from pathlib import Path
 
-from fastapi import Request
 from sqlalchemy import Engine
 
 from consentry.api.problems import Problem
@@ -66,9 +65,3 @@ class LiveIndex:
         # collector's full passes avoids pauses of tens of milliseconds under load.
         gc.freeze()
         self.matcher = matcher
-
-
-def live_index(request: Request) -> LiveIndex:
-    index = request.app.state.live_index
-    assert isinstance(index, LiveIndex)
-    return index

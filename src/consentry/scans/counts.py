@@ -7,7 +7,6 @@ import threading
 from collections import Counter
 from datetime import date
 
-from fastapi import Request
 from sqlalchemy import Engine
 
 from consentry.core.jobs import PeriodicJob
@@ -43,9 +42,3 @@ class ScanCounts:
 
     def job(self) -> PeriodicJob:
         return PeriodicJob("scan-counts", FLUSH_SECONDS, self.flush, final=True)
-
-
-def scan_counts(request: Request) -> ScanCounts:
-    counts = request.app.state.scan_counts
-    assert isinstance(counts, ScanCounts)
-    return counts

@@ -13,15 +13,16 @@ from starlette.datastructures import UploadFile
 
 from consentry.accounts.auth import ScanKey
 from consentry.accounts.service import KeyIdentity
-from consentry.api.admission import admission_of
+from consentry.api.admission import Admission
 from consentry.api.metrics import SCANS
+from consentry.api.parts import part
 from consentry.db.session import session_scope
 from consentry.detection.service import inspect, provenance_detectors
 from consentry.hashing.signals import ImageSignals, compute_signals
-from consentry.matching.live import live_index
+from consentry.matching.live import LiveIndex
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match
-from consentry.scans.counts import scan_counts
+from consentry.scans.counts import ScanCounts
 from consentry.scans.models import ScanRecord
 from consentry.scans.schemas import BatchResult, BatchScan, HashScan, ScanResult
 from consentry.scans.service import Settled, settle, verdict_of
@@ -74,7 +75,7 @@ async def _conclude(
     settled: Settled = [([], None)] * len(found)
     if any(matches for _, _, matches in found):
         settled = await run_in_threadpool(_record, request, key, matcher, found)
-    counts = scan_counts(request)
+    counts = part(request, ScanCounts)
     results = []
     for (query, content_id, _), (matches, scan_id) in zip(found, settled, strict=True):
         verdict = verdict_of(matches)
@@ -111,7 +112,7 @@ async def _image_query(request: Request) -> tuple[tuple[Query, str | None], byte
 
 
 def _signals_of(request: Request, data: bytes) -> ImageSignals:
-    with admission_of(request).admitted():
+    with part(request, Admission).admitted():
         return compute_signals(data, max_pixels=request.app.state.settings.max_image_pixels)
 
 
@@ -144,7 +145,7 @@ def _parse(model: type[HashScan] | type[BatchScan], body: bytes) -> Any:
 @router.post("/scan", response_model=ScanResult, openapi_extra=_SCAN_BODY)
 async def scan(request: Request, key: ScanKey) -> Response:
     """Match an upload: the image (multipart field `file`) or one hash as JSON."""
-    matcher = live_index(request).ready()
+    matcher = part(request, LiveIndex).ready()
     data = None
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         item, data = await _image_query(request)
@@ -186,7 +187,7 @@ async def scan(request: Request, key: ScanKey) -> Response:
 )
 async def scan_batch(request: Request, key: ScanKey) -> Response:
     """Match up to 100 hashes, each with its content_id, in one request."""
-    matcher = live_index(request).ready()
+    matcher = part(request, LiveIndex).ready()
     batch: BatchScan = _parse(BatchScan, await request.body())
     items = []
     for item in batch.items:

@@ -18,6 +18,7 @@ from consentry.admin.routes import router as admin_router
 from consentry.api.limits import BodySizeLimit
 from consentry.api.metrics import INDEX_ENTRIES, LOG_POSITION, Measure, metrics_allowed, render
 from consentry.api.openapi import install_openapi
+from consentry.api.parts import part
 from consentry.api.problems import Problem, install_problem_handlers
 from consentry.banks.routes import router as banks_router
 from consentry.cases.appeal_routes import router as appeals_router
@@ -30,7 +31,7 @@ from consentry.db.sealed import use_settings
 from consentry.detection.routes import router as detection_router
 from consentry.evidence.routes import router as evidence_router
 from consentry.hashing.routes import router as hashing_router
-from consentry.matching.live import live_index
+from consentry.matching.live import LiveIndex
 from consentry.portal.routes import router as portal_router
 from consentry.portal.routes import static as portal_static
 from consentry.review.appeal_pages import router as appeal_pages_router
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/readyz", tags=["operations"], responses={503: {"description": "Still loading."}})
     def readyz(request: Request) -> dict[str, Any]:
         """Ready once the hash index is loaded and following the bank change log."""
-        index = live_index(request)
+        index = part(request, LiveIndex)
         if index.matcher is None:
             detail = "the hash index is still loading"
             if index.load_error:
@@ -127,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scraper on this machine (loopback) is answered."""
         if not metrics_allowed(request, settings):
             raise Problem(HTTPStatus.NOT_FOUND, "not-found", "Not Found")
-        matcher = live_index(request).matcher
+        matcher = part(request, LiveIndex).matcher
         if matcher is not None:
             INDEX_ENTRIES.set(len(matcher))
             LOG_POSITION.set(matcher.seq)

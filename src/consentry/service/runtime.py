@@ -1,6 +1,6 @@
 """What a service worker holds while it runs: the API-key gate, decode admission, the
 live index, scan counts, and every domain's periodic jobs. Each part sits on the
-app's state, where its own package's accessor finds it."""
+app's state, where `consentry.api.parts.part` finds it by its type."""
 
 from __future__ import annotations
 
@@ -49,11 +49,11 @@ class Runtime:
         self.jobs = JobRunner(jobs)
 
     def install(self, state: Any) -> None:
-        """Put each part where its package's accessor looks (`gate_of`, `live_index`, …)."""
-        state.key_gate = self.key_gate
-        state.admission = self.admission
-        state.live_index = self.live_index
-        state.scan_counts = self.scan_counts
+        """Make each part findable by its type (`consentry.api.parts.part`)."""
+        state.parts = {
+            type(found): found
+            for found in (self.key_gate, self.admission, self.live_index, self.scan_counts)
+        }
 
     def start(self) -> None:
         # Background threads (change log, counters, rate limits) must not hold the GIL
