@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from consentry.accounts import users
-from consentry.accounts.models import Role, StaffSession, User
+from consentry.accounts.models import Role, User
 from consentry.accounts.routes import COOKIE, secure_cookie, set_session_cookie
 from consentry.accounts.signin import Refusal, SignedIn, refusal, signed_in
 from consentry.api.pages import content_policy, render_page
@@ -77,14 +77,16 @@ def refuse(
 
 @dataclass(frozen=True, slots=True)
 class Staff:
-    user: User
-    session: StaffSession
+    signed: SignedIn
     exposures: int
-    csrf: str  # derived from the cookie (`users.csrf_of`), never stored
 
     @property
-    def signed(self) -> SignedIn:
-        return SignedIn(self.user, self.session, self.csrf)
+    def user(self) -> User:
+        return self.signed.user
+
+    @property
+    def csrf(self) -> str:
+        return self.signed.csrf
 
     @property
     def actor(self) -> Actor:
@@ -109,7 +111,7 @@ def _signed_in(request: Request) -> Staff | None:
         if signed is None:
             return None
         exposures = exposures_today(session=session, user_id=signed.user.id)
-        return Staff(signed.user, signed.session, exposures, signed.csrf)
+        return Staff(signed, exposures)
 
 
 async def enter(
