@@ -13,9 +13,9 @@ actors = st.one_of(
 )
 
 
-@given(actors)
-def test_a_label_names_its_actor_again(actor: Actor) -> None:
-    assert Actor.parse(str(actor)) == actor
+@given(actors, actors)
+def test_different_actors_have_different_labels(first: Actor, second: Actor) -> None:
+    assert (str(first) == str(second)) == (first == second)
 
 
 def test_labels_are_those_the_audit_log_has_always_held() -> None:
@@ -26,8 +26,8 @@ def test_labels_are_those_the_audit_log_has_always_held() -> None:
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: Actor(ActorKind.USER), lambda: Actor(ActorKind.SYSTEM, 1), lambda: Actor.parse("x")],
+    [lambda: Actor(ActorKind.USER), lambda: Actor(ActorKind.SYSTEM, 1)],
 )
-def test_an_actor_without_its_id_or_of_no_kind_is_refused(make: object) -> None:
+def test_an_actor_without_its_id_or_with_one_it_has_no_use_for_is_refused(make: object) -> None:
     with pytest.raises(ValueError, match=r"."):
         make()  # type: ignore[operator]

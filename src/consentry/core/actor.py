@@ -40,12 +40,6 @@ class Actor:
     def key(cls, key_id: int) -> Actor:
         return cls(ActorKind.APIKEY, key_id)
 
-    @classmethod
-    def parse(cls, label: str) -> Actor:
-        """The actor a label names ("user:3", "system"); ValueError if none."""
-        kind, _, number = label.partition(":")
-        return cls(ActorKind(kind), int(number) if number else None)
-
     def __str__(self) -> str:
         return self.kind.value if self.id is None else f"{self.kind.value}:{self.id}"
 
