@@ -19,7 +19,7 @@ from consentry.db.session import session_scope
 FILER = "apikey:1"
 VIEWERS = [
     OPERATOR,
-    *(Viewer(Actor.user(n), role=role, user_id=n) for n, role in enumerate(Role, start=1)),
+    *(Viewer(Actor.user(n), role=role) for n, role in enumerate(Role, start=1)),
     Viewer(Actor.key(1), scopes=frozenset({Scope.NOTICES_WRITE})),
     Viewer(Actor.key(2), scopes=frozenset({Scope.NOTICES_WRITE})),
     Viewer(Actor.key(3), scopes=frozenset({Scope.CASES_DECIDE})),

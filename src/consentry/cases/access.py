@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from consentry.accounts.models import Role, Scope, User
 from consentry.cases.errors import AccessThrottled, CaseNotFound, NotPermitted
 from consentry.cases.models import Case, Queue
-from consentry.core.actor import CLI, Actor
+from consentry.core.actor import CLI, Actor, ActorKind
 from consentry.db.session import session_scope
 from consentry.throttle.argon import hash_secret, verify_secret
 from consentry.throttle.service import Window, give_back, network_of, take
@@ -87,11 +87,15 @@ class Viewer:
     actor: Actor
     role: Role | None = None
     scopes: frozenset[Scope] | None = None  # set for an API key only
-    user_id: int | None = None  # set for staff only
 
     @classmethod
     def staff(cls, user: User) -> Viewer:
-        return cls(Actor.user(user.id), role=Role(user.role), user_id=user.id)
+        return cls(Actor.user(user.id), role=Role(user.role))
+
+    @property
+    def user_id(self) -> int | None:
+        """The member of staff's user id (None for a key or the operator)."""
+        return self.actor.id if self.actor.kind is ActorKind.USER else None
 
     @property
     def sees_restricted(self) -> bool:
