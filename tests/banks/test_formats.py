@@ -2,7 +2,8 @@ import json
 
 from consentry.banks.formats import JSONL_FORMAT, LineError, read_entries, write_entry
 from consentry.banks.models import EntryStatus
-from consentry.banks.service import EntryRecord, NewEntry
+from consentry.banks.records import EntryRecord
+from consentry.banks.service import NewEntry
 
 PDQ = "ab" * 32
 

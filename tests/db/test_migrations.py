@@ -9,7 +9,6 @@ from consentry.accounts.models import User
 from consentry.actions.models import WebhookEndpoint
 from consentry.audit.models import AuditEvent
 from consentry.audit.service import record
-from consentry.banks.models import Bank, BankEntry
 from consentry.cases.models import Case, CaseHash
 from consentry.core.actor import PORTAL
 from consentry.db.base import utcnow
@@ -36,16 +35,26 @@ def test_cases_hashes_and_events_survive_the_case_hash_holders_migration(
     engine = make_engine(fresh_url)
     upgrade(engine, "0010")
     with session_scope(engine) as session:
-        bank = Bank(name="cases")
-        session.add(bank)
-        session.flush()
-        entry = BankEntry(
-            bank_id=bank.id, signal_type="pdq", value="a" * 64, status="pending", source_kind="case"
+        # The tables as they were at 0010 (today's models have columns added since).
+        session.execute(
+            text(
+                "INSERT INTO banks (id, name, description, pdq_threshold, auto_max_distance,"
+                " enabled, created_at) VALUES (1, 'cases', '', 31, 0, true, :now)"
+            ),
+            {"now": utcnow()},
+        )
+        session.execute(
+            text(
+                "INSERT INTO bank_entries (id, bank_id, signal_type, value, status, source_kind,"
+                " metadata, created_at, updated_at)"
+                " VALUES (1, 1, 'pdq', :value, 'pending', 'case', '{}', :now, :now)"
+            ),
+            {"value": "a" * 64, "now": utcnow()},
         )
         merged = _case("CS-AAAA-BBBB-CCCC")
-        session.add_all([entry, merged])
+        session.add(merged)
         session.flush()
-        session.add(CaseHash(entry_id=entry.id, case_id=merged.id))
+        session.add(CaseHash(entry_id=1, case_id=merged.id))
         for action in ("case.received", "case.notice_merged"):
             record(
                 session=session,

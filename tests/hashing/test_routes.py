@@ -24,7 +24,7 @@ def test_hash_returns_the_signals_and_no_path(
     assert response.status_code == 200
     body = response.json()
     assert "path" not in body
-    assert body == compute_signals(data).to_json()
+    assert body == compute_signals(data, bank=True).to_json()
     assert len(body["pdq_variants"]) == 8
     assert body["pdq_variants"][0] == body["pdq"]
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from consentry.banks.models import EntryStatus, SourceKind
-from consentry.banks.service import EntryRecord, NewEntry
+from consentry.banks.records import EntryRecord
+from consentry.banks.service import NewEntry
 from consentry.hashing.pdq import InvalidHash
 from consentry.signals.registry import kind_of, normalise_value
 
@@ -108,6 +109,9 @@ def _from_json(text: str, status: EntryStatus | None, source_ref: str | None) ->
     extra = record.get("metadata") or {}
     if not isinstance(source, dict) or not isinstance(extra, dict):
         raise ValueError("source and metadata must be objects")
+    group = record.get("group") or {}
+    if not isinstance(group, dict):
+        raise ValueError("group must be an object")
     return NewEntry(
         signal_type=signal_type,
         value=normalise_value(signal_type, str(record["value"])),
@@ -116,6 +120,9 @@ def _from_json(text: str, status: EntryStatus | None, source_ref: str | None) ->
         source_kind=SourceKind.IMPORT,
         source_ref=source_ref or _optional_str(source.get("ref")),
         extra={"imported_from": _source_json(source), **extra} if source else extra,
+        # The exporter's group id keys the group here; it is not kept as an id.
+        group=None if group.get("id") is None else f"import:{_optional_str(group['id'])}",
+        label=_optional_str(group.get("label")),
     )
 
 
@@ -142,4 +149,6 @@ def write_entry(entry: EntryRecord, kind: str) -> str | None:
         "source": {"kind": entry.source_kind, "ref": entry.source_ref},
         "metadata": entry.extra,
     }
+    if entry.group_id is not None:
+        record["group"] = {"id": entry.group_id, "label": entry.label}
     return json.dumps(record, sort_keys=True, ensure_ascii=False)

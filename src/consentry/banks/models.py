@@ -55,6 +55,22 @@ class Bank(Base):
     # Highest PDQ distance that may be actioned without a human; -1: never automatic.
     auto_max_distance: Mapped[int] = mapped_column(default=0)
     enabled: Mapped[bool] = mapped_column(default=True)
+    # May a window match be actioned without a human (with enough distinct windows)?
+    windows_auto: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EntryGroup(Base):
+    """The values one bank image yields (PDQ, content hash, windows, digests): withdrawn,
+    revoked and exported together."""
+
+    __tablename__ = "entry_groups"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    source_kind: Mapped[SourceKind] = mapped_column(enum_column(SourceKind, 16))
+    source_ref: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -71,6 +87,9 @@ class BankEntry(Base):
     source_kind: Mapped[SourceKind] = mapped_column(enum_column(SourceKind, 16))
     source_ref: Mapped[str | None] = mapped_column(String(200), default=None)
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    group_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("entry_groups.id"), index=True, default=None
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

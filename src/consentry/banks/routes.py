@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from consentry.accounts.auth import EXPORT_BUCKET, BanksReader, BanksWriter, enforce_limit
 from consentry.api.params import MAX_ID
-from consentry.banks import service
+from consentry.banks import records, service
 from consentry.banks.errors import BankError
 from consentry.banks.formats import write_entry
 from consentry.banks.models import ChangeAction, EntryStatus, SourceKind
@@ -138,7 +138,7 @@ def bank_changes(
     against, and withdrawals to honour."""
     with session_scope(request.app.state.engine) as session:
         bank = service.get_bank(session=session, name=name)
-        rows = service.changes_since(session=session, bank=bank, since=since, limit=limit)
+        rows = records.changes_since(session=session, bank=bank, since=since, limit=limit)
     return ChangesOut(
         changes=[ChangeOut.model_validate(row, from_attributes=True) for row in rows],
         next_since=rows[-1].seq if rows else since,
@@ -164,7 +164,7 @@ def export_bank(request: Request, name: str, key: BanksReader) -> StreamingRespo
 
     def lines() -> Iterator[str]:
         try:
-            for entry in service.iter_entries(session=session, bank=bank):
+            for entry in records.iter_entries(session=session, bank=bank):
                 yield (write_entry(entry, ".jsonl") or "") + "\n"
         finally:
             session.close()

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -25,6 +24,7 @@ from consentry.banks.models import (
     BankChange,
     BankEntry,
     ChangeAction,
+    EntryGroup,
     EntryStatus,
     SourceKind,
 )
@@ -116,6 +116,7 @@ def update_bank(
     pdq_threshold: int | None = None,
     auto_max_distance: int | None = None,
     enabled: bool | None = None,
+    windows_auto: bool | None = None,
     actor: Actor,
 ) -> Bank:
     threshold = bank.pdq_threshold if pdq_threshold is None else pdq_threshold
@@ -124,6 +125,8 @@ def update_bank(
     bank.pdq_threshold, bank.auto_max_distance = threshold, auto
     if enabled is not None:
         bank.enabled = enabled
+    if windows_auto is not None:
+        bank.windows_auto = windows_auto
     log_change(session=session, bank_id=bank.id, action=ChangeAction.BANK_UPDATED)
     record(
         session=session,
@@ -131,7 +134,12 @@ def update_bank(
         action="bank.updated",
         subject_type="bank",
         subject_id=bank.id,
-        details={"pdq_threshold": threshold, "auto_max_distance": auto, "enabled": bank.enabled},
+        details={
+            "pdq_threshold": threshold,
+            "auto_max_distance": auto,
+            "enabled": bank.enabled,
+            "windows_auto": bank.windows_auto,
+        },
     )
     return bank
 
@@ -177,9 +185,13 @@ class NewEntry:
     source_kind: SourceKind = SourceKind.IMPORT
     source_ref: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Values sharing a group key (within one add) come from one image: one entry group,
+    # labelled `label` (the key when none).
+    group: str | None = None
+    label: str | None = None
 
 
-def _row(bank: Bank, new: NewEntry, value: str) -> BankEntry:
+def _row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None) -> BankEntry:
     if new.quality is not None and not 0 <= new.quality <= 100:
         raise InvalidBankSetting("quality is 0-100")
     return BankEntry(
@@ -191,6 +203,7 @@ def _row(bank: Bank, new: NewEntry, value: str) -> BankEntry:
         source_kind=new.source_kind,
         source_ref=new.source_ref,
         extra=new.extra,
+        group_id=group_id,
     )
 
 
@@ -254,15 +267,32 @@ def change_status(
         raise StatusConflict(
             f"the entry is {current.value}, which is final: it cannot become {target.value}"
         )
-    entry.status = target
-    log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=action)
+    # An image's values change together: a withdrawn photo leaves no window behind.
+    members = [entry]
+    if entry.group_id is not None:
+        members = list(
+            session.scalars(
+                select(BankEntry)
+                .where(BankEntry.group_id == entry.group_id, BankEntry.status.in_(allowed_from))
+                .order_by(BankEntry.id)
+            )
+        )
+    for member in members:
+        member.status = target
+        log_change(session=session, bank_id=bank.id, entry_id=member.id, action=action)
     record(
         session=session,
         actor=actor,
         action=f"bank.entry.{action.value}",
         subject_type="bank_entry",
         subject_id=entry.id,
-        details={"bank_id": bank.id, "from": current.value, "to": target.value},
+        details={
+            "bank_id": bank.id,
+            "from": current.value,
+            "to": target.value,
+            "group_id": entry.group_id,
+            "entries": len(members),
+        },
     )
     return entry, True
 
@@ -273,10 +303,37 @@ class ImportSummary:
     unchanged: int = 0
 
 
+def _groups_for(
+    session: Session, bank: Bank, batch: Sequence[NewEntry], known: dict[str, int]
+) -> dict[str, int]:
+    """The entry group of every group key in the batch, made where `known` lacks it."""
+    for new in batch:
+        if new.group is not None and new.group not in known:
+            group = EntryGroup(
+                bank_id=bank.id,
+                label=(new.label or new.group)[:200],
+                source_kind=new.source_kind,
+                source_ref=new.source_ref,
+            )
+            session.add(group)
+            session.flush()
+            known[new.group] = group.id
+    return known
+
+
 def add_entries(
-    *, session: Session, bank: Bank, batch: Sequence[NewEntry], actor: Actor
+    *,
+    session: Session,
+    bank: Bank,
+    batch: Sequence[NewEntry],
+    actor: Actor,
+    groups: dict[str, int] | None = None,
 ) -> ImportSummary:
-    """`add_entry` for many values at once (one lookup and one insert per batch)."""
+    """`add_entry` for many values at once (one lookup and one insert per batch).
+
+    Values with a group key join that key's entry group; `groups` (key -> group id)
+    carries the groups across batches of one import.
+    """
     lock_banks(session=session)
     summary = ImportSummary()
     wanted: dict[tuple[str, str], NewEntry] = {}
@@ -297,8 +354,9 @@ def add_entries(
         )
         existing.update((signal_type, value) for value in found)
     summary.unchanged += len(existing)
+    group_ids = _groups_for(session, bank, batch, {} if groups is None else groups)
     fresh = [
-        _row(bank, new, value)
+        _row(bank, new, value, group_ids.get(new.group) if new.group is not None else None)
         for (signal_type, value), new in wanted.items()
         if (signal_type, value) not in existing
     ]
@@ -318,78 +376,3 @@ def add_entries(
         details={"added": summary.added, "unchanged": summary.unchanged},
     )
     return summary
-
-
-@dataclass(frozen=True, slots=True)
-class EntryRecord:
-    """An entry as exported: plain values, detached from any session."""
-
-    id: int
-    signal_type: str
-    value: str
-    quality: int | None
-    status: str
-    source_kind: str
-    source_ref: str | None
-    extra: dict[str, Any]
-
-
-def iter_entries(*, session: Session, bank: Bank, batch: int = 10_000) -> Iterator[EntryRecord]:
-    """Every entry of the bank in id order, read in batches (banks can hold millions)."""
-    columns = (
-        BankEntry.id,
-        BankEntry.signal_type,
-        BankEntry.value,
-        BankEntry.quality,
-        BankEntry.status,
-        BankEntry.source_kind,
-        BankEntry.source_ref,
-        BankEntry.extra,
-    )
-    last = 0
-    while True:
-        rows = session.execute(
-            select(*columns)
-            .where(BankEntry.bank_id == bank.id, BankEntry.id > last)
-            .order_by(BankEntry.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from (EntryRecord(*row) for row in rows)
-        last = rows[-1][0]
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeRecord:
-    """One change to a bank's entries, with the entry's status now."""
-
-    seq: int
-    action: str
-    at: datetime
-    entry_id: int | None
-    signal_type: str | None
-    value: str | None
-    status: str | None
-
-
-def changes_since(
-    *, session: Session, bank: Bank, since: int, limit: int = 1000
-) -> list[ChangeRecord]:
-    """The bank's changes after `since`, oldest first, at most `limit` of them."""
-    rows = session.execute(
-        select(
-            BankChange.seq,
-            BankChange.action,
-            BankChange.at,
-            BankChange.entry_id,
-            BankEntry.signal_type,
-            BankEntry.value,
-            BankEntry.status,
-        )
-        .outerjoin(BankEntry, BankEntry.id == BankChange.entry_id)
-        .where(BankChange.bank_id == bank.id, BankChange.seq > since)
-        .order_by(BankChange.seq)
-        .limit(limit)
-    ).all()
-    return [ChangeRecord(*row) for row in rows]

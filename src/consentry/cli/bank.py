@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from consentry.banks import service
+from consentry.banks import records, service
 from consentry.banks.formats import (
     LineError,
     UnknownFileFormat,
@@ -18,12 +18,15 @@ from consentry.banks.formats import (
     read_entries,
     write_entry,
 )
+from consentry.banks.images import image_entries
 from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry
 from consentry.cli.context import bank_errors, open_engine
 from consentry.cli.output import progress_bar, stderr
+from consentry.config import get_settings
 from consentry.core.actor import CLI
 from consentry.db.session import session_scope
+from consentry.hashing.files import hash_files, walk
 from consentry.hashing.pdq import InvalidHash
 from consentry.signals.registry import PDQ, SIGNAL_METAVAR, signal_option
 
@@ -67,6 +70,43 @@ def create(
         typer.echo(
             f"created bank {bank.name!r} "
             f"(threshold {bank.pdq_threshold}, auto <= {bank.auto_max_distance})"
+        )
+
+
+@app.command("set")
+def set_bank(
+    name: Annotated[str, typer.Argument(help="Bank name.")],
+    threshold: Annotated[int | None, typer.Option(help="PDQ match threshold (bits).")] = None,
+    auto_max_distance: Annotated[
+        int | None, typer.Option(help="Highest PDQ distance actioned without a human; -1: never.")
+    ] = None,
+    windows_auto: Annotated[
+        bool | None,
+        typer.Option(
+            "--windows-auto/--no-windows-auto",
+            help="May a window match be automatic (two or more windows of one image, each"
+            " within --auto-max-distance)? Off unless turned on.",
+        ),
+    ] = None,
+    enabled: Annotated[
+        bool | None, typer.Option("--enable/--disable", help="Match against this bank?")
+    ] = None,
+) -> None:
+    """Change a bank's settings; what is not given stays as it is."""
+    with bank_errors(), session_scope(open_engine()) as session:
+        bank = service.update_bank(
+            session=session,
+            bank=service.get_bank(session=session, name=name),
+            pdq_threshold=threshold,
+            auto_max_distance=auto_max_distance,
+            enabled=enabled,
+            windows_auto=windows_auto,
+            actor=CLI,
+        )
+        typer.echo(
+            f"bank {bank.name!r}: threshold {bank.pdq_threshold}, auto <= "
+            f"{bank.auto_max_distance}, windows auto {'on' if bank.windows_auto else 'off'}, "
+            f"{'enabled' if bank.enabled else 'disabled'}"
         )
 
 
@@ -139,17 +179,18 @@ def import_file(
         )
         with progress_bar(total, f"importing {file.name}") as progress:
             batch: list[NewEntry] = []
+            groups: dict[str, int] = {}  # an exported group stays one across batches
             for number, item in records:
                 if isinstance(item, LineError):
                     rejected.append(item)
                 else:
                     batch.append(item)
                 if len(batch) >= _IMPORT_BATCH:
-                    a, u = _flush(engine, name, batch)
+                    a, u = _flush(engine, name, batch, groups)
                     added, unchanged, batch = added + a, unchanged + u, []
                 if progress is not None:
                     progress.update(progress.task_ids[0], completed=number)
-            a, u = _flush(engine, name, batch)
+            a, u = _flush(engine, name, batch, groups)
             added, unchanged = added + a, unchanged + u
     for line_error in rejected[:50]:
         stderr.print(f"line {line_error.line}: {line_error.reason}")
@@ -159,13 +200,66 @@ def import_file(
     raise typer.Exit(1 if rejected else 0)
 
 
-def _flush(engine: Engine, name: str, batch: list[NewEntry]) -> tuple[int, int]:
+def _flush(
+    engine: Engine, name: str, batch: list[NewEntry], groups: dict[str, int] | None = None
+) -> tuple[int, int]:
     if not batch:
         return 0, 0
     with session_scope(engine) as session:
         bank = service.get_bank(session=session, name=name)
-        summary = service.add_entries(session=session, bank=bank, batch=batch, actor=CLI)
+        summary = service.add_entries(
+            session=session, bank=bank, batch=batch, actor=CLI, groups=groups
+        )
     return summary.added, summary.unchanged
+
+
+@app.command("add")
+def add_images(
+    name: Annotated[str, typer.Argument(help="Bank name.")],
+    files: Annotated[
+        list[Path], typer.Argument(exists=True, help="Images, or directories walked recursively.")
+    ],
+    status: Annotated[
+        EntryStatus, typer.Option("--status", help="Status of the new entries.")
+    ] = EntryStatus.PENDING,
+    label: Annotated[
+        str | None, typer.Option("--label", help="Label of each image (default: its file name).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Hashing processes.")] = 1,
+) -> None:
+    """Add images to a bank: each image's PDQ (plain, trimmed, content area), anchored
+    window hashes and digests as one entry group, withdrawn or revoked together.
+
+    Only hashes are stored, never the image. Exit status: 0 when every image was added,
+    1 when any could not be hashed, 2 for a usage error.
+    """
+    engine = open_engine()
+    with bank_errors(), session_scope(engine) as session:
+        service.get_bank(session=session, name=name)
+    paths = list(walk(str(f) for f in files))
+    added = unchanged = failed = 0
+    max_pixels = get_settings().max_image_pixels
+    with progress_bar(len(paths), "adding") as progress:
+        for result in hash_files(paths, max_pixels=max_pixels, workers=workers, bank=True):
+            if result.signals is None:
+                assert result.error is not None
+                failed += 1
+                stderr.print(f"{result.path}: {result.error.kind}: {result.error.message}")
+            else:
+                entries = image_entries(
+                    result.signals,
+                    label=label or Path(result.path).name,
+                    status=status,
+                    source_ref=Path(result.path).name,
+                )
+                a, u = _flush(engine, name, entries, {})
+                added, unchanged = added + a, unchanged + u
+                windows = len(result.signals.windows)
+                stderr.print(f"{result.path}: {a} values added ({windows} windows)")
+            if progress is not None:
+                progress.advance(progress.task_ids[0])
+    typer.echo(f"{len(paths) - failed} images, {added} values added, {unchanged} unchanged")
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command("export")
@@ -189,7 +283,7 @@ def export_file(
         partial.open("w", encoding="utf-8") as out,
     ):
         bank = service.get_bank(session=session, name=name)
-        for entry in service.iter_entries(session=session, bank=bank):
+        for entry in records.iter_entries(session=session, bank=bank):
             line = write_entry(entry, kind)
             if line is not None:
                 out.write(line + "\n")

@@ -37,7 +37,11 @@ def hash_command(
         int, typer.Option("--workers", "-w", min=1, help="Processes hashing in parallel.")
     ] = 1,
 ) -> None:
-    """Compute PDQ (with rotations/flips and border-trimmed), SHA-256 and MD5 of images.
+    """Compute the signals of images: PDQ, anchored windows, SHA-256, MD5.
+
+    PDQ comes with its 8 rotations/flips, its border-trimmed and its content-area hash;
+    pdq_windows are the keypoint-anchored window hashes over the whole image, as a bank
+    holds them.
 
     Exit status: 0 when every file hashed, 1 when any failed, 2 for a usage error.
     """
@@ -47,7 +51,7 @@ def hash_command(
     table = Table("format", "size", "quality", "pdq", "error")
     table.add_column("path", overflow="fold")
     with progress_bar(len(files), "hashing") as progress:
-        for result in hash_files(files, max_pixels=max_pixels, workers=workers):
+        for result in hash_files(files, max_pixels=max_pixels, workers=workers, bank=True):
             failed += result.error is not None
             if json_lines:
                 emit_json(result_record(result))

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine
 
 from consentry.banks import service
 from consentry.cli.context import bank_errors, open_engine
@@ -19,6 +20,7 @@ from consentry.db.session import session_scope
 from consentry.hashing.files import FileResult, hash_files, walk
 from consentry.hashing.pdq import InvalidHash
 from consentry.matching.follower import load_matcher
+from consentry.matching.labels import labelled
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match, Tier
 from consentry.signals.registry import PDQ, SIGNAL_METAVAR, normalise_value, signal_option
@@ -27,8 +29,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per qu
 WorkersOption = Annotated[int, typer.Option("--workers", "-w", min=1, help="Hashing processes.")]
 
 
-def _matcher(bank: str | None) -> Matcher:
-    engine = open_engine()
+def _matcher(engine: Engine, bank: str | None) -> Matcher:
     if bank is not None:
         with bank_errors(), session_scope(engine) as session:
             service.get_bank(session=session, name=bank)
@@ -47,10 +48,13 @@ def _record(query: str, matches: list[Match], signals_query: Query | None) -> di
 class _Report:
     """Prints each query's outcome as JSON lines or table rows, and counts outcomes."""
 
-    def __init__(self, json_lines: bool) -> None:
+    def __init__(self, json_lines: bool, engine: Engine) -> None:
         self.json_lines = json_lines
+        self.engine = engine
         self.counts: Counter[str] = Counter()
-        self.table = Table("query", "bank", "distance", "variant", "tier", "entry")
+        self.table = Table(
+            "query", "bank", "kind", "distance", "variant", "windows", "tier", "entry", "label"
+        )
 
     def result(self, matcher: Matcher, result: FileResult, bank: str | None) -> None:
         if result.signals is None:
@@ -66,6 +70,8 @@ class _Report:
     def add(self, label: str, matches: list[Match], query: Query | None) -> None:
         self.counts["queries"] += 1
         if matches:
+            with session_scope(self.engine) as session:
+                matches = labelled(session=session, matches=matches)
             self.counts["matched"] += 1
             self.counts["auto" if any(m.tier is Tier.AUTO for m in matches) else "review"] += 1
         self._emit(_record(label, matches, query), label, matches, failed=False)
@@ -74,12 +80,20 @@ class _Report:
         if self.json_lines:
             emit_json(record)
         elif failed:
-            self.table.add_row(label, "", "", "", f"error: {record['error']['type']}", "")
+            self.table.add_row(label, *[""] * 5, f"error: {record['error']['type']}", "", "")
         elif not matches:
-            self.table.add_row(label, "", "", "", "no match", "")
+            self.table.add_row(label, *[""] * 5, "no match", "", "")
         for m in matches if not self.json_lines else []:
             self.table.add_row(
-                label, m.bank, str(m.distance), m.variant, m.tier.value, str(m.entry_id)
+                label,
+                m.bank,
+                m.signal_type,
+                str(m.distance),
+                m.variant,
+                str(m.windows or ""),
+                m.tier.value,
+                str(m.entry_id),
+                m.label or "",
             )
 
     def finish(self) -> None:
@@ -93,10 +107,11 @@ class _Report:
 
 
 def _run_paths(
-    paths: list[str], matcher: Matcher, bank: str | None, json_lines: bool, workers: int
+    paths: list[str], engine: Engine, bank: str | None, json_lines: bool, workers: int
 ) -> int:
     files = list(walk(paths))
-    report = _Report(json_lines)
+    matcher = _matcher(engine, bank)
+    report = _Report(json_lines, engine)
     with progress_bar(len(files), "matching") as progress:
         for result in hash_files(
             files, max_pixels=get_settings().max_image_pixels, workers=workers
@@ -129,7 +144,11 @@ def match_command(
     json_lines: JsonOption = False,
     workers: WorkersOption = 1,
 ) -> None:
-    """Match images (all PDQ variants, trimmed PDQ, digests) or one value against the banks.
+    """Match images, or one value, against the banks.
+
+    Images are looked up by every signal: PDQ variants, trimmed and content-area PDQ,
+    anchored windows and digests. A window match is one per bank image, with the number
+    of its windows matched; it is never automatic unless the bank allows it.
 
     Exit status: 0 when every query ran (matched or not), 1 if any failed, 2 for usage errors.
     """
@@ -142,13 +161,14 @@ def match_command(
         except InvalidHash as error:
             stderr.print(f"[red]error:[/] {error}")
             raise typer.Exit(2) from None
-        matcher = _matcher(bank)
-        report = _Report(json_lines)
+        engine = open_engine()
+        matcher = _matcher(engine, bank)
+        report = _Report(json_lines, engine)
         report.add(normalised, matcher.match(Query.from_value(signal, normalised), bank=bank), None)
         report.finish()
         raise typer.Exit(0)
-    matcher = _matcher(bank)
-    raise typer.Exit(_run_paths([str(p) for p in paths or []], matcher, bank, json_lines, workers))
+    paths_given = [str(p) for p in paths or []]
+    raise typer.Exit(_run_paths(paths_given, open_engine(), bank, json_lines, workers))
 
 
 def scan_command(
@@ -160,5 +180,4 @@ def scan_command(
     workers: WorkersOption = 1,
 ) -> None:
     """Hash and match every file below DIR against one bank, with a progress bar and a summary."""
-    matcher = _matcher(bank)
-    raise typer.Exit(_run_paths([str(directory)], matcher, bank, json_lines, workers))
+    raise typer.Exit(_run_paths([str(directory)], open_engine(), bank, json_lines, workers))

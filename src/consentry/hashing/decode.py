@@ -31,8 +31,10 @@ from consentry.hashing.pdq_core import Axis
 pillow_heif.register_heif_opener()
 
 # Planes are decoded down to block means, but never below this many pixels on
-# the short side: coarser blocks than about half PDQ's filter window drift.
+# the short side (coarser blocks than about half PDQ's filter window drift), nor
+# below this many on the long side (the keypoint detector's working plane).
 MIN_PLANE_SIDE = 256
+MIN_PLANE_LONG_SIDE = 512
 
 # Multi-picture JPEGs (MPO, as many phones write) are opened by the JPEG plugin.
 READABLE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "HEIF", "AVIF")
@@ -186,8 +188,15 @@ def decode_upright(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tupl
     return normalised, fmt
 
 
+def _fine_enough(width: int, height: int, block: int) -> bool:
+    return (
+        min(width, height) // block >= MIN_PLANE_SIDE
+        and max(width, height) // block >= MIN_PLANE_LONG_SIDE
+    )
+
+
 def _block_for(width: int, height: int) -> int:
-    return next(b for b in _BLOCKS if min(width, height) // b >= MIN_PLANE_SIDE or b == 1)
+    return next(b for b in _BLOCKS if _fine_enough(width, height, b) or b == 1)
 
 
 def decode_luma_plane(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> LumaPlane:
@@ -197,7 +206,8 @@ def decode_luma_plane(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> L
     width, height = image.size
     if fmt in _DRAFTABLE:
         try:
-            image.draft("L", (MIN_PLANE_SIDE, MIN_PLANE_SIDE))
+            block = _block_for(width, height)
+            image.draft("L", (-(-width // block), -(-height // block)))
         except Exception as error:  # see open_image
             raise _classify(error) from None
     normalised, orientation = _load(image)

@@ -38,21 +38,24 @@ def walk(arguments: Iterable[str]) -> Iterator[str]:
         yield from (full for _, full in sorted(found))
 
 
-def hash_file(path: str, *, max_pixels: int) -> FileResult:
+def hash_file(path: str, *, max_pixels: int, bank: bool = False) -> FileResult:
+    """The file's signals (`bank`: windows for a bank, else for looking a copy up)."""
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return FileResult(path, error=ReadFailed(f"could not read the file: {reason}"))
     try:
-        return FileResult(path, signals=compute_signals(data, max_pixels=max_pixels))
+        return FileResult(path, signals=compute_signals(data, max_pixels=max_pixels, bank=bank))
     except HashingError as error:
         return FileResult(path, error=error)
 
 
-def hash_files(paths: Iterable[str], *, max_pixels: int, workers: int = 1) -> Iterator[FileResult]:
+def hash_files(
+    paths: Iterable[str], *, max_pixels: int, workers: int = 1, bank: bool = False
+) -> Iterator[FileResult]:
     """Results in the order of `paths`, whatever the number of worker processes."""
-    task = partial(hash_file, max_pixels=max_pixels)
+    task = partial(hash_file, max_pixels=max_pixels, bank=bank)
     if workers <= 1:
         yield from map(task, paths)
         return

@@ -147,6 +147,12 @@ def _bits(coefficients: FloatArray) -> npt.NDArray[np.bool_]:
     return above
 
 
+def hash_buffer64(buffer64: FloatArray) -> PdqHash:
+    """The PDQ hash of a 64x64 luma image: the reference neither blurs nor resamples one."""
+    coefficients = _DCT @ buffer64 @ _DCT.T
+    return PdqHash.from_bits(_bits(coefficients), quality_of(buffer64))
+
+
 def pdq_from_blocks(plane: FloatArray, rows: Axis, cols: Axis) -> tuple[list[PdqHash], int]:
     """The 8 dihedral PDQ hashes and the quality of a luma plane of block means."""
     if plane.shape != (rows.block_count, cols.block_count):

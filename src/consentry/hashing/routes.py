@@ -27,5 +27,7 @@ def hash_image(request: Request, file: Annotated[UploadFile, File()], _key: Scan
     """Hash an uploaded image in memory. The bytes are dropped once hashed."""
     data = file.file.read()
     with part(request, Admission).admitted():
-        signals = compute_signals(data, max_pixels=request.app.state.settings.max_image_pixels)
+        signals = compute_signals(
+            data, max_pixels=request.app.state.settings.max_image_pixels, bank=True
+        )
     return SignalsOut.model_validate(signals.to_json())

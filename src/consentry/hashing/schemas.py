@@ -13,6 +13,13 @@ class SignalsOut(BaseModel):
         "flip_x, flip_y, flip_plus1, flip_minus1."
     )
     pdq_trimmed: str = Field(description="PDQ after removing uniform borders.")
+    pdq_content: str = Field(
+        description="PDQ of the content area: caption bands, status bars and frames removed."
+    )
+    pdq_windows: list[str] = Field(
+        description="PDQ of the keypoint-anchored windows over the whole image (what a bank "
+        "holds for it; a copy's crops, tilts and frames keep some of them)."
+    )
     sha256: str
     md5: str
     width: int = Field(description="Width after EXIF orientation.")

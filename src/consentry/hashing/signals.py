@@ -7,22 +7,30 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pdqhash
 
 from consentry.config import DEFAULT_MAX_PIXELS
+from consentry.hashing.content_area import content_area
 from consentry.hashing.decode import decode_luma_plane, decode_upright, luma_of
 from consentry.hashing.pdq import PdqHash
 from consentry.hashing.pdq_core import VARIANT_NAMES, pdq_from_blocks
-from consentry.hashing.trim import content_box
+from consentry.hashing.trim import ContentBox, content_box
+from consentry.hashing.windows import window_hashes
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
 class ImageSignals:
-    """PDQ (with its 8 rotations/flips and a border-trimmed hash), digests and size."""
+    """PDQ (with its 8 rotations/flips, a border-trimmed and a content-area hash),
+    anchored-window hashes, digests and size."""
 
     pdq: PdqHash
     variants: tuple[PdqHash, ...]
     trimmed: PdqHash
+    content: PdqHash
+    windows: tuple[PdqHash, ...]
     sha256: str
     md5: str
     width: int
@@ -42,6 +50,8 @@ class ImageSignals:
             "pdq_quality": self.quality,
             "pdq_variants": [v.to_hex() for v in self.variants],
             "pdq_trimmed": self.trimmed.to_hex(),
+            "pdq_content": self.content.to_hex(),
+            "pdq_windows": [w.to_hex() for w in self.windows],
             "sha256": self.sha256,
             "md5": self.md5,
             "width": self.width,
@@ -61,24 +71,28 @@ class PdqSignals:
 
     variants: list[PdqHash]
     trimmed: PdqHash
+    content: PdqHash
+    windows: list[PdqHash]
     width: int
     height: int
     format: str
 
 
 def compute_signals(
-    data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, exact: bool = False
+    data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, exact: bool = False, bank: bool = False
 ) -> ImageSignals:
     """All signals of an image file: `compute_pdq` and the byte digests.
 
     Raises a `HashingError` for anything that is not a readable image.
     """
-    pdq = compute_pdq(data, max_pixels=max_pixels, exact=exact)
+    pdq = compute_pdq(data, max_pixels=max_pixels, exact=exact, bank=bank)
     sha256, md5 = digests(data)
     return ImageSignals(
         pdq.variants[0],
         tuple(pdq.variants),
         pdq.trimmed,
+        pdq.content,
+        tuple(pdq.windows),
         sha256,
         md5,
         pdq.width,
@@ -88,28 +102,49 @@ def compute_signals(
 
 
 def compute_pdq(
-    data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, exact: bool = False
+    data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, exact: bool = False, bank: bool = False
 ) -> PdqSignals:
-    """PDQ, its 8 rotations/flips and the border-trimmed PDQ of an image file.
+    """PDQ, its 8 rotations/flips, the border-trimmed and content-area PDQ and the
+    anchored windows of an image file.
 
     By default the image is decoded only as far as PDQ needs (block means), which
     keeps the hash within a few bits of the reference at a fraction of the cost.
     `exact=True` decodes every pixel and calls Meta's reference (`pdqhash`), bit for bit.
+    Windows are taken over the whole image for a bank (`bank=True`), and over the
+    content area, as a copy is looked up, otherwise.
     """
-    return _exact(data, max_pixels) if exact else _fast(data, max_pixels)
+    return _exact(data, max_pixels, bank) if exact else _fast(data, max_pixels, bank)
 
 
-def _fast(data: bytes, max_pixels: int) -> PdqSignals:
+def _windows(luma: FloatArray, area: ContentBox, bank: bool) -> list[PdqHash]:
+    return window_hashes(luma if bank else _inside(luma, area), query=not bank)
+
+
+def _inside(plane: FloatArray, box: ContentBox) -> FloatArray:
+    return np.ascontiguousarray(plane[box.top : box.bottom, box.left : box.right])
+
+
+def _fast(data: bytes, max_pixels: int, bank: bool) -> PdqSignals:
     plane = decode_luma_plane(data, max_pixels=max_pixels)
     hashes, _ = pdq_from_blocks(plane.values, plane.rows, plane.cols)
-    box = content_box(plane.values)
-    trimmed = hashes[0]
-    if not box.is_whole(plane.values.shape):
-        inner = plane.values[box.top : box.bottom, box.left : box.right]
+
+    def hash_of(box: ContentBox) -> PdqHash:
+        if box.is_whole(plane.values.shape):
+            return hashes[0]
         rows = plane.rows.crop(box.top, box.bottom)
         cols = plane.cols.crop(box.left, box.right)
-        trimmed = pdq_from_blocks(np.ascontiguousarray(inner), rows, cols)[0][0]
-    return PdqSignals(hashes, trimmed, plane.width, plane.height, plane.format)
+        return pdq_from_blocks(_inside(plane.values, box), rows, cols)[0][0]
+
+    area = content_area(plane.values)
+    return PdqSignals(
+        hashes,
+        hash_of(content_box(plane.values)),
+        hash_of(area),
+        _windows(plane.values, area, bank),
+        plane.width,
+        plane.height,
+        plane.format,
+    )
 
 
 def _reference(rgb: np.ndarray[Any, Any]) -> list[PdqHash]:
@@ -117,12 +152,24 @@ def _reference(rgb: np.ndarray[Any, Any]) -> list[PdqHash]:
     return [PdqHash.from_vector(v, int(quality)) for v in vectors]
 
 
-def _exact(data: bytes, max_pixels: int) -> PdqSignals:
+def _exact(data: bytes, max_pixels: int, bank: bool) -> PdqSignals:
     image, fmt = decode_upright(data, max_pixels=max_pixels)
     rgb = np.asarray(image.convert("RGB"))
     hashes = _reference(rgb)
-    box = content_box(luma_of(image))
-    trimmed = hashes[0]
-    if not box.is_whole(rgb.shape):
-        trimmed = _reference(rgb[box.top : box.bottom, box.left : box.right])[0]
-    return PdqSignals(hashes, trimmed, image.width, image.height, fmt)
+    luma = luma_of(image)
+
+    def hash_of(box: ContentBox) -> PdqHash:
+        if box.is_whole(luma.shape):
+            return hashes[0]
+        return _reference(rgb[box.top : box.bottom, box.left : box.right])[0]
+
+    area = content_area(luma)
+    return PdqSignals(
+        hashes,
+        hash_of(content_box(luma)),
+        hash_of(area),
+        _windows(luma, area, bank),
+        image.width,
+        image.height,
+        fmt,
+    )

@@ -38,7 +38,14 @@ _ENTRY_ACTIONS = {
 
 
 def _config(bank: Bank) -> BankConfig:
-    return BankConfig(bank.id, bank.name, bank.pdq_threshold, bank.auto_max_distance, bank.enabled)
+    return BankConfig(
+        bank.id,
+        bank.name,
+        bank.pdq_threshold,
+        bank.auto_max_distance,
+        bank.enabled,
+        bank.windows_auto,
+    )
 
 
 # A snapshot this far behind the log is rewritten after loading.
@@ -78,6 +85,7 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
                 BankEntry.signal_type,
                 BankEntry.value,
                 BankEntry.status,
+                BankEntry.group_id,
             )
             .where(BankEntry.id > last, BankEntry.status.in_(matchable))
             .order_by(BankEntry.id)
@@ -87,7 +95,7 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
             break
         last = rows[-1][0]
         by_kind: defaultdict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
-        for entry_id, _bank, signal_type, value, _status in rows:
+        for entry_id, _bank, signal_type, value, _status, _group in rows:
             ids, values = by_kind[signal_type]
             ids.append(entry_id)
             values.append(value)
@@ -97,7 +105,8 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
         entry_ids = np.array([r[0] for r in rows], dtype=np.int64)
         banks = np.array([r[1] for r in rows], dtype=np.int64)
         codes = np.array([EntryRegistry.code(EntryStatus(r[4])) for r in rows], dtype=np.int8)
-        matcher.registry.set_many(entry_ids, banks, codes)
+        groups = np.array([r[5] or 0 for r in rows], dtype=np.int64)
+        matcher.registry.set_many(entry_ids, banks, codes, groups)
     for index in matcher.indexes.values():
         index.commit()
 
@@ -132,6 +141,7 @@ def catch_up(engine: Engine, matcher: Matcher) -> int:
                         signal_type=entry.signal_type,
                         value=entry.value,
                         status=EntryStatus(entry.status),
+                        group_id=entry.group_id,
                     )
                 matcher.seq = row.seq
                 applied += 1

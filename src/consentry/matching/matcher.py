@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from consentry.banks.models import EntryStatus
 from consentry.hashing.pdq import MIN_RELIABLE_QUALITY
@@ -80,6 +80,7 @@ class Matcher:
         signal_type: str,
         value: str,
         status: EntryStatus,
+        group_id: int | None = None,
     ) -> None:
         """Bring one entry to its current status (idempotent: applying twice changes nothing)."""
         index = self.indexes.get(signal_type)
@@ -87,7 +88,7 @@ class Matcher:
             return  # a kind this version does not know: nothing can look it up
         with self.lock:
             before = self.registry.status(entry_id)
-            self.registry.set(entry_id, bank_id, status)
+            self.registry.set(entry_id, bank_id, status, group_id or 0)
             was_in = before is not None and before.matchable
             if status.matchable and not was_in:
                 index.add([entry_id], [value])
@@ -134,31 +135,78 @@ class Matcher:
                 best[hit.entry_id] = (hit.distance, hit.query, hit.value)
         # The PDQ quality says nothing of a digest, which is equality.
         unreliable = kind.uses_quality and low_quality
-        matches = []
+        found: list[_Found] = []
         for entry_id, (distance, query, value) in best.items():
             usable = self._usable(entry_id)
             if usable is None:
                 continue
             config, status = usable
-            threshold = kind.threshold(config.pdq_threshold)
-            if distance > threshold:
+            if distance > kind.threshold(config.pdq_threshold):
                 continue
-            automatic = (
-                status is EntryStatus.CONFIRMED
-                and config.auto_max_distance >= 0
-                and distance <= config.auto_max_distance
-                and not unreliable
-            )
-            matches.append(
-                Match(
-                    bank=config.name,
-                    entry_id=entry_id,
-                    signal_type=kind.name,
-                    value=value,
-                    distance=distance,
-                    threshold=threshold,
-                    variant=wanted[query][0],
-                    tier=Tier.AUTO if automatic else Tier.REVIEW,
-                )
-            )
-        return matches
+            found.append(_Found(entry_id, config, status, distance, wanted[query][0], value))
+        if kind.grouped:
+            return [self._group_match(kind, group, unreliable) for group in self._groups(found)]
+        return [self._entry_match(kind, f, unreliable) for f in found]
+
+    def _groups(self, found: list[_Found]) -> list[list[_Found]]:
+        """The hits by bank image: its entry group (an entry outside any is its own)."""
+        groups: defaultdict[tuple[int, int], list[_Found]] = defaultdict(list)
+        for hit in found:
+            group = self.registry.group(hit.entry_id)
+            groups[(hit.config.id, group) if group else (hit.config.id, -hit.entry_id)].append(hit)
+        return [sorted(g, key=lambda f: (f.distance, f.entry_id)) for g in groups.values()]
+
+    @staticmethod
+    def _automatic(found: _Found, unreliable: bool) -> bool:
+        config = found.config
+        return (
+            found.status is EntryStatus.CONFIRMED
+            and 0 <= found.distance <= config.auto_max_distance
+            and not unreliable
+        )
+
+    def _entry_match(self, kind: SignalKind, found: _Found, unreliable: bool) -> Match:
+        return found.match(
+            kind,
+            self.registry.group(found.entry_id),
+            Tier.AUTO if self._automatic(found, unreliable) else Tier.REVIEW,
+        )
+
+    def _group_match(self, kind: SignalKind, hits: list[_Found], unreliable: bool) -> Match:
+        """One match per bank image: its closest value, and how many of its values matched.
+        Automatic only where the bank opted in and two or more windows qualify on their own."""
+        closest = hits[0]
+        qualifying = sum(self._automatic(hit, unreliable) for hit in hits)
+        automatic = closest.config.windows_auto and qualifying >= WINDOWS_FOR_AUTO
+        match = closest.match(
+            kind, self.registry.group(closest.entry_id), Tier.AUTO if automatic else Tier.REVIEW
+        )
+        return replace(match, windows=len(hits))
+
+
+# Distinct windows of one bank image, each close enough to act on alone, that make a
+# window match automatic (in a bank that allows it).
+WINDOWS_FOR_AUTO = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    entry_id: int
+    config: BankConfig
+    status: EntryStatus
+    distance: int
+    variant: str
+    value: str
+
+    def match(self, kind: SignalKind, group: int, tier: Tier) -> Match:
+        return Match(
+            bank=self.config.name,
+            entry_id=self.entry_id,
+            signal_type=kind.name,
+            value=self.value,
+            distance=self.distance,
+            threshold=kind.threshold(self.config.pdq_threshold),
+            variant=self.variant,
+            tier=tier,
+            group=group or None,
+        )

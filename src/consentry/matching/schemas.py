@@ -20,8 +20,13 @@ class Match:
     value: str
     distance: int
     threshold: int
-    variant: str  # one of the 8 PDQ variants, "trimmed", or "exact" for digests
+    variant: (
+        str  # a PDQ variant ("original", "rot90", ..., "trimmed", "content"), "window", "exact"
+    )
     tier: Tier
+    group: int | None = None  # the bank image (entry group) the entry belongs to
+    label: str | None = None  # that image's label, filled in by whoever shows the match
+    windows: int = 0  # for a window match: distinct windows of the bank image matched
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -33,6 +38,9 @@ class Match:
             "threshold": self.threshold,
             "variant": self.variant,
             "tier": self.tier.value,
+            "group": self.group,
+            "label": self.label,
+            "windows": self.windows,
         }
 
 
@@ -43,3 +51,4 @@ class BankConfig:
     pdq_threshold: int
     auto_max_distance: int
     enabled: bool
+    windows_auto: bool = False  # may a window match (of enough windows) be automatic?

@@ -62,6 +62,9 @@ class SignalKind(ABC):
     default_threshold: ClassVar[int]  # distance at or below which a value matches
     value_variant: ClassVar[str]  # how a match of a bare value (no image) is labelled
     uses_quality: ClassVar[bool] = False  # does the image's PDQ quality bear on it?
+    # Do an image's values count together? Matches of a grouped kind are one per entry
+    # group (bank image), with the number of its values matched, never automatic alone.
+    grouped: ClassVar[bool] = False
 
     def normalise(self, text: str) -> str:
         """The value as stored and compared (lowercase hex); `InvalidHash` if it is none."""

@@ -1,6 +1,7 @@
 """PDQ, Meta's perceptual hash: 256 bits compared by Hamming distance, indexed by
-multi-index hashing (`hamming`). An image is looked up by its 8 rotations/flips and
-its border-trimmed hash, so a rotated, mirrored or letterboxed copy is found too."""
+multi-index hashing (`hamming`). An image is looked up by its 8 rotations/flips, its
+border-trimmed and its content-area hash, so a rotated, mirrored, letterboxed or
+screenshotted copy is found too."""
 
 from __future__ import annotations
 
@@ -85,6 +86,8 @@ class Pdq(SignalKind):
         named = [(n, h.to_hex()) for n, h in zip(VARIANT_NAMES, signals.variants, strict=True)]
         if signals.trimmed != signals.pdq:
             named.append(("trimmed", signals.trimmed.to_hex()))
+        if signals.content not in (signals.pdq, signals.trimmed):
+            named.append(("content", signals.content.to_hex()))
         return named
 
     def new_index(self) -> SignalIndex:

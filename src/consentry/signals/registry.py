@@ -11,8 +11,9 @@ from consentry.hashing.pdq import InvalidHash
 from consentry.signals.base import SignalKind
 from consentry.signals.digests import Md5, Sha256
 from consentry.signals.pdq import Pdq
+from consentry.signals.windows import PdqWindows
 
-KINDS: dict[str, SignalKind] = {kind.name: kind for kind in (Pdq(), Sha256(), Md5())}
+KINDS: dict[str, SignalKind] = {kind.name: kind for kind in (Pdq(), PdqWindows(), Sha256(), Md5())}
 PDQ = KINDS["pdq"]
 
 

@@ -1,0 +1,41 @@
+"""A bank image: every value an image yields, as one entry group."""
+
+from __future__ import annotations
+
+from consentry.banks.models import EntryStatus, SourceKind
+from consentry.banks.service import NewEntry
+from consentry.hashing.pdq import PdqHash
+from consentry.hashing.signals import ImageSignals
+from consentry.signals.registry import KINDS
+
+
+def image_entries(
+    signals: ImageSignals,
+    *,
+    label: str,
+    status: EntryStatus = EntryStatus.PENDING,
+    source_kind: SourceKind = SourceKind.MANUAL,
+    source_ref: str | None = None,
+) -> list[NewEntry]:
+    """Plain PDQ, its trimmed and content-area hashes, the anchored windows (computed
+    over the whole image, as `compute_signals(bank=True)` gives them) and the digests,
+    all in one group keyed by `label`. Values a kind finds unreliable are left out."""
+    pdq: dict[PdqHash, None] = dict.fromkeys((signals.pdq, signals.trimmed, signals.content))
+    values: list[tuple[str, str, int | None]] = [
+        ("pdq", h.to_hex(), signals.quality) for h in pdq if KINDS["pdq"].usable(signals.quality)
+    ]
+    values += [("pdq_windows", w.to_hex(), w.quality) for w in signals.windows]
+    values += [("sha256", signals.sha256, None), ("md5", signals.md5, None)]
+    return [
+        NewEntry(
+            signal_type=kind,
+            value=value,
+            status=status,
+            quality=quality,
+            source_kind=source_kind,
+            source_ref=source_ref,
+            group=label,
+            label=label,
+        )
+        for kind, value, quality in values
+    ]

@@ -1,0 +1,148 @@
+"""Keypoint-pair-anchored PDQ windows: hashes that move with the picture.
+
+A cropped, scaled or tilted copy keeps most of its strong blobs where the picture
+put them. For every pair of the strongest keypoints, a square centred on the pair's
+midpoint, as wide as the pair is apart and turned to the pair's angle, covers the
+same content in the copy as in the original; its PDQ hash (of a 64x64 sample, which
+is exactly the reference PDQ of that 64x64 image) therefore matches. Specified in
+docs/keypoints.md; portal/static/windows.js does the same in the browser.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from consentry.hashing.keypoints import Keypoint, detect, pyramid, working_plane
+from consentry.hashing.pdq import MIN_RELIABLE_QUALITY, PdqHash
+from consentry.hashing.pdq_core import hash_buffer64
+
+FloatArray = npt.NDArray[np.float64]
+
+STRONGEST = 10  # keypoints kept (K)
+MARGIN = 0.04  # share of the long side a keypoint keeps from every border
+SEPARATION = 0.05  # share of the long side between two kept keypoints
+MIN_PAIR = 0.15  # share of the short side a pair spans at least
+SAMPLES = 64
+# A pair within this angle of vertical may be ordered the other way in a tilted copy;
+# the query side also looks such windows up turned half a turn.
+AMBIGUOUS_DEGREES = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One anchored window: centre, side and angle on the working plane, and its hash."""
+
+    x: float
+    y: float
+    side: float
+    angle: float  # radians, of the pair's direction
+    pdq: PdqHash
+    # Set for a pair within AMBIGUOUS_DEGREES of vertical: the window turned half a turn.
+    turned: PdqHash | None = None
+
+
+def select(keypoints: list[Keypoint], height: int, width: int) -> list[Keypoint]:
+    """The STRONGEST keypoints clear of the borders and of each other (greedy, by strength)."""
+    long_side = max(height, width)
+    margin, separation = MARGIN * long_side, SEPARATION * long_side
+    kept: list[Keypoint] = []
+    for point in keypoints:
+        if not (
+            margin <= point.x <= width - 1 - margin and margin <= point.y <= height - 1 - margin
+        ):
+            continue
+        if any(math.hypot(point.x - k.x, point.y - k.y) < separation for k in kept):
+            continue
+        kept.append(point)
+        if len(kept) == STRONGEST:
+            break
+    return kept
+
+
+@njit(cache=True)
+def sample_window(level, cx, cy, ux, uy, side, scale):  # type: ignore[no-untyped-def]
+    """The 64x64 bilinear sample of the square (centre, unit direction, side) given in
+    working-plane pixels, read from a pyramid level `scale` times smaller."""
+    height, width = level.shape
+    out = np.zeros((SAMPLES, SAMPLES))
+    vx, vy = -uy, ux
+    for i in range(SAMPLES):
+        b = ((i + 0.5) / SAMPLES - 0.5) * side
+        for j in range(SAMPLES):
+            a = ((j + 0.5) / SAMPLES - 0.5) * side
+            x = (cx + a * ux + b * vx + 0.5) / scale - 0.5
+            y = (cy + a * uy + b * vy + 0.5) / scale - 0.5
+            x = min(max(x, 0.0), width - 1.0)
+            y = min(max(y, 0.0), height - 1.0)
+            x0 = math.floor(x)
+            y0 = math.floor(y)
+            x1 = min(x0 + 1, width - 1)
+            y1 = min(y0 + 1, height - 1)
+            fx = x - x0
+            fy = y - y0
+            top = level[y0, x0] * (1.0 - fx) + level[y0, x1] * fx
+            bottom = level[y1, x0] * (1.0 - fx) + level[y1, x1] * fx
+            out[i, j] = top * (1.0 - fy) + bottom * fy
+    return out
+
+
+def _inside(cx: float, cy: float, half: float, ux: float, uy: float, h: int, w: int) -> bool:
+    for sa in (-1.0, 1.0):
+        for sb in (-1.0, 1.0):
+            x = cx + sa * half * ux - sb * half * uy
+            y = cy + sa * half * uy + sb * half * ux
+            if not (-0.5 <= x <= w - 0.5 and -0.5 <= y <= h - 0.5):
+                return False
+    return True
+
+
+def windows_of_levels(levels: list[FloatArray]) -> list[Window]:
+    """Every usable window of a working plane's pyramid, in pair order."""
+    height, width = levels[0].shape
+    chosen = select(detect(levels), height, width)
+    # Pairs are ordered left to right (then top to bottom), so the window's axes are too.
+    chosen.sort(key=lambda k: (k.x, k.y))
+    found: list[Window] = []
+    shortest = MIN_PAIR * min(height, width)
+    for a in range(len(chosen)):
+        for b in range(a + 1, len(chosen)):
+            p, q = chosen[a], chosen[b]
+            side = math.hypot(q.x - p.x, q.y - p.y)
+            if side < shortest:
+                continue
+            ux, uy = (q.x - p.x) / side, (q.y - p.y) / side
+            cx, cy = 0.5 * (p.x + q.x), 0.5 * (p.y + q.y)
+            if not _inside(cx, cy, 0.5 * side, ux, uy, height, width):
+                continue
+            level = min(len(levels) - 1, max(0, math.floor(math.log2(side / SAMPLES))))
+            buffer = sample_window(levels[level], cx, cy, ux, uy, side, float(2**level))
+            pdq = hash_buffer64(buffer)
+            if pdq.quality is not None and pdq.quality < MIN_RELIABLE_QUALITY:
+                continue
+            angle = math.atan2(uy, ux)
+            turned = None
+            if abs(math.degrees(angle)) > AMBIGUOUS_DEGREES:
+                turned = hash_buffer64(np.ascontiguousarray(buffer[::-1, ::-1]))
+            found.append(Window(cx, cy, side, angle, pdq, turned))
+    return found
+
+
+def windows_of(luma: FloatArray) -> list[Window]:
+    """The anchored windows of a luma plane (any resolution)."""
+    return windows_of_levels(pyramid(working_plane(luma)))
+
+
+def window_hashes(luma: FloatArray, *, query: bool) -> list[PdqHash]:
+    """The windows' hashes, each once; a query also looks near-vertical pairs up turned
+    half a turn (a tilted copy may order such a pair the other way)."""
+    hashes: dict[PdqHash, None] = {}
+    for window in windows_of(luma):
+        hashes[window.pdq] = None
+        if query and window.turned is not None:
+            hashes[window.turned] = None
+    return list(hashes)
