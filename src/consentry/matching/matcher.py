@@ -42,8 +42,13 @@ class Query:
 
     @classmethod
     def from_value(cls, signal_type: str, value: str) -> Query:
+        return cls.from_values(signal_type, [value])
+
+    @classmethod
+    def from_values(cls, signal_type: str, values: list[str]) -> Query:
+        """Bare values of one kind (a grouped kind's values of one image, say)."""
         kind = kind_of(signal_type)
-        return cls(values=((kind.name, kind.value_variant, kind.normalise(value)),))
+        return cls(values=tuple((kind.name, kind.value_variant, kind.normalise(v)) for v in values))
 
     @property
     def low_quality(self) -> bool:

@@ -49,6 +49,7 @@ class MatchView:
     threshold: int
     tier: str
     variant: str
+    windows: int  # a window match: windows of the bank image matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,7 @@ def case_file(*, session: Session, case: Case, settings: Settings, viewer: Viewe
                 threshold=match.threshold,
                 tier=match.tier,
                 variant=match.variant,
+                windows=match.windows,
             )
         )
     signals: dict[int, list[dict[str, Any]] | None] = dict(

@@ -39,6 +39,8 @@ class ScanMatch(Base):
     threshold: Mapped[int]
     variant: Mapped[str] = mapped_column(String(16))
     tier: Mapped[str] = mapped_column(String(16))
+    # A window match: how many windows of the bank image matched (0 for other kinds).
+    windows: Mapped[int] = mapped_column(default=0)
 
 
 class ScanCounter(Base):

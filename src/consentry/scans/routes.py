@@ -151,8 +151,8 @@ async def scan(request: Request, key: ScanKey) -> Response:
         item, data = await _image_query(request)
     else:
         body: HashScan = _parse(HashScan, await request.body())
-        name, value = body.signal
-        item = (Query.from_value(name, value), body.content_id)
+        name, values = body.signal
+        item = (Query.from_values(name, values), body.content_id)
     [result] = await _conclude(request, key, matcher, [item])
     if data is not None and result.scan_id is not None:
         await run_in_threadpool(_attach_signals, request, result.scan_id, data)
@@ -191,6 +191,6 @@ async def scan_batch(request: Request, key: ScanKey) -> Response:
     batch: BatchScan = _parse(BatchScan, await request.body())
     items = []
     for item in batch.items:
-        name, value = item.signal
-        items.append((Query.from_value(name, value), item.content_id))
+        name, values = item.signal
+        items.append((Query.from_values(name, values), item.content_id))
     return _json(BatchResult(results=await _conclude(request, key, matcher, items)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
@@ -23,15 +23,25 @@ ContentId = Field(
 )
 
 
+# An image yields a few dozen window hashes; a list longer than this is not one image's.
+MAX_VALUES = 100
+
+
+def _shape(kind: SignalKind) -> dict[str, Any]:
+    return {"type": "array"} if kind.grouped else {"type": "string"}
+
+
 class HashScanFields(BaseModel):
-    """Exactly one signal value, as hex, named by its kind (see `HashScan`)."""
+    """Exactly one signal, as hex (a grouped kind: a list of an image's values), named by
+    its kind (see `HashScan`)."""
 
     # The schema says what the validator below enforces (S1).
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "oneOf": [
-                {"required": [name], "properties": {name: {"type": "string"}}} for name in KINDS
+                {"required": [name], "properties": {name: _shape(kind)}}
+                for name, kind in KINDS.items()
             ]
         },
     )
@@ -45,11 +55,13 @@ class HashScanFields(BaseModel):
         return self
 
     @property
-    def signal(self) -> tuple[str, str]:
+    def signal(self) -> tuple[str, list[str]]:
+        """The kind given and its values (one, unless the kind is grouped)."""
         for name in KINDS:
             value = getattr(self, name)
             if value is not None:
-                return name, str(value).lower()
+                values = value if isinstance(value, list) else [value]
+                return name, [str(v).lower() for v in values]
         raise AssertionError("validated to hold one")
 
     if TYPE_CHECKING:  # declared after the kinds' fields, below
@@ -58,10 +70,10 @@ class HashScanFields(BaseModel):
 
 def _value_field(kind: SignalKind) -> Any:
     digits = kind.hex_digits
-    return (
-        str | None,
-        Field(default=None, min_length=digits, max_length=digits, pattern="^[0-9a-fA-F]+$"),
-    )
+    value = Annotated[str, Field(min_length=digits, max_length=digits, pattern="^[0-9a-fA-F]+$")]
+    if kind.grouped:
+        return (list[value] | None, Field(default=None, min_length=1, max_length=MAX_VALUES))
+    return (value | None, Field(default=None))
 
 
 # One optional field per signal kind, then content_id: a new kind is scannable as is.

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from consentry.banks.models import BankEntry, EntryStatus
 from consentry.cases.copies import copies_found
 from consentry.config import Settings
+from consentry.matching.labels import labelled
 from consentry.matching.schemas import Match, Tier
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 from consentry.scans.schemas import Verdict
@@ -73,6 +74,7 @@ def record_scan(
             threshold=m.threshold,
             variant=m.variant,
             tier=m.tier.value,
+            windows=m.windows,
         )
         for m in matches
     )
@@ -96,7 +98,8 @@ def settle(
     confirmed request's hash is a found copy of it (maybe removed automatically)."""
     settled: Settled = []
     for content_id, matched in found:
-        matches = as_stored(session=session, matches=matched) if matched else []
+        stored = as_stored(session=session, matches=matched) if matched else []
+        matches = labelled(session=session, matches=stored)
         if not matches:
             settled.append(([], None))
             continue

@@ -16,6 +16,7 @@ branch_labels = None
 depends_on = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_FK = "fk_bank_entries_group_id_entry_groups"
 
 
 def upgrade() -> None:
@@ -34,30 +35,36 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("entry_groups", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_entry_groups_bank_id"), ["bank_id"], unique=False)
-    with op.batch_alter_table("bank_entries", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("group_id", _ID, nullable=True))
-        batch_op.create_index(batch_op.f("ix_bank_entries_group_id"), ["group_id"], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f("fk_bank_entries_group_id_entry_groups"),
-            "entry_groups",
-            ["group_id"],
-            ["id"],
+    if op.get_context().dialect.name == "sqlite":
+        # Batch mode would copy bank_entries, which rows of other tables reference;
+        # SQLite adds a nullable column with its reference in place.
+        op.execute(
+            "ALTER TABLE bank_entries ADD COLUMN group_id INTEGER"
+            f" CONSTRAINT {_FK} REFERENCES entry_groups (id)"
         )
-    with op.batch_alter_table("banks", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("windows_auto", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    else:
+        op.add_column("bank_entries", sa.Column("group_id", _ID, nullable=True))
+        op.create_foreign_key(_FK, "bank_entries", "entry_groups", ["group_id"], ["id"])
+    op.create_index("ix_bank_entries_group_id", "bank_entries", ["group_id"], unique=False)
+    # Added in place (no batch copy: other tables' rows reference both).
+    op.add_column(
+        "banks", sa.Column("windows_auto", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column(
+        "scan_matches",
+        sa.Column("windows", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("banks", schema=None) as batch_op:
-        batch_op.drop_column("windows_auto")
-    with op.batch_alter_table("bank_entries", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_bank_entries_group_id_entry_groups"), type_="foreignkey"
-        )
-        batch_op.drop_index(batch_op.f("ix_bank_entries_group_id"))
-        batch_op.drop_column("group_id")
+    op.drop_column("scan_matches", "windows")
+    op.drop_column("banks", "windows_auto")
+    op.drop_index("ix_bank_entries_group_id", table_name="bank_entries")
+    if op.get_context().dialect.name == "sqlite":
+        op.execute("ALTER TABLE bank_entries DROP COLUMN group_id")
+    else:
+        op.drop_constraint(_FK, "bank_entries", type_="foreignkey")
+        op.drop_column("bank_entries", "group_id")
     with op.batch_alter_table("entry_groups", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_entry_groups_bank_id"))
     op.drop_table("entry_groups")
