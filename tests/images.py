@@ -42,3 +42,22 @@ def jpeg(image: Image.Image, quality: int = 90, **options: Any) -> bytes:
 
 def png(image: Image.Image, **options: Any) -> bytes:
     return encode(image, "PNG", **options)
+
+
+def blobs(seed: int, width: int = 640, height: int = 480) -> Image.Image:
+    """Soft light and dark blobs of many sizes on a gradient: the scale-space structure
+    the window detector anchors on (generated patterns' hard discs give it little)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    grey = 100 + 40 * x / width + 30 * y / height
+    for _ in range(45):
+        cx, cy = rng.uniform(0, width), rng.uniform(0, height)
+        sigma = rng.uniform(0.01, 0.06) * max(width, height)
+        grey += (
+            rng.choice([-1, 1])
+            * rng.uniform(40, 110)
+            * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma**2))
+        )
+    tint = rng.uniform(0.8, 1.2, 3)
+    rgb = np.clip(grey[:, :, None] * tint[None, None, :], 0, 255).astype(np.uint8)
+    return Image.fromarray(rgb, "RGB")

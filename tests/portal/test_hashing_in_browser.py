@@ -62,7 +62,7 @@ def test_browser_pdq_is_within_10_bits_of_the_reference(tmp_path: Path) -> None:
         recorded = recording_page(browser, base)
         recorded.page.goto(f"{base}/request")
         tokens = pick_photos(recorded.page, photos)
-    pdq = [t.split(":") for t in tokens if t.startswith("pdq:")]
+    pdq = [t.split(":")[:3] for t in tokens if t.startswith("pdq:")]
     assert len(pdq) == len(photos)
     distances = []
     for (_, value, quality), path in zip(pdq, photos, strict=True):

@@ -207,7 +207,21 @@ def _row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None) -> 
     )
 
 
-def add_entry(*, session: Session, bank: Bank, new: NewEntry) -> tuple[BankEntry, bool]:
+def new_group(
+    *, session: Session, bank: Bank, label: str, source_kind: SourceKind, source_ref: str | None
+) -> EntryGroup:
+    """An empty entry group: the values of one image are added to it."""
+    group = EntryGroup(
+        bank_id=bank.id, label=label[:200], source_kind=source_kind, source_ref=source_ref
+    )
+    session.add(group)
+    session.flush()
+    return group
+
+
+def add_entry(
+    *, session: Session, bank: Bank, new: NewEntry, group_id: int | None = None
+) -> tuple[BankEntry, bool]:
     """Add a value, or return the entry that holds it already, unchanged.
 
     An existing entry is never revived or upgraded here, whatever `new.status`
@@ -219,7 +233,7 @@ def add_entry(*, session: Session, bank: Bank, new: NewEntry) -> tuple[BankEntry
     existing = find_entry(session=session, bank=bank, signal_type=new.signal_type, value=value)
     if existing is not None:
         return existing, False
-    entry = _row(bank, new, value)
+    entry = _row(bank, new, value, group_id)
     session.add(entry)
     session.flush()
     log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=ChangeAction.ADDED)
@@ -309,14 +323,13 @@ def _groups_for(
     """The entry group of every group key in the batch, made where `known` lacks it."""
     for new in batch:
         if new.group is not None and new.group not in known:
-            group = EntryGroup(
-                bank_id=bank.id,
-                label=(new.label or new.group)[:200],
+            group = new_group(
+                session=session,
+                bank=bank,
+                label=new.label or new.group,
                 source_kind=new.source_kind,
                 source_ref=new.source_ref,
             )
-            session.add(group)
-            session.flush()
             known[new.group] = group.id
     return known
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from consentry.banks.errors import BankNotFound
 from consentry.banks.models import Bank, EntryStatus, SourceKind
-from consentry.banks.service import NewEntry, add_entry, create_bank, get_bank
+from consentry.banks.service import NewEntry, add_entry, create_bank, get_bank, new_group
 from consentry.cases.access import hash_pin, new_pin, new_reference
 from consentry.cases.clocks import (
     ClockSettings,
@@ -118,12 +118,23 @@ def _add_hashes(
     session: Session, case: Case, notice: NoticeIn, settings: Settings, actor: Actor
 ) -> None:
     bank = case_bank(session=session, settings=settings)
+    groups: dict[int, int] = {}
     for submitted in notice.hashes:
         if not usable(submitted):
             continue
+        if submitted.photo is not None and submitted.photo not in groups:
+            # The label is seen by platforms that scan: nothing that names the case.
+            groups[submitted.photo] = new_group(
+                session=session,
+                bank=bank,
+                label=f"reported photo {len(groups) + 1}",
+                source_kind=SourceKind.CASE,
+                source_ref=f"case:{case.id}",
+            ).id
         entry, _ = add_entry(
             session=session,
             bank=bank,
+            group_id=None if submitted.photo is None else groups[submitted.photo],
             new=NewEntry(
                 signal_type=submitted.signal_type,
                 value=submitted.value,

@@ -73,6 +73,13 @@ class HashIn(Strict):
     signal_type: SignalName
     value: str = Field(max_length=64)
     quality: int | None = Field(default=None, ge=0, le=100)
+    photo: int | None = Field(
+        default=None,
+        ge=0,
+        le=100_000,
+        description="Which of the request's photos the value came from: one photo's values "
+        "(PDQ, windows, digest) are kept together and withdrawn together.",
+    )
 
     @field_validator("value")
     @classmethod

@@ -68,14 +68,18 @@ class RequestForm:
         return cls(values, ticked, chosen)
 
     def hashes(self) -> list[dict[str, Any]]:
-        """`signal_type:value[:quality]` tokens, as the page's hashing worker writes them."""
+        """`signal_type:value[:quality[:photo]]` tokens, as the page writes them (photo: which
+        chosen photo the value came from)."""
         parsed = []
         for token in self.chosen.get("hash", []):
             signal_type, _, rest = token.partition(":")
-            value, _, quality = rest.partition(":")
+            value, _, rest = rest.partition(":")
+            quality, _, photo = rest.partition(":")
             item: dict[str, Any] = {"signal_type": signal_type, "value": value}
             if quality:
                 item["quality"] = int(quality) if quality.isdigit() else -1
+            if photo:
+                item["photo"] = int(photo) if photo.isdigit() and len(photo) < 7 else -1
             parsed.append(item)
         return parsed
 

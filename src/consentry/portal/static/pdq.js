@@ -105,7 +105,7 @@ export function qualityOf(buffer) {
 }
 
 // D * buffer * D^T: the 16x16 coefficients, row-major.
-function dct16(buffer) {
+export function dct16(buffer) {
   const half = new Float64Array(16 * 64);
   for (let i = 0; i < 16; i++) {
     for (let k = 0; k < 64; k++) {
@@ -128,7 +128,7 @@ function dct16(buffer) {
 // Bit k is set when coefficient k exceeds the median (the 128th smallest, as Torben's
 // median in the reference). The hex is most significant bit first and bit 255 leads,
 // as in the reference's and python-threatexchange's output.
-function toHex(coefficients) {
+export function toHex(coefficients) {
   const median = Float64Array.from(coefficients).sort()[127];
   let hex = "";
   for (let nibble = 0; nibble < 64; nibble++) {

@@ -3,6 +3,7 @@
 
 import { fileDigests } from "./digests.js";
 import { pdqFromRgba } from "./pdq.js";
+import { windowHashes } from "./windows.js";
 
 const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -36,6 +37,11 @@ export async function hashPhoto(file) {
     milliseconds: Math.round(performance.now() - started),
     hashes: [
       { signal_type: "pdq", value: hash, quality },
+      ...windowHashes(pixels.data, pixels.width, pixels.height).map((w) => ({
+        signal_type: "pdq_windows",
+        value: w.hash,
+        quality: w.quality,
+      })),
       { signal_type: "sha256", value: sha256 },
     ],
   };

@@ -79,7 +79,8 @@ function start(form) {
       const field = document.createElement("input");
       field.type = "hidden";
       field.name = "hash";
-      field.value = [hash.signal_type, hash.value, hash.quality].filter((v) => v !== undefined).join(":");
+      // The photo's number keeps its values (PDQ, windows, digest) together at the server.
+      field.value = [hash.signal_type, hash.value, hash.quality ?? "", data.id].join(":");
       item.append(field);
     }
     const pdq = hashes.find((hash) => hash.signal_type === "pdq");
