@@ -131,3 +131,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(part in item.path.stem for part in SLOW_MODULES):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the hashing kernels (numba) once, in the controlling process, before the
+    workers and the servers they start hash their first image: they then load the
+    on-disk cache instead of each compiling for seconds at once."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        from consentry.hashing.signals import compute_signals
+        from tests.images import blobs, png
+
+        compute_signals(png(blobs(0, 200, 150)))

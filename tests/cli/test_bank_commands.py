@@ -114,3 +114,39 @@ def test_usage_errors_exit_2_with_a_message(args: tuple[str, ...], message: str)
     result = run(*args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_bank_add_keeps_an_image_as_one_group_and_match_names_it(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from tests.images import blobs
+
+    original = blobs(12, 800, 600)
+    (tmp_path / "beach.png").write_bytes(png(original))
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not really")
+    copy = tmp_path / "copy.jpg"
+    tilted = original.rotate(3, resample=Image.Resampling.BICUBIC)
+    copy.write_bytes(jpeg(tilted.crop((90, 70, 720, 540))))
+    assert run("bank", "create", "ncii").exit_code == 0
+    added = run(
+        "bank",
+        "add",
+        "ncii",
+        str(tmp_path / "beach.png"),
+        str(tmp_path / "broken.jpg"),
+        "--status",
+        "confirmed",
+    )
+    assert added.exit_code == 1  # one image could not be hashed; the other was added
+    assert "1 images" in added.stdout
+    hashed = json.loads(run("hash", "--json", str(tmp_path / "beach.png")).stdout)
+    assert len(hashed["pdq_windows"]) >= 5
+    found = run("match", "--json", str(copy))
+    assert found.exit_code == 0
+    [match] = [m for m in json.loads(found.stdout)["matches"] if m["signal_type"] == "pdq_windows"]
+    assert match["label"] == "beach.png"
+    assert match["tier"] == "review"
+    assert match["windows"] >= 1
+    assert run("bank", "set", "ncii", "--windows-auto").exit_code == 0
+    shown = run("bank", "add", "ncii", str(tmp_path / "beach.png"), "--label", "again")
+    assert "0 values added" in shown.stdout

@@ -1,6 +1,7 @@
 """A second process for the freshness test: follows the change log and answers queries.
 
-Reads one PDQ hex per line on stdin and prints the number of matches; prints
+Reads one value per line on stdin (PDQ hex, or `KIND VALUE`) and prints the number of
+matches (a grouped kind's matches count bank images); prints
 "ready" once its matcher is loaded and its follower runs.
 """
 
@@ -19,7 +20,8 @@ def main() -> None:
     ChangeFollower(engine, matcher).start()
     print("ready", flush=True)
     for line in sys.stdin:
-        found = matcher.match(Query.from_value("pdq", line.strip()))
+        kind, _, value = line.strip().rpartition(" ")
+        found = matcher.match(Query.from_value(kind or "pdq", value))
         print(len(found), flush=True)
 
 

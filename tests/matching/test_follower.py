@@ -20,9 +20,14 @@ FRESHNESS_SECONDS = 1.0
 
 
 def ask(probe: subprocess.Popen[str], value: str) -> int:
+    return ask_value(probe, "pdq", value)
+
+
+def ask_value(probe: subprocess.Popen[str], kind: str, value: str) -> int:
+    """How many matches the probe process finds for the value."""
     assert probe.stdin is not None
     assert probe.stdout is not None
-    probe.stdin.write(value + "\n")
+    probe.stdin.write(f"{kind} {value}\n")
     probe.stdin.flush()
     return int(probe.stdout.readline())
 

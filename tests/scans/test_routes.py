@@ -1,14 +1,19 @@
 import time
 
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import func, select
 
 from consentry.accounts.models import Scope
+from consentry.banks import service
+from consentry.banks.images import image_entries
+from consentry.banks.models import EntryStatus
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.hashing import compute_signals
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
 from tests.conftest import key_headers
-from tests.images import jpeg, pattern, png
+from tests.images import blobs, jpeg, pattern, png
 
 Headers = dict[str, str]
 
@@ -132,3 +137,53 @@ def test_counters_are_flushed(client: TestClient, scan_headers: Headers) -> None
                 or 0
             )
     assert total == 3
+
+
+def _bank_image(client: TestClient, image_png: bytes) -> list[str]:
+    """The image added as one group (as `consentry bank add` does); its window values."""
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with session_scope(engine) as session:
+        bank = service.create_bank(actor=SYSTEM, session=session, name="ncii")
+        entries = image_entries(
+            compute_signals(image_png, bank=True), label="beach.png", status=EntryStatus.CONFIRMED
+        )
+        service.add_entries(session=session, bank=bank, batch=entries, actor=SYSTEM, groups={})
+    return [e.value for e in entries if e.signal_type == "pdq_windows"]
+
+
+def test_a_cropped_tilted_upload_is_a_window_match_for_review(
+    client: TestClient, scan_headers: Headers
+) -> None:
+    original = blobs(12, 800, 600)
+    _bank_image(client, png(original))
+    copy = original.rotate(3, resample=Image.Resampling.BICUBIC).crop((90, 70, 720, 540))
+    deadline = time.monotonic() + 5
+    while True:
+        body = client.post(
+            "/v1/scan", files={"file": ("u.jpg", jpeg(copy), "image/jpeg")}, headers=scan_headers
+        ).json()
+        if body["verdict"] != "no_match" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert body["verdict"] == "review"  # the bank did not opt in to automatic windows
+    [match] = [m for m in body["matches"] if m["signal_type"] == "pdq_windows"]
+    assert match["variant"] == "window"
+    assert match["label"] == "beach.png"
+    assert match["windows"] >= 1
+    assert isinstance(match["group"], int)
+    with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        stored = session.scalars(select(ScanMatch)).all()
+        assert [m.windows for m in stored] == [match["windows"]]
+
+
+def test_a_platform_scans_by_its_own_window_hashes(
+    client: TestClient, scan_headers: Headers
+) -> None:
+    windows = _bank_image(client, png(blobs(13)))
+    result = scan_until(client, scan_headers, {"pdq_windows": windows[:3]}, "review")
+    [match] = result["matches"]  # type: ignore[misc]
+    assert match["windows"] == 3
+    too_many = client.post("/v1/scan", json={"pdq_windows": windows * 50}, headers=scan_headers)
+    assert too_many.status_code == 422
+    wrong = client.post("/v1/scan", json={"pdq_windows": "ab" * 32}, headers=scan_headers)
+    assert wrong.status_code == 422
