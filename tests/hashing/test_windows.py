@@ -112,8 +112,8 @@ def write_golden() -> None:
 
 def test_query_windows_add_near_vertical_pairs_turned() -> None:
     luma = luma_of(blobs(7))
-    bank = window_hashes(luma, query=False)
-    query = window_hashes(luma, query=True)
+    bank = [h for h, _ in window_hashes(luma, query=False)]
+    query = [h for h, _ in window_hashes(luma, query=True)]
     assert set(bank) <= set(query)
     turned = [w for w in windows_of(luma) if w.turned is not None]
     assert len(query) == len(bank) + len({w.turned for w in turned} - set(bank))

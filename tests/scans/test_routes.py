@@ -32,7 +32,7 @@ def bank_with(
 
 
 def scan_until(
-    client: TestClient, headers: Headers, body: dict[str, str], verdict: str
+    client: TestClient, headers: Headers, body: dict[str, object], verdict: str
 ) -> dict[str, object]:
     """The service follows the bank change log; a new entry matches within a second."""
     deadline = time.monotonic() + 5
@@ -171,9 +171,14 @@ def test_a_cropped_tilted_upload_is_a_window_match_for_review(
     assert match["label"] == "beach.png"
     assert match["windows"] >= 1
     assert isinstance(match["group"], int)
+    region = match["region"]  # where in the upload, for the reviewer's outline
+    assert 0 <= region["x"] <= 630
+    assert 0 <= region["y"] <= 470
+    assert (region["width"], region["height"]) == (630, 470)
     with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
         stored = session.scalars(select(ScanMatch)).all()
         assert [m.windows for m in stored] == [match["windows"]]
+        assert [m.region for m in stored] == [region]
 
 
 def test_a_platform_scans_by_its_own_window_hashes(
@@ -181,8 +186,11 @@ def test_a_platform_scans_by_its_own_window_hashes(
 ) -> None:
     windows = _bank_image(client, png(blobs(13)))
     result = scan_until(client, scan_headers, {"pdq_windows": windows[:3]}, "review")
-    [match] = result["matches"]  # type: ignore[misc]
+    matches = result["matches"]
+    assert isinstance(matches, list)
+    [match] = matches
     assert match["windows"] == 3
+    assert match["region"] is None  # hashes alone say nothing of where
     too_many = client.post("/v1/scan", json={"pdq_windows": windows * 50}, headers=scan_headers)
     assert too_many.status_code == 422
     wrong = client.post("/v1/scan", json={"pdq_windows": "ab" * 32}, headers=scan_headers)

@@ -16,7 +16,7 @@ from consentry.hashing.decode import decode_luma_plane, decode_upright, luma_of
 from consentry.hashing.pdq import PdqHash
 from consentry.hashing.pdq_core import VARIANT_NAMES, pdq_from_blocks
 from consentry.hashing.trim import ContentBox, content_box
-from consentry.hashing.windows import window_hashes
+from consentry.hashing.windows import Region, window_hashes
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -36,6 +36,8 @@ class ImageSignals:
     width: int
     height: int
     format: str
+    # Where each window lies in the image (pixels, upright), in the order of `windows`.
+    regions: tuple[Region, ...] = ()
 
     @property
     def quality(self) -> int:
@@ -72,7 +74,7 @@ class PdqSignals:
     variants: list[PdqHash]
     trimmed: PdqHash
     content: PdqHash
-    windows: list[PdqHash]
+    windows: list[tuple[PdqHash, Region]]
     width: int
     height: int
     format: str
@@ -92,12 +94,13 @@ def compute_signals(
         tuple(pdq.variants),
         pdq.trimmed,
         pdq.content,
-        tuple(pdq.windows),
+        tuple(hash_ for hash_, _ in pdq.windows),
         sha256,
         md5,
         pdq.width,
         pdq.height,
         pdq.format,
+        tuple(region for _, region in pdq.windows),
     )
 
 
@@ -116,8 +119,17 @@ def compute_pdq(
     return _exact(data, max_pixels, bank) if exact else _fast(data, max_pixels, bank)
 
 
-def _windows(luma: FloatArray, area: ContentBox, bank: bool) -> list[PdqHash]:
-    return window_hashes(luma if bank else _inside(luma, area), query=not bank)
+def _windows(
+    luma: FloatArray, area: ContentBox, bank: bool, block: float = 1.0
+) -> list[tuple[PdqHash, Region]]:
+    """The windows of the whole plane (a bank) or of its content area (a query), with
+    their regions in image pixels (`block`: image pixels per plane pixel)."""
+    box = ContentBox(0, luma.shape[0], 0, luma.shape[1]) if bank else area
+    found = window_hashes(_inside(luma, box), query=not bank)
+    return [
+        (hash_, region.moved(scale=1.0, dx=box.left, dy=box.top).moved(scale=block, dx=0, dy=0))
+        for hash_, region in found
+    ]
 
 
 def _inside(plane: FloatArray, box: ContentBox) -> FloatArray:
@@ -140,7 +152,7 @@ def _fast(data: bytes, max_pixels: int, bank: bool) -> PdqSignals:
         hashes,
         hash_of(content_box(plane.values)),
         hash_of(area),
-        _windows(plane.values, area, bank),
+        _windows(plane.values, area, bank, plane.width / plane.values.shape[1]),
         plane.width,
         plane.height,
         plane.format,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from consentry.banks.models import EntryStatus
 from consentry.hashing.pdq import MIN_RELIABLE_QUALITY
@@ -28,9 +28,12 @@ class Query:
 
     values: tuple[tuple[str, str, str], ...] = ()
     quality: int | None = None
+    # Where in the queried image each window value lies, for showing a reviewer.
+    regions: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def from_signals(cls, signals: ImageSignals) -> Query:
+        size = {"width": float(signals.width), "height": float(signals.height)}
         return cls(
             values=tuple(
                 (kind.name, variant, value)
@@ -38,6 +41,10 @@ class Query:
                 for variant, value in kind.of_image(signals)
             ),
             quality=signals.quality,
+            regions={
+                window.to_hex(): {**asdict(region), **size}
+                for window, region in zip(signals.windows, signals.regions, strict=True)
+            },
         )
 
     @classmethod
@@ -114,7 +121,7 @@ class Matcher:
         found: list[Match] = []
         with self.lock:
             for name, wanted in by_kind.items():
-                found.extend(self._match_kind(KINDS[name], wanted, query.low_quality))
+                found.extend(self._match_kind(KINDS[name], wanted, query))
         if bank is not None:
             found = [m for m in found if m.bank == bank]
         return sorted(found, key=lambda m: (m.distance, m.bank, m.entry_id))
@@ -127,7 +134,7 @@ class Matcher:
         return config, status
 
     def _match_kind(
-        self, kind: SignalKind, wanted: list[tuple[str, str]], low_quality: bool
+        self, kind: SignalKind, wanted: list[tuple[str, str]], query: Query
     ) -> list[Match]:
         radius = self._radius(kind)
         if radius < 0:
@@ -139,18 +146,22 @@ class Matcher:
             if current is None or (hit.distance, hit.query) < current[:2]:
                 best[hit.entry_id] = (hit.distance, hit.query, hit.value)
         # The PDQ quality says nothing of a digest, which is equality.
-        unreliable = kind.uses_quality and low_quality
+        unreliable = kind.uses_quality and query.low_quality
         found: list[_Found] = []
-        for entry_id, (distance, query, value) in best.items():
+        for entry_id, (distance, position, value) in best.items():
             usable = self._usable(entry_id)
             if usable is None:
                 continue
             config, status = usable
             if distance > kind.threshold(config.pdq_threshold):
                 continue
-            found.append(_Found(entry_id, config, status, distance, wanted[query][0], value))
+            variant, queried = wanted[position]
+            found.append(_Found(entry_id, config, status, distance, variant, value, queried))
         if kind.grouped:
-            return [self._group_match(kind, group, unreliable) for group in self._groups(found)]
+            return [
+                self._group_match(kind, group, unreliable, query.regions)
+                for group in self._groups(found)
+            ]
         return [self._entry_match(kind, f, unreliable) for f in found]
 
     def _groups(self, found: list[_Found]) -> list[list[_Found]]:
@@ -177,7 +188,13 @@ class Matcher:
             Tier.AUTO if self._automatic(found, unreliable) else Tier.REVIEW,
         )
 
-    def _group_match(self, kind: SignalKind, hits: list[_Found], unreliable: bool) -> Match:
+    def _group_match(
+        self,
+        kind: SignalKind,
+        hits: list[_Found],
+        unreliable: bool,
+        regions: dict[str, dict[str, float]],
+    ) -> Match:
         """One match per bank image: its closest value, and how many of its values matched.
         Automatic only where the bank opted in and two or more windows qualify on their own."""
         closest = hits[0]
@@ -186,7 +203,7 @@ class Matcher:
         match = closest.match(
             kind, self.registry.group(closest.entry_id), Tier.AUTO if automatic else Tier.REVIEW
         )
-        return replace(match, windows=len(hits))
+        return replace(match, windows=len(hits), region=regions.get(closest.queried))
 
 
 # Distinct windows of one bank image, each close enough to act on alone, that make a
@@ -201,7 +218,8 @@ class _Found:
     status: EntryStatus
     distance: int
     variant: str
-    value: str
+    value: str  # the bank's value
+    queried: str  # the query's value that found it
 
     def match(self, kind: SignalKind, group: int, tier: Tier) -> Match:
         return Match(

@@ -27,6 +27,9 @@ class Match:
     group: int | None = None  # the bank image (entry group) the entry belongs to
     label: str | None = None  # that image's label, filled in by whoever shows the match
     windows: int = 0  # for a window match: distinct windows of the bank image matched
+    # For a window match of an image: where the closest window lies in the queried image
+    # (x, y, side in pixels, degrees, and the image's width and height).
+    region: dict[str, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +44,7 @@ class Match:
             "group": self.group,
             "label": self.label,
             "windows": self.windows,
+            "region": self.region,
         }
 
 

@@ -4,6 +4,7 @@ system writes to the requester, so a reviewer never needs their address."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,32 @@ class MatchView:
     tier: str
     variant: str
     windows: int  # a window match: windows of the bank image matched
+    region: dict[str, float] | None  # where its closest window lies in the upload
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """A matched window drawn over the preview: SVG points in the upload's pixels."""
+
+    points: str
+    width: float
+    height: float
+
+    @classmethod
+    def of(cls, region: dict[str, float]) -> Outline | None:
+        try:
+            x, y, side = float(region["x"]), float(region["y"]), float(region["side"])
+            turn = math.radians(float(region["degrees"]))
+            width, height = float(region["width"]), float(region["height"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        ux, uy, half = math.cos(turn), math.sin(turn), side / 2
+        corners = [(-1, -1), (1, -1), (1, 1), (-1, 1)]
+        points = " ".join(
+            f"{x + half * (a * ux - b * uy):.1f},{y + half * (a * uy + b * ux):.1f}"
+            for a, b in corners
+        )
+        return cls(points, width, height)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +85,12 @@ class ItemView:
     matches: list[MatchView]
     preview_url: str | None
     signals: list[dict[str, Any]]  # detection findings kept with the scan that found it
+
+    @property
+    def outline(self) -> Outline | None:
+        """The closest window match's region, when the match was of a window."""
+        regions = [m.region for m in self.matches if m.region]
+        return Outline.of(regions[0]) if regions else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +193,7 @@ def case_file(*, session: Session, case: Case, settings: Settings, viewer: Viewe
                 tier=match.tier,
                 variant=match.variant,
                 windows=match.windows,
+                region=match.region,
             )
         )
     signals: dict[int, list[dict[str, Any]] | None] = dict(

@@ -41,6 +41,8 @@ class ScanMatch(Base):
     tier: Mapped[str] = mapped_column(String(16))
     # A window match: how many windows of the bank image matched (0 for other kinds).
     windows: Mapped[int] = mapped_column(default=0)
+    # ... and where the closest window lies in the uploaded image, for the reviewer.
+    region: Mapped[dict[str, float] | None] = mapped_column(JSON, default=None)
 
 
 class ScanCounter(Base):

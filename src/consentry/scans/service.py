@@ -75,6 +75,7 @@ def record_scan(
             variant=m.variant,
             tier=m.tier.value,
             windows=m.windows,
+            region=m.region,
         )
         for m in matches
     )

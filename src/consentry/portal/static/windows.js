@@ -12,7 +12,8 @@ const LEVELS = 5;
 const BASE_SIGMA = 1.6;
 const MIN_OCTAVE_SIDE = 24;
 const MIN_RESPONSE = 20.0;
-const STRONGEST = 10;
+const STRONGEST = 12;
+const MAX_WINDOWS = 48;
 const MARGIN = 0.04;
 const SEPARATION = 0.05;
 const MIN_PAIR = 0.15;
@@ -282,17 +283,19 @@ export function lumaOf(rgba, width, height) {
   return luma;
 }
 
-// The windows of a luma plane: [{ x, y, side, angle, hash, quality }], in pair order.
+// The windows of a luma plane: [{ x, y, side, angle, hash, quality }], strongest pairs first.
 export function windowsOf(luma) {
   const levels = pyramid(workingPlane(luma));
   const { h, w } = levels[0];
-  const chosen = select(detect(levels), h, w).sort((a, b) => a.x - b.x || a.y - b.y);
+  const strongest = select(detect(levels), h, w);
   const shortest = MIN_PAIR * Math.min(h, w);
   const found = [];
-  for (let a = 0; a < chosen.length; a++) {
-    for (let b = a + 1; b < chosen.length; b++) {
-      const p = chosen[a];
-      const q = chosen[b];
+  // Pairs of the strongest points first: each point with every stronger one.
+  for (let b = 0; b < strongest.length; b++) {
+    for (let a = 0; a < b; a++) {
+      if (found.length === MAX_WINDOWS) return found;
+      // A pair is ordered left to right (then top to bottom): so are the window's axes.
+      const [p, q] = [strongest[a], strongest[b]].sort((m, n) => m.x - n.x || m.y - n.y);
       const side = Math.hypot(q.x - p.x, q.y - p.y);
       if (side < shortest) continue;
       const ux = (q.x - p.x) / side;

@@ -54,9 +54,11 @@ def upgrade() -> None:
         "scan_matches",
         sa.Column("windows", sa.Integer(), nullable=False, server_default=sa.text("0")),
     )
+    op.add_column("scan_matches", sa.Column("region", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("scan_matches", "region")
     op.drop_column("scan_matches", "windows")
     op.drop_column("banks", "windows_auto")
     op.drop_index("ix_bank_entries_group_id", table_name="bank_entries")
