@@ -138,7 +138,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     workers and the servers they start hash their first image: they then load the
     on-disk cache instead of each compiling for seconds at once."""
     if os.environ.get("PYTEST_XDIST_WORKER") is None:
-        from consentry.hashing.signals import compute_signals
-        from tests.images import blobs, png
+        from consentry.hashing.windows import warm_up
 
-        compute_signals(png(blobs(0, 200, 150)))
+        warm_up()

@@ -5,6 +5,7 @@ app's state, where `consentry.api.parts.part` finds it by its type."""
 from __future__ import annotations
 
 import sys
+import threading
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from consentry.config import Settings
 from consentry.core.jobs import PeriodicJob
 from consentry.db.engine import make_engine
 from consentry.evidence import jobs as evidence_jobs
+from consentry.hashing.windows import warm_up
 from consentry.matching.live import LiveIndex
 from consentry.retention import jobs as retention_jobs
 from consentry.scans.counts import ScanCounts
@@ -59,6 +61,8 @@ class Runtime:
         # Background threads (change log, counters, rate limits) must not hold the GIL
         # for Python's default 5 ms while requests wait: that showed in the p99.
         sys.setswitchinterval(0.001)
+        # The window detector compiles on first use; do it now, not in an upload's time.
+        threading.Thread(target=warm_up, name="consentry-warm-up", daemon=True).start()
         self.live_index.start()
         self.jobs.start()
 
