@@ -30,7 +30,9 @@ def crop(share: float) -> Edit:
         w, h = image.size
         cut_x, cut_y = share * w, share * h
         left, top = rng.uniform(0, cut_x), rng.uniform(0, cut_y)
-        return image.crop((round(left), round(top), round(w - cut_x + left), round(h - cut_y + top)))
+        return image.crop(
+            (round(left), round(top), round(w - cut_x + left), round(h - cut_y + top))
+        )
 
     return edit
 
@@ -57,12 +59,16 @@ def rotate(degrees: float, inscribed: bool) -> Edit:
         # The largest centred rectangle of the original's aspect inside the turned picture.
         scale = min(w / (w * c + h * s), h / (w * s + h * c))
         iw, ih = w * scale, h * scale
-        return turned.crop((round((w - iw) / 2), round((h - ih) / 2), round((w + iw) / 2), round((h + ih) / 2)))
+        return turned.crop(
+            (round((w - iw) / 2), round((h - ih) / 2), round((w + iw) / 2), round((h + ih) / 2))
+        )
 
     return edit
 
 
-def _caption(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rng: np.random.Generator) -> None:
+def _caption(
+    draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rng: np.random.Generator
+) -> None:
     x0, y0, x1, y1 = box
     size = max(10, (y1 - y0) // 3)
     words = ["when", "you", "see", "it", "lol", "this", "is", "fine", "me", "after"]
@@ -98,8 +104,18 @@ def app_screenshot(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     out.paste(image, (side, top))
     draw = ImageDraw.Draw(out)
     draw.ellipse((side, top // 4, side + top // 2, top // 4 + top // 2), fill=(90, 120, 200))
-    draw.text((side + top // 2 + 8, top // 3), "someone  2h", fill=(30, 30, 30), font=_font(max(10, top // 5)))
-    draw.text((side, top + h + bottom // 4), "♡ 1,024   ↻ 87   ⤴", fill=(60, 60, 60), font=_font(max(10, bottom // 4)))
+    draw.text(
+        (side + top // 2 + 8, top // 3),
+        "someone  2h",
+        fill=(30, 30, 30),
+        font=_font(max(10, top // 5)),
+    )
+    draw.text(
+        (side, top + h + bottom // 4),
+        "♡ 1,024   ↻ 87   ⤴",
+        fill=(60, 60, 60),
+        font=_font(max(10, bottom // 4)),
+    )
     return _jpeg(out, int(rng.integers(80, 95)))
 
 
@@ -122,7 +138,11 @@ def phone_screenshot(image: Image.Image, rng: np.random.Generator) -> Image.Imag
     draw.text((width // 20, bar + bar // 2), "< Back      Photo", fill=ink, font=_font(bar // 2))
     below = top + shown.height + bar
     draw.text((width // 20, below), "liked by 2,048 others", fill=ink, font=_font(bar // 2))
-    draw.rounded_rectangle((width // 20, height - 2 * bar, width - width // 20, height - bar), radius=bar // 3, outline=ink)
+    draw.rounded_rectangle(
+        (width // 20, height - 2 * bar, width - width // 20, height - bar),
+        radius=bar // 3,
+        outline=ink,
+    )
     return _jpeg(out, int(rng.integers(75, 92)))
 
 

@@ -14,11 +14,10 @@ import sys
 
 import imagehash
 import numpy as np
+import window_recall
 from common import RESULTS, header, load_rgb, photo_paths, table
 from PIL import Image
 from transforms import TRANSFORMS
-
-import window_recall
 
 from consentry.hashing import ImageSignals, compute_signals
 

@@ -36,7 +36,9 @@ def clustered(n: int, centres: np.ndarray) -> np.ndarray:
     out = np.empty((n, 32), dtype=np.uint8)
     for start in range(0, n, 1_000_000):
         m = min(1_000_000, n - start)
-        out[start : start + m] = flip_with_profile(centres[rng.integers(0, len(centres), m)], PROFILE)
+        out[start : start + m] = flip_with_profile(
+            centres[rng.integers(0, len(centres), m)], PROFILE
+        )
     return out
 
 
@@ -86,9 +88,13 @@ def main() -> None:
     for i, photo in enumerate(photos):
         copy = compute_signals(jpeg_bytes(edits[i % len(edits)](photo, np.random.default_rng(i))))
         plain_queries.append(rows_of([*copy.variants, copy.trimmed, copy.content]))
-        window_queries.append(rows_of(list(copy.windows)) if copy.windows else plain_queries[-1][:1])
+        window_queries.append(
+            rows_of(list(copy.windows)) if copy.windows else plain_queries[-1][:1]
+        )
     rows = [
-        measure("plain PDQ (1 per bank image)", clustered(images, plain_centres), plain_queries, images),
+        measure(
+            "plain PDQ (1 per bank image)", clustered(images, plain_centres), plain_queries, images
+        ),
         measure(
             f"pdq_windows ({per_image:.1f} per bank image)",
             clustered(round(images * per_image), window_centres),
@@ -107,7 +113,16 @@ def main() -> None:
         "",
     ]
     lines += table(
-        ["values", "bank images", "indexed values", "query values", "p50 ms", "p99 ms", "memory MB", "build s"],
+        [
+            "values",
+            "bank images",
+            "indexed values",
+            "query values",
+            "p50 ms",
+            "p99 ms",
+            "memory MB",
+            "build s",
+        ],
         rows,
     )
     lines += [f"Window lookups cost {ratio:.1f}x plain PDQ's per image at the median.", ""]

@@ -43,7 +43,7 @@ def test_json_lines_in_sorted_order_with_errors(photos: Path) -> None:
     first = records[0]
     assert first == {
         "path": str(photos / "a.jpg"),
-        **compute_signals((photos / "a.jpg").read_bytes()).to_json(),
+        **compute_signals((photos / "a.jpg").read_bytes(), bank=True).to_json(),
     }
     assert records[3]["error"] == {
         "type": "unsupported_format",

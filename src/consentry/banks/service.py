@@ -300,13 +300,8 @@ def change_status(
         action=f"bank.entry.{action.value}",
         subject_type="bank_entry",
         subject_id=entry.id,
-        details={
-            "bank_id": bank.id,
-            "from": current.value,
-            "to": target.value,
-            "group_id": entry.group_id,
-            "entries": len(members),
-        },
+        details={"bank_id": bank.id, "from": current.value, "to": target.value}
+        | ({"group_id": entry.group_id, "entries": len(members)} if entry.group_id else {}),
     )
     return entry, True
 
