@@ -3,8 +3,6 @@ as one; a withdrawn group leaves no window matching anywhere."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import uuid
 
@@ -24,7 +22,7 @@ from consentry.hashing.signals import compute_signals
 from consentry.matching.follower import catch_up, load_matcher
 from consentry.matching.matcher import Query
 from tests.images import blobs, png
-from tests.matching.test_follower import FRESHNESS_SECONDS, ROOT, ask_value
+from tests.matching.test_follower import FRESHNESS_SECONDS, ask_value, start_probe
 
 
 def _add_image(session: Session, seed: int, label: str = "photo.png") -> list[NewEntry]:
@@ -137,16 +135,8 @@ def test_a_withdrawn_group_stops_matching_in_another_process_within_a_second(
         service.create_bank(actor=SYSTEM, session=session, name="ncii")
         entries = _add_image(session, 6)
     windows = [e.value for e in entries if e.signal_type == "pdq_windows"]
-    probe = subprocess.Popen(
-        [sys.executable, "-m", "tests.matching.follower_probe", db_url],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    probe = start_probe(db_url)
     try:
-        assert probe.stdout is not None
-        assert probe.stdout.readline().strip() == "ready"
         assert all(ask_value(probe, "pdq_windows", w) == 1 for w in windows)
         with session_scope(engine) as session:
             service.change_status(

@@ -40,9 +40,8 @@ def wait_until(probe: subprocess.Popen[str], expected: int) -> float:
     return time.monotonic() - start
 
 
-def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: str) -> None:
-    with session_scope(engine) as session:
-        service.create_bank(actor=SYSTEM, session=session, name="ncii")
+def start_probe(db_url: str) -> subprocess.Popen[str]:
+    """Another process following the change log; ready once it answers."""
     probe = subprocess.Popen(
         [sys.executable, "-m", "tests.matching.follower_probe", db_url],
         cwd=ROOT,
@@ -50,9 +49,16 @@ def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: s
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert probe.stdout is not None
+    assert probe.stdout.readline().strip() == "ready"
+    return probe
+
+
+def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: str) -> None:
+    with session_scope(engine) as session:
+        service.create_bank(actor=SYSTEM, session=session, name="ncii")
+    probe = start_probe(db_url)
     try:
-        assert probe.stdout is not None
-        assert probe.stdout.readline().strip() == "ready"
         assert ask(probe, VALUE) == 0
         with session_scope(engine) as session:
             bank = service.get_bank(session=session, name="ncii")
