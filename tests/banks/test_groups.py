@@ -155,3 +155,10 @@ def test_a_withdrawn_group_stops_matching_in_another_process_within_a_second(
     finally:
         probe.terminate()
         probe.wait(timeout=10)
+
+
+def test_adding_an_image_twice_adds_nothing_and_no_empty_group(session: Session) -> None:
+    service.create_bank(actor=SYSTEM, session=session, name="ncii")
+    _add_image(session, 8)
+    _add_image(session, 8, label="again.png")
+    assert [g.label for g in session.scalars(select(EntryGroup))] == ["photo.png"]

@@ -27,9 +27,9 @@ _WINDOWS_OF = """async ([h, w, values]) => {
 
 
 def _lumas() -> dict[str, np.ndarray[Any, Any]]:
-    planes = {f"blobs-{seed}": luma_of(blobs(seed, 560, 420)) for seed in range(3)}
-    planes["blobs-portrait"] = luma_of(blobs(9, 360, 640))
-    for path in sorted(SHARED_PHOTOS.glob("*.jpg"))[:3]:
+    planes = {f"blobs-{seed}": luma_of(blobs(seed, 480, 360)) for seed in range(2)}
+    planes["blobs-portrait"] = luma_of(blobs(9, 300, 400))
+    for path in sorted(SHARED_PHOTOS.glob("*.jpg"))[:2]:
         planes[path.name] = luma_of(Image.open(path).convert("RGB"))
     return planes
 

@@ -362,11 +362,13 @@ def add_entries(
         )
         existing.update((signal_type, value) for value in found)
     summary.unchanged += len(existing)
-    group_ids = _groups_for(session, bank, batch, {} if groups is None else groups)
+    adding = [(v, new) for (t, v), new in wanted.items() if (t, v) not in existing]
+    # Groups are made for what is added: an image already held makes no empty group.
+    known = {} if groups is None else groups
+    group_ids = _groups_for(session, bank, [new for _, new in adding], known)
     fresh = [
         _row(bank, new, value, group_ids.get(new.group) if new.group is not None else None)
-        for (signal_type, value), new in wanted.items()
-        if (signal_type, value) not in existing
+        for value, new in adding
     ]
     session.add_all(fresh)
     session.flush()
