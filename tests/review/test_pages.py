@@ -440,3 +440,59 @@ def test_reviewers_see_exactly_what_was_sent(client: TestClient) -> None:
     page = client.get(f"/console/cases/{reference}").text
     assert "posted by @jane_doe on snake_case_forum" in page
     assert "threat to share" in page  # a code from a closed list, in words
+
+
+@pytest.fixture
+def app_with_previews(case_settings: Settings) -> Iterator[TestClient]:
+    configured = case_settings.model_copy(
+        update={"preview_url_template": "https://previews.example.org/p/{content_id}"}
+    )
+    with running(configured) as test_client:
+        yield test_client
+
+
+def test_a_window_match_is_outlined_on_the_preview(app_with_previews: TestClient) -> None:
+    """A photo's windows sent with a request (grouped by photo), confirmed; a tilted,
+    cropped copy uploaded by the platform: the reviewer sees which region matched."""
+    from PIL import Image
+
+    from consentry.accounts.models import Scope
+    from consentry.hashing.signals import compute_signals
+    from tests.cases.support import eventually
+    from tests.conftest import key_headers
+    from tests.images import blobs, jpeg, png
+
+    app = app_with_previews
+    original = blobs(12, 800, 600)
+    signals = compute_signals(png(original), bank=True)
+    hashes = [
+        {"signal_type": "pdq_windows", "value": w.to_hex(), "quality": w.quality, "photo": 1}
+        for w in signals.windows
+    ]
+    filed = app.post(
+        "/v1/notices", json=notice(hashes=hashes), headers=key_headers(app, Scope.NOTICES_WRITE)
+    )
+    reference = filed.json()["reference"]
+    decide = key_headers(app, Scope.CASES_DECIDE)
+    app.post(f"/v1/cases/{reference}/decisions", json={"decision": "confirm"}, headers=decide)
+    copy = original.rotate(3, resample=Image.Resampling.BICUBIC).crop((90, 70, 720, 540))
+    upload = {"file": ("u.jpg", jpeg(copy), "image/jpeg")}
+    platform = key_headers(app, Scope.SCAN)
+
+    def scanned() -> bool:
+        found = app.post("/v1/scan", files=upload, data={"content_id": "copy-7"}, headers=platform)
+        return bool(found.json()["matches"])
+
+    eventually(scanned)
+    _sign_in(app, "rev@example.org", Role.REVIEWER)
+    page = app.get(f"/console/cases/{reference}").text
+    assert "<td>cases</td><td>pdq_windows</td>" in page
+    assert "(a region of the image matched, not the whole)" in page
+    assert 'src="https://previews.example.org/p/copy-7"' in page
+    outline = re.search(
+        r'<svg class="region" viewBox="0 0 630.0 470.0"[^>]*><polygon points="([^"]+)"', page
+    )
+    assert outline is not None
+    corners = [tuple(map(float, p.split(","))) for p in outline.group(1).split()]
+    assert len(corners) == 4
+    assert all(-50 <= x <= 680 and -50 <= y <= 520 for x, y in corners)
