@@ -46,7 +46,7 @@ def test_an_image_is_one_group_with_every_kind(session: Session) -> None:
     assert {e.group_id for e in stored} == {group.id}
 
 
-def test_withdrawing_any_value_withdraws_the_whole_image(session: Session) -> None:
+def test_withdrawing_any_value_of_an_image_withdraws_the_whole_image(session: Session) -> None:
     service.create_bank(actor=SYSTEM, session=session, name="ncii")
     entries = _add_image(session, 1)
     _add_image(session, 2, label="other.png")
@@ -59,6 +59,7 @@ def test_withdrawing_any_value_withdraws_the_whole_image(session: Session) -> No
         value=window.value,
         action=ChangeAction.WITHDRAWN,
         actor=SYSTEM,
+        whole_group=True,
     )
     assert changed
     by_group: dict[str, set[EntryStatus]] = {}
@@ -122,6 +123,7 @@ def test_a_withdrawn_group_leaves_no_window_in_a_follower(
             value=windows[pick % len(windows)],
             action=ChangeAction.WITHDRAWN,
             actor=SYSTEM,
+            whole_group=True,
         )
     catch_up(engine, matcher)
     assert matcher.match(query, bank=name) == []
@@ -146,6 +148,7 @@ def test_a_withdrawn_group_stops_matching_in_another_process_within_a_second(
                 value=next(e.value for e in entries if e.signal_type == "md5"),
                 action=ChangeAction.WITHDRAWN,
                 actor=SYSTEM,
+                whole_group=True,
             )
         start = time.monotonic()
         while any(ask_value(probe, "pdq_windows", w) for w in windows):

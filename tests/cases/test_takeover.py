@@ -167,3 +167,25 @@ def test_a_withdrawn_hash_is_blocked_again_only_when_a_reviewer_confirms_a_new_r
         f"/v1/cases/{again['reference']}", headers={"X-Case-PIN": again["pin"]}
     ).json()
     assert timeline["hashes"]["confirmed"] == 1
+
+
+def test_a_strangers_withdrawal_of_the_same_photo_leaves_the_victims_windows_blocked(
+    app: TestClient, filer: dict[str, str], decider: dict[str, str]
+) -> None:
+    """The stranger files first, so the photo's entry group is theirs; the victim's request
+    holds the same values. The stranger's withdrawal takes back only what no one else
+    holds (their extra value), never the rest of the group under the victim."""
+    windows = [f"{n:02x}" * 32 for n in (0x21, 0x43, 0x65)]
+    photo = [{"signal_type": "pdq_windows", "value": w, "quality": 80, "photo": 1} for w in windows]
+    extra = {"signal_type": "pdq", "value": OTHER_PDQ, "quality": 90, "photo": 1}
+    stranger = _stranger(app, filer, hashes=[*photo, extra])
+    victim = app.post("/v1/notices", json=notice(hashes=photo), headers=filer).json()
+    app.post(
+        f"/v1/cases/{victim['reference']}/decisions", json={"decision": "confirm"}, headers=decider
+    )
+    withdrawn = app.post(
+        f"/v1/cases/{stranger['reference']}/withdraw", json={"pin": stranger["pin"]}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert _status_of(app, OTHER_PDQ) == "withdrawn"
+    assert [_status_of(app, w) for w in windows] == ["confirmed"] * 3

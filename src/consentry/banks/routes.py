@@ -118,6 +118,7 @@ def change_entry(
             value=body.value,
             action=_ACTIONS[action],
             actor=Actor.key(key.id),
+            whole_group=True,
         )
         return EntryOut(
             entry_id=entry.id, signal_type=entry.signal_type, status=entry.status, changed=changed

@@ -264,8 +264,13 @@ def change_status(
     value: str,
     action: ChangeAction,
     actor: Actor,
+    whole_group: bool = False,
 ) -> tuple[BankEntry, bool]:
     """Confirm, withdraw or revoke an entry; repeating a change is a no-op.
+
+    With `whole_group`, every value of the entry's image (its entry group) changes with
+    it: for the bank's operator acting on an image. The case workflow changes only the
+    values its case holds, one by one, because another person's case may hold the rest.
 
     Returns the entry and whether its status changed.
     """
@@ -283,7 +288,7 @@ def change_status(
         )
     # An image's values change together: a withdrawn photo leaves no window behind.
     members = [entry]
-    if entry.group_id is not None:
+    if whole_group and entry.group_id is not None:
         members = list(
             session.scalars(
                 select(BankEntry)
@@ -301,7 +306,7 @@ def change_status(
         subject_type="bank_entry",
         subject_id=entry.id,
         details={"bank_id": bank.id, "from": current.value, "to": target.value}
-        | ({"group_id": entry.group_id, "entries": len(members)} if entry.group_id else {}),
+        | ({"group_id": entry.group_id, "entries": len(members)} if len(members) > 1 else {}),
     )
     return entry, True
 

@@ -303,6 +303,7 @@ def _change(action: ChangeAction, name: str, value: str, signal: str) -> None:
                 value=value,
                 action=action,
                 actor=CLI,
+                whole_group=True,
             )
         except InvalidHash as error:
             stderr.print(f"[red]error:[/] {error}")
