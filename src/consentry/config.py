@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     )
     max_image_pixels: int = Field(default=DEFAULT_MAX_PIXELS, gt=0)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    # Videos (vPDQ): a frame hashed every this many seconds, and the limits of one video.
+    video_seconds_per_hash: float = Field(default=1.0, gt=0, le=60)
+    max_video_seconds: float = Field(default=3 * 3600.0, gt=0)
+    max_video_hash_seconds: float = Field(
+        default=300.0, gt=0, description="wall-clock limit on hashing one video"
+    )
     # Images decoded at once per worker process (hashing, scans of uploads, inspection),
     # and how long more wait for a slot before a 503 with Retry-After.
     decode_concurrency: int = Field(default=2, gt=0)

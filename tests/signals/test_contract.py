@@ -67,7 +67,7 @@ def test_thresholds_are_within_what_a_bank_allows(kind: SignalKind) -> None:
 def test_an_image_yields_normalised_values_with_distinct_variants(kind: SignalKind) -> None:
     signals = compute_signals(png(pattern(3)))
     pairs = kind.of_image(signals)
-    assert pairs
+    assert pairs or kind.timed  # a video's frames come from a video, never an image
     # A grouped kind's values are one variant (a window) many times over, each distinct.
     keys = {value if kind.grouped else variant for variant, value in pairs}
     assert len(keys) == len(pairs)

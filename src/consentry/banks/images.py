@@ -1,4 +1,4 @@
-"""A bank image: every value an image yields, as one entry group."""
+"""A bank image or video: every value it yields, as one entry group."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from consentry.banks.models import EntryStatus, SourceKind
 from consentry.banks.service import NewEntry
 from consentry.hashing.pdq import PdqHash
 from consentry.hashing.signals import ImageSignals
+from consentry.hashing.video import VideoSignals
 from consentry.signals.registry import KINDS
 
 
@@ -38,4 +39,34 @@ def image_entries(
             label=label,
         )
         for kind, value, quality in values
+    ]
+
+
+def video_entries(
+    signals: VideoSignals,
+    *,
+    label: str,
+    status: EntryStatus = EntryStatus.PENDING,
+    source_kind: SourceKind = SourceKind.MANUAL,
+    source_ref: str | None = None,
+) -> list[NewEntry]:
+    """A video's frame hashes (vPDQ, each with its time) and its file's digests, in one
+    group keyed by `label`: withdrawn, revoked and exported together."""
+    values: list[tuple[str, str, int | None, int | None]] = [
+        ("vpdq", f.pdq.to_hex(), f.pdq.quality, round(f.at * 1000)) for f in signals.frames
+    ]
+    values += [("sha256", signals.sha256, None, None), ("md5", signals.md5, None, None)]
+    return [
+        NewEntry(
+            signal_type=kind,
+            value=value,
+            status=status,
+            quality=quality,
+            source_kind=source_kind,
+            source_ref=source_ref,
+            group=label,
+            label=label,
+            at_ms=at_ms,
+        )
+        for kind, value, quality, at_ms in values
     ]

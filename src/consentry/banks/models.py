@@ -57,6 +57,10 @@ class Bank(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     # May a window match be actioned without a human (with enough distinct windows)?
     windows_auto: Mapped[bool] = mapped_column(default=False)
+    # A bank video matches when this share (percent) of the query's frames, and this
+    # share of the bank video's frames, are within the threshold (or by the clip rule).
+    video_query_share: Mapped[int] = mapped_column(default=80)
+    video_bank_share: Mapped[int] = mapped_column(default=80)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -90,6 +94,8 @@ class BankEntry(Base):
     group_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("entry_groups.id"), index=True, default=None
     )
+    # A video frame's time from the start of its video, in milliseconds.
+    at_ms: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

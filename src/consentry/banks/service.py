@@ -117,6 +117,7 @@ def update_bank(
     auto_max_distance: int | None = None,
     enabled: bool | None = None,
     windows_auto: bool | None = None,
+    video_shares: tuple[int, int] | None = None,
     actor: Actor,
 ) -> Bank:
     threshold = bank.pdq_threshold if pdq_threshold is None else pdq_threshold
@@ -127,6 +128,10 @@ def update_bank(
         bank.enabled = enabled
     if windows_auto is not None:
         bank.windows_auto = windows_auto
+    if video_shares is not None:
+        if not all(1 <= share <= 100 for share in video_shares):
+            raise InvalidBankSetting("a video share is a percentage, 1-100")
+        bank.video_query_share, bank.video_bank_share = video_shares
     log_change(session=session, bank_id=bank.id, action=ChangeAction.BANK_UPDATED)
     record(
         session=session,
@@ -139,6 +144,8 @@ def update_bank(
             "auto_max_distance": auto,
             "enabled": bank.enabled,
             "windows_auto": bank.windows_auto,
+            "video_query_share": bank.video_query_share,
+            "video_bank_share": bank.video_bank_share,
         },
     )
     return bank
@@ -189,6 +196,7 @@ class NewEntry:
     # labelled `label` (the key when none).
     group: str | None = None
     label: str | None = None
+    at_ms: int | None = None  # a video frame's time
 
 
 def _row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None) -> BankEntry:
@@ -204,6 +212,7 @@ def _row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None) -> 
         source_ref=new.source_ref,
         extra=new.extra,
         group_id=group_id,
+        at_ms=new.at_ms,
     )
 
 

@@ -18,7 +18,7 @@ from consentry.banks.formats import (
     read_entries,
     write_entry,
 )
-from consentry.banks.images import image_entries
+from consentry.banks.images import image_entries, video_entries
 from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry
 from consentry.cli.context import bank_errors, open_engine
@@ -28,6 +28,7 @@ from consentry.core.actor import CLI
 from consentry.db.session import session_scope
 from consentry.hashing.files import hash_files, walk
 from consentry.hashing.pdq import InvalidHash
+from consentry.hashing.video import VideoLimits
 from consentry.signals.registry import PDQ, SIGNAL_METAVAR, signal_option
 
 app = typer.Typer(
@@ -217,20 +218,22 @@ def _flush(
 def add_images(
     name: Annotated[str, typer.Argument(help="Bank name.")],
     files: Annotated[
-        list[Path], typer.Argument(exists=True, help="Images, or directories walked recursively.")
+        list[Path],
+        typer.Argument(exists=True, help="Images and videos, or directories walked recursively."),
     ],
     status: Annotated[
         EntryStatus, typer.Option("--status", help="Status of the new entries.")
     ] = EntryStatus.PENDING,
     label: Annotated[
-        str | None, typer.Option("--label", help="Label of each image (default: its file name).")
+        str | None, typer.Option("--label", help="Label of each file (default: its name).")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Hashing processes.")] = 1,
 ) -> None:
-    """Add images to a bank: each image's PDQ (plain, trimmed, content area), anchored
-    window hashes and digests as one entry group, withdrawn or revoked together.
+    """Add images and videos to a bank: each image's PDQ (plain, trimmed, content area),
+    anchored window hashes and digests, or each video's frame hashes (vPDQ) and digests,
+    as one entry group, withdrawn or revoked together.
 
-    Only hashes are stored, never the image. Exit status: 0 when every image was added,
+    Only hashes are stored, never the file. Exit status: 0 when every file was added,
     1 when any could not be hashed, 2 for a usage error.
     """
     engine = open_engine()
@@ -238,27 +241,38 @@ def add_images(
         service.get_bank(session=session, name=name)
     paths = list(walk(str(f) for f in files))
     added = unchanged = failed = 0
-    max_pixels = get_settings().max_image_pixels
+    settings = get_settings()
     with progress_bar(len(paths), "adding") as progress:
-        for result in hash_files(paths, max_pixels=max_pixels, workers=workers, bank=True):
-            if result.signals is None:
+        for result in hash_files(
+            paths,
+            max_pixels=settings.max_image_pixels,
+            workers=workers,
+            bank=True,
+            video=VideoLimits.of(settings),
+        ):
+            ref = Path(result.path).name
+            if result.video is not None:
+                entries = video_entries(
+                    result.video, label=label or ref, status=status, source_ref=ref
+                )
+                what = f"{len(result.video.frames)} frames"
+            elif result.signals is not None:
+                entries = image_entries(
+                    result.signals, label=label or ref, status=status, source_ref=ref
+                )
+                what = f"{len(result.signals.windows)} windows"
+            else:
                 assert result.error is not None
                 failed += 1
                 stderr.print(f"{result.path}: {result.error.kind}: {result.error.message}")
-            else:
-                entries = image_entries(
-                    result.signals,
-                    label=label or Path(result.path).name,
-                    status=status,
-                    source_ref=Path(result.path).name,
-                )
+                entries = []
+            if entries:
                 a, u = _flush(engine, name, entries, {})
                 added, unchanged = added + a, unchanged + u
-                windows = len(result.signals.windows)
-                stderr.print(f"{result.path}: {a} values added ({windows} windows)")
+                stderr.print(f"{result.path}: {a} values added ({what})")
             if progress is not None:
                 progress.advance(progress.task_ids[0])
-    typer.echo(f"{len(paths) - failed} images, {added} values added, {unchanged} unchanged")
+    typer.echo(f"{len(paths) - failed} files, {added} values added, {unchanged} unchanged")
     raise typer.Exit(1 if failed else 0)
 
 

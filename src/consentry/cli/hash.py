@@ -13,11 +13,14 @@ from rich.table import Table
 from consentry.cli.output import emit_json, progress_bar
 from consentry.config import get_settings
 from consentry.hashing.files import FileResult, hash_files, walk
+from consentry.hashing.video import VideoLimits
 
 
 def result_record(result: FileResult) -> dict[str, Any]:
     if result.signals is not None:
         return {"path": result.path, **result.signals.to_json()}
+    if result.video is not None:
+        return {"path": result.path, **result.video.to_json()}
     assert result.error is not None
     return {
         "path": result.path,
@@ -28,7 +31,9 @@ def result_record(result: FileResult) -> dict[str, Any]:
 def hash_command(
     paths: Annotated[
         list[Path],
-        typer.Argument(exists=True, help="Image files, or directories walked recursively."),
+        typer.Argument(
+            exists=True, help="Image and video files, or directories walked recursively."
+        ),
     ],
     json_lines: Annotated[
         bool, typer.Option("--json", help="One JSON object per file on stdout, in sorted order.")
@@ -37,21 +42,28 @@ def hash_command(
         int, typer.Option("--workers", "-w", min=1, help="Processes hashing in parallel.")
     ] = 1,
 ) -> None:
-    """Compute the signals of images: PDQ, anchored windows, SHA-256, MD5.
+    """Compute the signals of images and videos: PDQ, anchored windows, vPDQ, SHA-256, MD5.
 
     PDQ comes with its 8 rotations/flips, its border-trimmed and its content-area hash;
     pdq_windows are the keypoint-anchored window hashes over the whole image, as a bank
-    holds them.
+    holds them. A video gives vpdq: the PDQ of a frame every second (reliable ones,
+    still scenes collapsed), each as {"t": seconds, "pdq": hex, "quality": q}.
 
     Exit status: 0 when every file hashed, 1 when any failed, 2 for a usage error.
     """
     files = list(walk(str(p) for p in paths))
-    max_pixels = get_settings().max_image_pixels
+    settings = get_settings()
     failed = 0
     table = Table("format", "size", "quality", "pdq", "error")
     table.add_column("path", overflow="fold")
     with progress_bar(len(files), "hashing") as progress:
-        for result in hash_files(files, max_pixels=max_pixels, workers=workers, bank=True):
+        for result in hash_files(
+            files,
+            max_pixels=settings.max_image_pixels,
+            workers=workers,
+            bank=True,
+            video=VideoLimits.of(settings),
+        ):
             failed += result.error is not None
             if json_lines:
                 emit_json(result_record(result))
@@ -68,6 +80,11 @@ def hash_command(
 
 
 def _row(result: FileResult) -> tuple[str, ...]:
+    if result.video is not None:
+        v = result.video
+        first = v.frames[0].pdq.to_hex()[:16] if v.frames else ""
+        size = f"{v.width}x{v.height}"
+        return (v.format, size, f"{len(v.frames)} frames", first, "", result.path)
     if result.signals is None:
         assert result.error is not None
         return ("", "", "", "", f"{result.error.kind}: {result.error.message}", result.path)

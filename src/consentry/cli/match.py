@@ -19,6 +19,7 @@ from consentry.config import get_settings
 from consentry.db.session import session_scope
 from consentry.hashing.files import FileResult, hash_files, walk
 from consentry.hashing.pdq import InvalidHash
+from consentry.hashing.video import VideoLimits
 from consentry.matching.follower import load_matcher
 from consentry.matching.labels import labelled
 from consentry.matching.matcher import Matcher, Query
@@ -53,10 +54,22 @@ class _Report:
         self.engine = engine
         self.counts: Counter[str] = Counter()
         self.table = Table(
-            "query", "bank", "kind", "distance", "variant", "windows", "tier", "entry", "label"
+            "query",
+            "bank",
+            "kind",
+            "distance",
+            "variant",
+            "windows / frames",
+            "tier",
+            "entry",
+            "label",
         )
 
     def result(self, matcher: Matcher, result: FileResult, bank: str | None) -> None:
+        if result.video is not None:
+            query = Query.from_video(result.video)
+            self.add(result.path, matcher.match(query, bank=bank), query)
+            return
         if result.signals is None:
             self.counts["queries"] += 1
             self.counts["failed"] += 1
@@ -90,7 +103,7 @@ class _Report:
                 m.signal_type,
                 str(m.distance),
                 m.variant,
-                str(m.windows or ""),
+                _shown_count(m),
                 m.tier.value,
                 str(m.entry_id),
                 m.label or "",
@@ -106,6 +119,13 @@ class _Report:
         )
 
 
+def _shown_count(match: Match) -> str:
+    """Windows of a bank image matched, or a video's shares of frames matched."""
+    if match.video is not None:
+        return f"{match.video['query_share']:g}% / {match.video['bank_share']:g}%"
+    return str(match.windows or "")
+
+
 def _run_paths(
     paths: list[str], engine: Engine, bank: str | None, json_lines: bool, workers: int
 ) -> int:
@@ -113,8 +133,12 @@ def _run_paths(
     matcher = _matcher(engine, bank)
     report = _Report(json_lines, engine)
     with progress_bar(len(files), "matching") as progress:
+        settings = get_settings()
         for result in hash_files(
-            files, max_pixels=get_settings().max_image_pixels, workers=workers
+            files,
+            max_pixels=settings.max_image_pixels,
+            workers=workers,
+            video=VideoLimits.of(settings),
         ):
             report.result(matcher, result, bank)
             if progress is not None:
@@ -126,7 +150,7 @@ def _run_paths(
 def match_command(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(exists=True, help="Images, or directories walked recursively."),
+        typer.Argument(exists=True, help="Images and videos, or directories walked recursively."),
     ] = None,
     value: Annotated[
         str | None, typer.Option("--hash", help="Look up a bare value instead of images.")
@@ -144,11 +168,13 @@ def match_command(
     json_lines: JsonOption = False,
     workers: WorkersOption = 1,
 ) -> None:
-    """Match images, or one value, against the banks.
+    """Match images and videos, or one value, against the banks.
 
     Images are looked up by every signal: PDQ variants, trimmed and content-area PDQ,
     anchored windows and digests. A window match is one per bank image, with the number
-    of its windows matched; it is never automatic unless the bank allows it.
+    of its windows matched; it is never automatic unless the bank allows it. A video is
+    looked up by all its frames at once: a bank video matches by the share of frames in
+    common (both ways, or as a clip of it), shown with the matched time ranges.
 
     Exit status: 0 when every query ran (matched or not), 1 if any failed, 2 for usage errors.
     """

@@ -10,16 +10,19 @@ from functools import partial
 from pathlib import Path
 
 from consentry.hashing.errors import HashingError, ReadFailed
+from consentry.hashing.media import SNIFF_BYTES, looks_like_video
 from consentry.hashing.signals import ImageSignals, compute_signals
+from consentry.hashing.video import VideoLimits, VideoSignals, hash_video
 
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """The signals of one file, or why it could not be hashed."""
+    """The signals of one file (an image's or a video's), or why it could not be hashed."""
 
     path: str
     signals: ImageSignals | None = None
     error: HashingError | None = None
+    video: VideoSignals | None = None
 
 
 def walk(arguments: Iterable[str]) -> Iterator[str]:
@@ -38,13 +41,22 @@ def walk(arguments: Iterable[str]) -> Iterator[str]:
         yield from (full for _, full in sorted(found))
 
 
-def hash_file(path: str, *, max_pixels: int, bank: bool = False) -> FileResult:
-    """The file's signals (`bank`: windows for a bank, else for looking a copy up)."""
+def hash_file(
+    path: str, *, max_pixels: int, bank: bool = False, video: VideoLimits | None = None
+) -> FileResult:
+    """The file's signals (`bank`: windows for a bank, else for looking a copy up); a
+    video's frames (vPDQ, within `video` limits), never read into memory whole."""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as stream:
+            if looks_like_video(stream.read(SNIFF_BYTES)):
+                return FileResult(path, video=hash_video(path, limits=video))
+            stream.seek(0)
+            data = stream.read()
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return FileResult(path, error=ReadFailed(f"could not read the file: {reason}"))
+    except HashingError as error:
+        return FileResult(path, error=error)
     try:
         return FileResult(path, signals=compute_signals(data, max_pixels=max_pixels, bank=bank))
     except HashingError as error:
@@ -52,10 +64,15 @@ def hash_file(path: str, *, max_pixels: int, bank: bool = False) -> FileResult:
 
 
 def hash_files(
-    paths: Iterable[str], *, max_pixels: int, workers: int = 1, bank: bool = False
+    paths: Iterable[str],
+    *,
+    max_pixels: int,
+    workers: int = 1,
+    bank: bool = False,
+    video: VideoLimits | None = None,
 ) -> Iterator[FileResult]:
     """Results in the order of `paths`, whatever the number of worker processes."""
-    task = partial(hash_file, max_pixels=max_pixels, bank=bank)
+    task = partial(hash_file, max_pixels=max_pixels, bank=bank, video=video)
     if workers <= 1:
         yield from map(task, paths)
         return

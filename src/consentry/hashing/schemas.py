@@ -1,4 +1,4 @@
-"""The JSON shape of an image's signals, shared by the API and the CLI."""
+"""The JSON shape of an image's or a video's signals, shared by the API and the CLI."""
 
 from __future__ import annotations
 
@@ -25,3 +25,24 @@ class SignalsOut(BaseModel):
     width: int = Field(description="Width after EXIF orientation.")
     height: int = Field(description="Height after EXIF orientation.")
     format: str = Field(description="The decoder's format name, e.g. JPEG, PNG, WEBP, HEIF.")
+
+
+class FrameOut(BaseModel):
+    t: float = Field(ge=0, description="Seconds from the start of the video.")
+    pdq: str = Field(description="PDQ hash of the frame, 64 lowercase hex digits.")
+    quality: int = Field(ge=0, le=100)
+
+
+class VideoSignalsOut(BaseModel):
+    vpdq: list[FrameOut] = Field(
+        description="vPDQ: the PDQ of a frame every second (as Meta's vPDQ samples them), "
+        "frames below quality 50 dropped and still scenes collapsed, in time order."
+    )
+    sha256: str = Field(description="SHA-256 of the file's bytes.")
+    md5: str = Field(description="MD5 of the file's bytes (StopNCII's and pytx's video_md5).")
+    frames_sampled: int = Field(description="Frames hashed before dropping and collapsing.")
+    duration: float = Field(description="Seconds.")
+    fps: float
+    width: int
+    height: int
+    format: str = Field(description="The demuxer's name, e.g. mov (MP4), matroska (WebM).")

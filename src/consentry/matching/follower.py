@@ -45,6 +45,8 @@ def _config(bank: Bank) -> BankConfig:
         bank.auto_max_distance,
         bank.enabled,
         bank.windows_auto,
+        bank.video_query_share,
+        bank.video_bank_share,
     )
 
 
@@ -86,6 +88,7 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
                 BankEntry.value,
                 BankEntry.status,
                 BankEntry.group_id,
+                BankEntry.at_ms,
             )
             .where(BankEntry.id > last, BankEntry.status.in_(matchable))
             .order_by(BankEntry.id)
@@ -95,7 +98,7 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
             break
         last = rows[-1][0]
         by_kind: defaultdict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
-        for entry_id, _bank, signal_type, value, _status, _group in rows:
+        for entry_id, _bank, signal_type, value, _status, _group, _at in rows:
             ids, values = by_kind[signal_type]
             ids.append(entry_id)
             values.append(value)
@@ -106,7 +109,8 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
         banks = np.array([r[1] for r in rows], dtype=np.int64)
         codes = np.array([EntryRegistry.code(EntryStatus(r[4])) for r in rows], dtype=np.int8)
         groups = np.array([r[5] or 0 for r in rows], dtype=np.int64)
-        matcher.registry.set_many(entry_ids, banks, codes, groups)
+        times = np.array([np.nan if r[6] is None else r[6] / 1000 for r in rows], np.float32)
+        matcher.registry.set_many(entry_ids, banks, codes, groups, times)
     for index in matcher.indexes.values():
         index.commit()
 
@@ -142,6 +146,7 @@ def catch_up(engine: Engine, matcher: Matcher) -> int:
                         value=entry.value,
                         status=EntryStatus(entry.status),
                         group_id=entry.group_id,
+                        at_ms=entry.at_ms,
                     )
                 matcher.seq = row.seq
                 applied += 1

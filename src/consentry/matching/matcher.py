@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from consentry.banks.models import EntryStatus
 from consentry.hashing.pdq import MIN_RELIABLE_QUALITY
 from consentry.hashing.signals import ImageSignals
+from consentry.hashing.video import VideoSignals
 from consentry.matching.registry import EntryRegistry
 from consentry.matching.schemas import BankConfig, Match, Tier
-from consentry.signals.base import SignalIndex, SignalKind
+from consentry.matching.video import FramePair, Shares, detail
+from consentry.signals.base import Hit, SignalIndex, SignalKind
 from consentry.signals.registry import KINDS, kind_of
 
 
@@ -30,6 +33,8 @@ class Query:
     quality: int | None = None
     # Where in the queried image each window value lies, for showing a reviewer.
     regions: dict[str, dict[str, float]] = field(default_factory=dict)
+    # A video's frames: each frame value's time in it (seconds).
+    times: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_signals(cls, signals: ImageSignals) -> Query:
@@ -56,6 +61,26 @@ class Query:
         """Bare values of one kind (a grouped kind's values of one image, say)."""
         kind = kind_of(signal_type)
         return cls(values=tuple((kind.name, kind.value_variant, kind.normalise(v)) for v in values))
+
+    @classmethod
+    def from_video(cls, signals: VideoSignals) -> Query:
+        return cls.from_frames(
+            [(f.at, f.pdq.to_hex()) for f in signals.frames], (signals.sha256, signals.md5)
+        )
+
+    @classmethod
+    def from_frames(cls, frames: Sequence[tuple[float, str]], digests: Sequence[str] = ()) -> Query:
+        """A video's frames as (seconds, PDQ hex) and its file's (SHA-256, MD5) digests.
+        A frame value repeated later in the video counts once, at its first time."""
+        kind = KINDS["vpdq"]
+        times: dict[str, float] = {}
+        for at, value in frames:
+            times.setdefault(kind.normalise(value), at)
+        exact = [("sha256", "exact", d) for d in digests[:1]]
+        exact += [("md5", "exact", d) for d in digests[1:2]]
+        return cls(
+            values=(*((kind.name, kind.value_variant, v) for v in times), *exact), times=times
+        )
 
     @property
     def low_quality(self) -> bool:
@@ -93,6 +118,7 @@ class Matcher:
         value: str,
         status: EntryStatus,
         group_id: int | None = None,
+        at_ms: int | None = None,
     ) -> None:
         """Bring one entry to its current status (idempotent: applying twice changes nothing)."""
         index = self.indexes.get(signal_type)
@@ -100,7 +126,8 @@ class Matcher:
             return  # a kind this version does not know: nothing can look it up
         with self.lock:
             before = self.registry.status(entry_id)
-            self.registry.set(entry_id, bank_id, status, group_id or 0)
+            at = None if at_ms is None else at_ms / 1000
+            self.registry.set(entry_id, bank_id, status, group_id or 0, at)
             was_in = before is not None and before.matchable
             if status.matchable and not was_in:
                 index.add([entry_id], [value])
@@ -140,6 +167,8 @@ class Matcher:
         if radius < 0:
             return []  # no enabled bank
         hits = self.indexes[kind.name].search([value for _, value in wanted], radius)
+        if kind.timed:
+            return self._video_matches(kind, hits, wanted, query)
         best: dict[int, tuple[int, int, str]] = {}
         for hit in hits:
             current = best.get(hit.entry_id)
@@ -204,6 +233,48 @@ class Matcher:
             kind, self.registry.group(closest.entry_id), Tier.AUTO if automatic else Tier.REVIEW
         )
         return replace(match, windows=len(hits), region=regions.get(closest.queried))
+
+    def _video_matches(
+        self, kind: SignalKind, hits: list[Hit], wanted: list[tuple[str, str]], query: Query
+    ) -> list[Match]:
+        """One match per bank video whose shares of frames in common pass its bank's rules;
+        automatic only under the exact rule: identical-enough frames of confirmed entries
+        alone make both shares, in a bank that acts automatically at all."""
+        by_video: defaultdict[int, list[tuple[FramePair, _Found]]] = defaultdict(list)
+        for hit in hits:
+            usable = self._usable(hit.entry_id)
+            group = self.registry.group(hit.entry_id)
+            if usable is None or not group:
+                continue
+            config, status = usable
+            if hit.distance > kind.threshold(config.pdq_threshold):
+                continue
+            variant, queried = wanted[hit.query]
+            pair = FramePair(
+                hit.query,
+                query.times.get(queried, 0.0),
+                hit.entry_id,
+                self.registry.time(hit.entry_id),
+                hit.distance,
+            )
+            found = _Found(hit.entry_id, config, status, hit.distance, variant, hit.value, queried)
+            by_video[group].append((pair, found))
+        matches = []
+        for group, paired in by_video.items():
+            pairs = [pair for pair, _ in paired]
+            bank_frames = self.registry.frames(group)
+            shares = Shares.of(pairs, len(wanted), bank_frames)
+            config = paired[0][1].config
+            if not shares.passes(config.video_query_share, config.video_bank_share):
+                continue
+            exact = [pair for pair, found in paired if self._automatic(found, unreliable=False)]
+            automatic = Shares.of(exact, len(wanted), bank_frames).whole(
+                config.video_query_share, config.video_bank_share
+            )
+            closest = min((found for _, found in paired), key=lambda f: (f.distance, f.entry_id))
+            match = closest.match(kind, group, Tier.AUTO if automatic else Tier.REVIEW)
+            matches.append(replace(match, windows=shares.bank_matched, video=detail(pairs, shares)))
+        return matches
 
 
 # Distinct windows of one bank image, each close enough to act on alone, that make a

@@ -30,6 +30,9 @@ class Match:
     # For a window match of an image: where the closest window lies in the queried image
     # (x, y, side in pixels, degrees, and the image's width and height).
     region: dict[str, float] | None = None
+    # For a video match: `query_share` and `bank_share` (percent of each video's frames
+    # matched) and `segments`, the matched time ranges ({"query": [s, e], "bank": [s, e]}).
+    video: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,7 +48,14 @@ class Match:
             "label": self.label,
             "windows": self.windows,
             "region": self.region,
+            **_video_fields(self.video),
         }
+
+
+def _video_fields(video: dict[str, Any] | None) -> dict[str, Any]:
+    if video is None:
+        return {}
+    return {k: video[k] for k in ("query_share", "bank_share", "segments")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +66,5 @@ class BankConfig:
     auto_max_distance: int
     enabled: bool
     windows_auto: bool = False  # may a window match (of enough windows) be automatic?
+    video_query_share: int = 80  # percent of a queried video's frames that must match
+    video_bank_share: int = 80  # percent of the bank video's frames that must match

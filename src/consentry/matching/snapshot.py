@@ -21,10 +21,10 @@ from consentry.matching.registry import EntryRegistry
 from consentry.signals.base import SignalIndex
 from consentry.signals.registry import KINDS
 
-# 3: entry groups; 2: one folder per signal kind; 1: a PDQ folder and digest arrays.
-# Version 2 held no groups but did hold the same kinds, so it is not read: the
-# database is (its kinds list no longer matches anyway).
-VERSION = 3
+# 4: frame times; 3: entry groups; 2: one folder per signal kind; 1: a PDQ folder and
+# digest arrays. Versions 2 and 3 are not read: the database is (their kinds list no
+# longer matches anyway).
+VERSION = 4
 # Version 1's digest-types.npy codes, as persisted.
 _V1_DIGEST_KINDS = {1: "sha256", 2: "md5"}
 
@@ -43,10 +43,11 @@ def save_snapshot(matcher: Matcher, folder: Path, *, database: str) -> None:
     with matcher.lock:
         for name, index in matcher.indexes.items():
             index.save(staging / "kinds" / name)
-        bank, status, group = matcher.registry.arrays()
+        bank, status, group, times = matcher.registry.arrays()
         np.save(staging / "entry-bank.npy", bank)
         np.save(staging / "entry-status.npy", status)
         np.save(staging / "entry-group.npy", group)
+        np.save(staging / "entry-time.npy", times)
         meta = {
             "version": VERSION,
             "seq": matcher.seq,
@@ -79,10 +80,13 @@ def load_snapshot(folder: Path, *, database: str, log_end: int) -> Matcher | Non
             indexes = _v1_indexes(folder)
         else:
             indexes = {n: kind.load_index(folder / "kinds" / n) for n, kind in KINDS.items()}
-        # Version 1 predates groups: none of its entries belongs to one.
-        group = np.load(folder / "entry-group.npy") if meta["version"] == VERSION else None
+        # Version 1 predates groups and videos: none of its entries is in a group.
+        current = meta["version"] == VERSION
         registry = EntryRegistry.from_arrays(
-            np.load(folder / "entry-bank.npy"), np.load(folder / "entry-status.npy"), group
+            np.load(folder / "entry-bank.npy"),
+            np.load(folder / "entry-status.npy"),
+            np.load(folder / "entry-group.npy") if current else None,
+            np.load(folder / "entry-time.npy") if current else None,
         )
     except (OSError, ValueError, KeyError):
         return None

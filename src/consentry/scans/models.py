@@ -43,6 +43,8 @@ class ScanMatch(Base):
     windows: Mapped[int] = mapped_column(default=0)
     # ... and where the closest window lies in the uploaded image, for the reviewer.
     region: Mapped[dict[str, float] | None] = mapped_column(JSON, default=None)
+    # A video match: both shares of frames matched and the matched time ranges.
+    video: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class ScanCounter(Base):

@@ -3,7 +3,7 @@ matched scans (for the case workflow) and counters; image bytes are dropped once
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -18,7 +18,9 @@ from consentry.api.metrics import SCANS
 from consentry.api.parts import part
 from consentry.db.session import session_scope
 from consentry.detection.service import inspect, provenance_detectors
+from consentry.hashing.media import SNIFF_BYTES, looks_like_video
 from consentry.hashing.signals import ImageSignals, compute_signals
+from consentry.hashing.video import VideoLimits, VideoSignals, hash_video_stream
 from consentry.matching.live import LiveIndex
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match
@@ -94,18 +96,24 @@ async def _conclude(
     return results
 
 
-async def _image_query(request: Request) -> tuple[tuple[Query, str | None], bytes]:
+async def _upload_query(request: Request) -> tuple[tuple[Query, str | None], bytes | None]:
+    """The uploaded file's query, and an image's bytes (for its provenance, if it matches)."""
     form = await request.form(max_files=1, max_fields=4)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise RequestValidationError(
-            [{"loc": ("body", "file"), "msg": "an image file is required", "type": "missing"}]
+            [{"loc": ("body", "file"), "msg": "an image or a video is required", "type": "missing"}]
         )
     content_id = form.get("content_id")
     if content_id is not None and (not isinstance(content_id, str) or len(content_id) > 200):
         raise RequestValidationError(
             [{"loc": ("body", "content_id"), "msg": "at most 200 characters", "type": "value"}]
         )
+    if looks_like_video(await upload.read(SNIFF_BYTES)):
+        await upload.seek(0)
+        video = await run_in_threadpool(_video_of, request, upload.file)
+        return (Query.from_video(video), content_id), None
+    await upload.seek(0)
     data = await upload.read()
     signals = await run_in_threadpool(_signals_of, request, data)
     return (Query.from_signals(signals), content_id), data
@@ -114,6 +122,11 @@ async def _image_query(request: Request) -> tuple[tuple[Query, str | None], byte
 def _signals_of(request: Request, data: bytes) -> ImageSignals:
     with part(request, Admission).admitted():
         return compute_signals(data, max_pixels=request.app.state.settings.max_image_pixels)
+
+
+def _video_of(request: Request, stream: BinaryIO) -> VideoSignals:
+    with part(request, Admission).admitted():
+        return hash_video_stream(stream, limits=VideoLimits.of(request.app.state.settings))
 
 
 def _attach_signals(request: Request, scan_id: int, data: bytes) -> None:
@@ -144,15 +157,15 @@ def _parse(model: type[HashScan] | type[BatchScan], body: bytes) -> Any:
 
 @router.post("/scan", response_model=ScanResult, openapi_extra=_SCAN_BODY)
 async def scan(request: Request, key: ScanKey) -> Response:
-    """Match an upload: the image (multipart field `file`) or one hash as JSON."""
+    """Match an upload: the image or video (multipart field `file`) or one hash (a
+    video's frames, as `vpdq`) as JSON."""
     matcher = part(request, LiveIndex).ready()
     data = None
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        item, data = await _image_query(request)
+        item, data = await _upload_query(request)
     else:
         body: HashScan = _parse(HashScan, await request.body())
-        name, values = body.signal
-        item = (Query.from_values(name, values), body.content_id)
+        item = (body.query(), body.content_id)
     [result] = await _conclude(request, key, matcher, [item])
     if data is not None and result.scan_id is not None:
         await run_in_threadpool(_attach_signals, request, result.scan_id, data)
@@ -189,8 +202,5 @@ async def scan_batch(request: Request, key: ScanKey) -> Response:
     """Match up to 100 hashes, each with its content_id, in one request."""
     matcher = part(request, LiveIndex).ready()
     batch: BatchScan = _parse(BatchScan, await request.body())
-    items = []
-    for item in batch.items:
-        name, values = item.signal
-        items.append((Query.from_values(name, values), item.content_id))
+    items = [(item.query(), item.content_id) for item in batch.items]
     return _json(BatchResult(results=await _conclude(request, key, matcher, items)))

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from consentry.hashing.pdq import MIN_RELIABLE_QUALITY
+from consentry.matching.matcher import Query
 from consentry.matching.schemas import Match
 from consentry.signals.base import SignalKind
 from consentry.signals.registry import KINDS
@@ -25,6 +27,20 @@ ContentId = Field(
 
 # An image yields a few dozen window hashes; a list longer than this is not one image's.
 MAX_VALUES = 100
+# A video's frames: three hours at one a second. Also the most frames in one batch.
+MAX_FRAMES = 10_800
+
+
+class FrameIn(BaseModel):
+    """One frame of a video hashed by the platform: vPDQ's time, PDQ and quality."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    t: float = Field(ge=0, le=86_400, description="Seconds from the start of the video.")
+    pdq: str = Field(min_length=64, max_length=64, pattern="^[0-9a-fA-F]+$")
+    quality: int | None = Field(
+        default=None, ge=0, le=100, description="Frames below 50 are not looked up."
+    )
 
 
 def _shape(kind: SignalKind) -> dict[str, Any]:
@@ -55,13 +71,21 @@ class HashScanFields(BaseModel):
         return self
 
     @property
-    def signal(self) -> tuple[str, list[str]]:
-        """The kind given and its values (one, unless the kind is grouped)."""
-        for name in KINDS:
+    def frames(self) -> int:
+        """How many video frames the scan looks up."""
+        return sum(len(getattr(self, n) or ()) for n, kind in KINDS.items() if kind.timed)
+
+    def query(self) -> Query:
+        """The kind given and its values (one, unless the kind is grouped), to look up."""
+        for name, kind in KINDS.items():
             value = getattr(self, name)
-            if value is not None:
-                values = value if isinstance(value, list) else [value]
-                return name, [str(v).lower() for v in values]
+            if value is None:
+                continue
+            if kind.timed:
+                reliable = [f for f in value if (f.quality or 100) >= MIN_RELIABLE_QUALITY]
+                return Query.from_frames([(f.t, f.pdq) for f in reliable])
+            values = value if isinstance(value, list) else [value]
+            return Query.from_values(name, [str(v).lower() for v in values])
         raise AssertionError("validated to hold one")
 
     if TYPE_CHECKING:  # declared after the kinds' fields, below
@@ -69,6 +93,8 @@ class HashScanFields(BaseModel):
 
 
 def _value_field(kind: SignalKind) -> Any:
+    if kind.timed:
+        return (list[FrameIn] | None, Field(default=None, min_length=1, max_length=MAX_FRAMES))
     digits = kind.hex_digits
     value = Annotated[str, Field(min_length=digits, max_length=digits, pattern="^[0-9a-fA-F]+$")]
     if kind.grouped:
@@ -93,6 +119,12 @@ class BatchScan(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[HashScan] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> BatchScan:
+        if sum(item.frames for item in self.items) > MAX_FRAMES:
+            raise ValueError(f"a batch looks up at most {MAX_FRAMES:,} video frames in all")
+        return self
 
 
 class ScanResult(BaseModel):

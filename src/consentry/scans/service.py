@@ -76,6 +76,7 @@ def record_scan(
             tier=m.tier.value,
             windows=m.windows,
             region=m.region,
+            video=m.video,
         )
         for m in matches
     )

@@ -65,6 +65,9 @@ class SignalKind(ABC):
     # Do an image's values count together? Matches of a grouped kind are one per entry
     # group (bank image), with the number of its values matched, never automatic alone.
     grouped: ClassVar[bool] = False
+    # Are values frames of a video, each with its time? Such a group matches by the
+    # share of frames in common (both ways), with the matched time ranges.
+    timed: ClassVar[bool] = False
 
     def normalise(self, text: str) -> str:
         """The value as stored and compared (lowercase hex); `InvalidHash` if it is none."""

@@ -11,9 +11,12 @@ from consentry.hashing.pdq import InvalidHash
 from consentry.signals.base import SignalKind
 from consentry.signals.digests import Md5, Sha256
 from consentry.signals.pdq import Pdq
+from consentry.signals.video import Vpdq
 from consentry.signals.windows import PdqWindows
 
-KINDS: dict[str, SignalKind] = {kind.name: kind for kind in (Pdq(), PdqWindows(), Sha256(), Md5())}
+KINDS: dict[str, SignalKind] = {
+    kind.name: kind for kind in (Pdq(), PdqWindows(), Vpdq(), Sha256(), Md5())
+}
 PDQ = KINDS["pdq"]
 
 

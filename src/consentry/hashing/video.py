@@ -1,0 +1,245 @@
+"""vPDQ: the PDQ hashes of a video's frames, sampled at an interval, decoded safely.
+
+Frame selection follows Meta's vPDQ: frames are counted as decoded from 0, and
+every `int(seconds_per_hash * fps)`-th is hashed, stamped `number / fps`, so our
+hashes line up with `vpdq.computeHash` (PDQ of the same frame, within a few bits:
+we hash the decoded luma plane where vPDQ converts to RGB first). Frames below
+PDQ's reliable quality are dropped and a frame within `COLLAPSE_DISTANCE` of the
+last kept one is collapsed into it, as vPDQ's dedupe does with identical ones.
+
+Every video is hostile until decoded: the container's declared size is checked
+before a frame is decoded, and decoding stops at a limit of duration, frames and
+wall-clock time, each reported as a `HashingError` with a plain message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import av
+import av.error
+import numpy as np
+import numpy.typing as npt
+
+from consentry.config import Settings
+from consentry.hashing.errors import (
+    DecodeFailed,
+    EmptyFile,
+    HashingError,
+    ImageTooLarge,
+    TruncatedImage,
+    UnsupportedFormat,
+)
+from consentry.hashing.pdq import MIN_RELIABLE_QUALITY, PdqHash
+from consentry.hashing.pdq_core import Axis, pdq_from_blocks
+
+COLLAPSE_DISTANCE = 4
+MAX_FRAME_PIXELS = 8192 * 8192
+# Formats whose first plane is 8-bit luma: hashed as decoded, with no conversion.
+_LUMA_FIRST = frozenset(
+    ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21", "gray")
+)
+
+
+class VideoTooLong(HashingError):
+    kind = "video_too_long"
+
+
+class HashingTimedOut(HashingError):
+    kind = "timed_out"
+
+
+@dataclass(frozen=True, slots=True)
+class VideoLimits:
+    seconds_per_hash: float = 1.0
+    max_seconds: float = 3 * 3600.0  # declared or decoded duration
+    max_pixels: int = MAX_FRAME_PIXELS
+    max_frames: int = 1_000_000  # decoded, sampled or not
+    max_wall_seconds: float = 600.0  # decoding and hashing, end to end
+
+    @classmethod
+    def of(cls, settings: Settings) -> VideoLimits:
+        return cls(
+            seconds_per_hash=settings.video_seconds_per_hash,
+            max_seconds=settings.max_video_seconds,
+            max_pixels=min(settings.max_image_pixels, MAX_FRAME_PIXELS),
+            max_wall_seconds=settings.max_video_hash_seconds,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    at: float  # seconds from the start
+    pdq: PdqHash
+
+    def to_json(self) -> dict[str, Any]:
+        return {"t": round(self.at, 3), "pdq": self.pdq.to_hex(), "quality": self.pdq.quality}
+
+
+@dataclass(frozen=True, slots=True)
+class VideoSignals:
+    frames: tuple[Frame, ...]  # quality-filtered and collapsed, in time order
+    sampled: int  # frames hashed before filtering
+    duration: float
+    fps: float
+    width: int
+    height: int
+    format: str
+    sha256: str = ""  # of the file's bytes
+    md5: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "vpdq": [frame.to_json() for frame in self.frames],
+            "sha256": self.sha256,
+            "md5": self.md5,
+            "frames_sampled": self.sampled,
+            "duration": round(self.duration, 3),
+            "fps": round(self.fps, 3),
+            "width": self.width,
+            "height": self.height,
+            "format": self.format,
+        }
+
+
+def collapse(frames: list[Frame]) -> list[Frame]:
+    """Reliable frames, each differing from the last kept one by more than
+    COLLAPSE_DISTANCE bits (a still scene is one frame, however long)."""
+    kept: list[Frame] = []
+    for frame in frames:
+        if (frame.pdq.quality or 0) < MIN_RELIABLE_QUALITY:
+            continue
+        if kept and kept[-1].pdq.distance(frame.pdq) <= COLLAPSE_DISTANCE:
+            continue
+        kept.append(frame)
+    return kept
+
+
+def hash_video(path: str | Path, *, limits: VideoLimits | None = None) -> VideoSignals:
+    """The vPDQ frames of the video file at `path`; a `HashingError` for anything else."""
+    limits = limits or VideoLimits()
+    if Path(path).stat().st_size == 0:
+        raise EmptyFile("the file is empty")
+    deadline = time.monotonic() + limits.max_wall_seconds
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="ignore")
+    except (av.error.InvalidDataError, av.error.EOFError) as error:
+        raise UnsupportedFormat("not a video file, or not a format consentry reads") from error
+    except av.error.FFmpegError as error:
+        raise DecodeFailed(f"the video could not be opened: {_reason(error)}") from error
+    with container:
+        signals = _hash_container(container, limits, deadline)
+    sha256, md5 = _digests(Path(path))
+    return replace(signals, sha256=sha256, md5=md5)
+
+
+def hash_video_stream(stream: BinaryIO, *, limits: VideoLimits | None = None) -> VideoSignals:
+    """`hash_video` of an upload: copied to a temporary file (the demuxer seeks), which
+    is deleted as soon as the frames are hashed, whatever happens."""
+    with tempfile.NamedTemporaryFile(prefix="consentry-video-") as copy:
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.flush()
+        return hash_video(copy.name, limits=limits)
+
+
+def _digests(path: Path) -> tuple[str, str]:
+    sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            sha256.update(chunk)
+            md5.update(chunk)
+    return sha256.hexdigest(), md5.hexdigest()
+
+
+def _hash_container(container: Any, limits: VideoLimits, deadline: float) -> VideoSignals:
+    if not container.streams.video:
+        raise UnsupportedFormat("the file holds no video stream")
+    stream = container.streams.video[0]
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if width <= 0 or height <= 0:
+        raise DecodeFailed("the video declares no frame size")
+    if width * height > limits.max_pixels:
+        raise ImageTooLarge(
+            f"frames of {width}x{height} exceed the limit of {limits.max_pixels:,} pixels"
+        )
+    duration = _declared_seconds(container, stream)
+    if duration > limits.max_seconds:
+        raise VideoTooLong(
+            f"the video lasts {duration:,.0f} s; the limit is {limits.max_seconds:,.0f} s"
+        )
+    rate = stream.average_rate or stream.guessed_rate or Fraction(0)
+    fps = float(rate) if rate > 0 else 1.0
+    every = max(int(limits.seconds_per_hash * fps), 1)
+    stream.thread_type = "AUTO"
+    sampled: list[Frame] = []
+    decoded = 0
+    for frame in _frames(container, stream):
+        if decoded % every == 0:
+            sampled.append(Frame(decoded / fps, _pdq(frame)))
+        decoded += 1
+        if decoded > limits.max_frames:
+            raise VideoTooLong(f"the video has more than {limits.max_frames:,} frames")
+        if decoded / fps > limits.max_seconds:
+            raise VideoTooLong(f"the video runs past the limit of {limits.max_seconds:,.0f} s")
+        if time.monotonic() > deadline:
+            raise HashingTimedOut(
+                f"hashing the video took longer than {limits.max_wall_seconds:,.0f} s"
+            )
+    if not sampled:
+        raise TruncatedImage("the video has no decodable frame")
+    return VideoSignals(
+        tuple(collapse(sampled)),
+        len(sampled),
+        max(duration, decoded / fps),
+        fps,
+        width,
+        height,
+        str(container.format.name).split(",")[0],
+    )
+
+
+def _frames(container: Any, stream: Any) -> Iterator[Any]:
+    try:
+        yield from container.decode(stream)
+    except av.error.FFmpegError as error:
+        raise TruncatedImage(f"the video is damaged or cut short: {_reason(error)}") from error
+
+
+def _declared_seconds(container: Any, stream: Any) -> float:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return float(container.duration) / av.time_base
+    return 0.0
+
+
+def _pdq(frame: Any) -> PdqHash:
+    luma = _luma(frame)
+    return pdq_from_blocks(luma, Axis(luma.shape[0]), Axis(luma.shape[1]))[0][0]
+
+
+def _luma(frame: Any) -> npt.NDArray[np.float64]:
+    """The frame's luma: a YUV frame's Y plane hashes as vPDQ's RGB-derived luma does
+    (PDQ's bits do not change under a positive affine map of luma)."""
+    if frame.format.name in _LUMA_FIRST:
+        plane = frame.planes[0]
+        rows = np.frombuffer(plane, dtype=np.uint8).reshape(plane.height, plane.line_size)
+        luma: npt.NDArray[np.float64] = rows[:, : plane.width].astype(np.float64)
+        # PDQ's quality is in luma units: studio-range Y (16-235) is stretched to 0-255.
+        full = frame.format.name.startswith("yuvj") or frame.color_range == 2
+        return luma if full else (luma - 16.0) * (255.0 / 219.0)
+    rgb: npt.NDArray[np.float64] = frame.to_ndarray(format="rgb24").astype(np.float64)
+    weighted: npt.NDArray[np.float64] = rgb @ np.array([0.299, 0.587, 0.114])
+    return weighted
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or type(error).__name__

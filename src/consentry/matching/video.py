@@ -1,0 +1,100 @@
+"""A video against the bank's videos: matched by the share of frames in common.
+
+As in Meta's vPDQ, a bank video matches when enough of the query's frames and enough
+of its own frames have a counterpart within the threshold (defaults 80 % / 80 %).
+Two more rules find what those shares miss: a clip of a bank video (most of the
+query matched, `CLIP_FRAMES` or more distinct bank frames) and a bank video inside a
+longer upload (most of the bank video matched, as many query frames). Every query
+frame is looked up in the same exact index at once, so a query costs one search,
+whatever the number of bank videos.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Distinct frames (about seconds, at one frame a second) that make a clip, or a bank
+# video inside a longer one, count.
+CLIP_FRAMES = 5
+# Matched frames further apart than this (seconds, in either video) start a new segment.
+SEGMENT_GAP = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class FramePair:
+    """A query frame within the threshold of a bank frame."""
+
+    query: int  # the query frame's position
+    query_at: float
+    entry_id: int
+    bank_at: float
+    distance: int
+
+
+@dataclass(frozen=True, slots=True)
+class Shares:
+    query: float  # percent of the query's frames matched
+    bank: float  # percent of the bank video's frames matched
+    query_matched: int
+    bank_matched: int
+
+    @classmethod
+    def of(cls, pairs: Sequence[FramePair], query_frames: int, bank_frames: int) -> Shares:
+        query_matched = len({p.query for p in pairs})
+        bank_matched = len({p.entry_id for p in pairs})
+        return cls(
+            100.0 * query_matched / max(query_frames, 1),
+            100.0 * bank_matched / max(bank_frames, bank_matched, 1),
+            query_matched,
+            bank_matched,
+        )
+
+    def whole(self, query_share: int, bank_share: int) -> bool:
+        """Both videos mostly in common (vPDQ's rule)."""
+        return self.query >= query_share and self.bank >= bank_share
+
+    def passes(self, query_share: int, bank_share: int) -> bool:
+        """vPDQ's rule, or a clip of the bank video, or the bank video inside the query."""
+        clip = self.query >= query_share and self.bank_matched >= CLIP_FRAMES
+        inside = self.bank >= bank_share and self.query_matched >= CLIP_FRAMES
+        return self.whole(query_share, bank_share) or clip or inside
+
+
+def segments(pairs: Sequence[FramePair]) -> list[dict[str, list[float]]]:
+    """The matched time ranges: runs of matched query frames whose bank counterparts
+    advance with them, as {"query": [start, end], "bank": [start, end]} in seconds."""
+    closest: dict[int, FramePair] = {}
+    for pair in pairs:
+        held = closest.get(pair.query)
+        if held is None or (pair.distance, pair.bank_at) < (held.distance, held.bank_at):
+            closest[pair.query] = pair
+    ordered = sorted(closest.values(), key=lambda p: p.query_at)
+    runs: list[list[FramePair]] = []
+    for pair in ordered:
+        if runs:
+            last = runs[-1][-1]
+            step = pair.query_at - last.query_at
+            if step <= SEGMENT_GAP and abs(pair.bank_at - last.bank_at - step) <= SEGMENT_GAP:
+                runs[-1].append(pair)
+                continue
+        runs.append([pair])
+    return [
+        {
+            "query": [round(run[0].query_at, 3), round(run[-1].query_at, 3)],
+            "bank": [round(min(p.bank_at for p in run), 3), round(max(p.bank_at for p in run), 3)],
+        }
+        for run in runs
+    ]
+
+
+def detail(pairs: Sequence[FramePair], shares: Shares) -> dict[str, Any]:
+    """What a video match says beyond its closest frame."""
+    return {
+        "query_share": round(shares.query, 1),
+        "bank_share": round(shares.bank, 1),
+        "query_frames_matched": shares.query_matched,
+        "bank_frames_matched": shares.bank_matched,
+        "segments": segments(pairs),
+    }

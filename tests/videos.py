@@ -1,0 +1,86 @@
+"""Benign generated videos for tests: pans over generated patterns, a scene every few
+seconds, encoded with PyAV (no people, no photographs)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from tests.images import blobs
+
+
+def make_video(
+    path: Path,
+    *,
+    seed: int,
+    seconds: float = 8,
+    fps: int = 30,
+    width: int = 320,
+    height: int = 240,
+    codec: str = "libx264",
+    scene_seconds: float = 4,
+) -> Path:
+    """A video panning across new generated blobs every `scene_seconds`."""
+    scenes = int(np.ceil(seconds / scene_seconds))
+    margin_x, margin_y = width // 4, height // 4
+    canvases = [
+        np.asarray(blobs(seed * 100 + s, width + margin_x, height + margin_y))
+        for s in range(scenes)
+    ]
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        total = int(seconds * fps)
+        for number in range(total):
+            at = number / fps
+            scene = min(int(at / scene_seconds), scenes - 1)
+            progress = (at - scene * scene_seconds) / scene_seconds
+            x, y = int(progress * margin_x), int(progress * margin_y)
+            crop = np.ascontiguousarray(canvases[scene][y : y + height, x : x + width])
+            for packet in stream.encode(av.VideoFrame.from_ndarray(crop, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def reencode(
+    source: Path,
+    target: Path,
+    *,
+    start: float = 0.0,
+    length: float | None = None,
+    scale: float = 1.0,
+    fps: int | None = None,
+    crf: int | None = None,
+) -> Path:
+    """A copy of `source`: cut to [start, start + length), resized, at another frame rate
+    or quality, re-encoded with H.264."""
+    with av.open(str(source)) as inp, av.open(str(target), "w") as out:
+        given = inp.streams.video[0]
+        rate = Fraction(fps) if fps else Fraction(given.average_rate or 30)
+        stream = out.add_stream("libx264", rate=rate)
+        width = int(given.codec_context.width * scale) // 2 * 2
+        height = int(given.codec_context.height * scale) // 2 * 2
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        if crf is not None:
+            stream.options = {"crf": str(crf)}
+        emitted = 0
+        for frame in inp.decode(given):
+            at = float(frame.time or 0) - start
+            if at < 0:
+                continue
+            if length is not None and at >= length:
+                break
+            while emitted / rate <= at + 1e-6:  # frames repeated or dropped to the new rate
+                copy = frame.reformat(width=width, height=height, format="yuv420p")
+                copy.pts, copy.time_base = emitted, 1 / rate
+                for packet in stream.encode(copy):
+                    out.mux(packet)
+                emitted += 1
+        for packet in stream.encode():
+            out.mux(packet)
+    return target
