@@ -32,6 +32,7 @@ def make_video(
     ]
     with av.open(str(path), "w") as out:
         stream = out.add_stream(codec, rate=fps)
+        assert isinstance(stream, av.VideoStream)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         total = int(seconds * fps)
         for number in range(total):
@@ -63,6 +64,7 @@ def reencode(
         given = inp.streams.video[0]
         rate = Fraction(fps) if fps else Fraction(given.average_rate or 30)
         stream = out.add_stream("libx264", rate=rate)
+        assert isinstance(stream, av.VideoStream)
         width = int(given.codec_context.width * scale) // 2 * 2
         height = int(given.codec_context.height * scale) // 2 * 2
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"

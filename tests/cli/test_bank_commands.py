@@ -138,7 +138,7 @@ def test_bank_add_keeps_an_image_as_one_group_and_match_names_it(tmp_path: Path)
         "confirmed",
     )
     assert added.exit_code == 1  # one image could not be hashed; the other was added
-    assert "1 images" in added.stdout
+    assert "1 file," in added.stdout
     hashed = json.loads(run("hash", "--json", str(tmp_path / "beach.png")).stdout)
     assert len(hashed["pdq_windows"]) >= 5
     found = run("match", "--json", str(copy))

@@ -272,7 +272,9 @@ def add_images(
                 stderr.print(f"{result.path}: {a} values added ({what})")
             if progress is not None:
                 progress.advance(progress.task_ids[0])
-    typer.echo(f"{len(paths) - failed} files, {added} values added, {unchanged} unchanged")
+    hashed = len(paths) - failed
+    files_word = "file" if hashed == 1 else "files"
+    typer.echo(f"{hashed} {files_word}, {added} values added, {unchanged} unchanged")
     raise typer.Exit(1 if failed else 0)
 
 

@@ -121,8 +121,8 @@ class _Report:
 
 def _shown_count(match: Match) -> str:
     """Windows of a bank image matched, or a video's shares of frames matched."""
-    if match.video is not None:
-        return f"{match.video['query_share']:g}% / {match.video['bank_share']:g}%"
+    if match.query_share is not None:
+        return f"{match.query_share:g}% / {match.bank_share:g}%"
     return str(match.windows or "")
 
 

@@ -160,7 +160,8 @@ def _digests(path: Path) -> tuple[str, str]:
 
 
 def _hash_container(container: Any, limits: VideoLimits, deadline: float) -> VideoSignals:
-    if not container.streams.video:
+    demuxer = str(container.format.name)
+    if not container.streams.video or demuxer == "image2" or demuxer.endswith("_pipe"):
         raise UnsupportedFormat("the file holds no video stream")
     stream = container.streams.video[0]
     width, height = stream.codec_context.width, stream.codec_context.height
@@ -202,7 +203,7 @@ def _hash_container(container: Any, limits: VideoLimits, deadline: float) -> Vid
         fps,
         width,
         height,
-        str(container.format.name).split(",")[0],
+        demuxer.split(",")[0],
     )
 
 

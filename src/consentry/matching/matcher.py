@@ -273,7 +273,7 @@ class Matcher:
             )
             closest = min((found for _, found in paired), key=lambda f: (f.distance, f.entry_id))
             match = closest.match(kind, group, Tier.AUTO if automatic else Tier.REVIEW)
-            matches.append(replace(match, windows=shares.bank_matched, video=detail(pairs, shares)))
+            matches.append(detail(match, pairs, shares))
         return matches
 
 

@@ -30,9 +30,12 @@ class Match:
     # For a window match of an image: where the closest window lies in the queried image
     # (x, y, side in pixels, degrees, and the image's width and height).
     region: dict[str, float] | None = None
-    # For a video match: `query_share` and `bank_share` (percent of each video's frames
-    # matched) and `segments`, the matched time ranges ({"query": [s, e], "bank": [s, e]}).
-    video: dict[str, Any] | None = None
+    # For a video match: the percent of the queried video's frames matched, and of the
+    # bank video's (`windows` counts the latter), and the matched time ranges in seconds,
+    # as {"query": [start, end], "bank": [start, end]}.
+    query_share: float | None = None
+    bank_share: float | None = None
+    segments: list[dict[str, list[float]]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,14 +51,18 @@ class Match:
             "label": self.label,
             "windows": self.windows,
             "region": self.region,
-            **_video_fields(self.video),
+            "query_share": self.query_share,
+            "bank_share": self.bank_share,
+            "segments": self.segments,
         }
 
-
-def _video_fields(video: dict[str, Any] | None) -> dict[str, Any]:
-    if video is None:
-        return {}
-    return {k: video[k] for k in ("query_share", "bank_share", "segments")}
+    @property
+    def video(self) -> dict[str, Any] | None:
+        """A video match's shares and segments, as a scan record keeps them."""
+        if self.segments is None:
+            return None
+        shares = {"query_share": self.query_share, "bank_share": self.bank_share}
+        return {**shares, "segments": self.segments}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,9 @@ whatever the number of bank videos.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+
+from consentry.matching.schemas import Match
 
 # Distinct frames (about seconds, at one frame a second) that make a clip, or a bank
 # video inside a longer one, count.
@@ -89,12 +90,12 @@ def segments(pairs: Sequence[FramePair]) -> list[dict[str, list[float]]]:
     ]
 
 
-def detail(pairs: Sequence[FramePair], shares: Shares) -> dict[str, Any]:
-    """What a video match says beyond its closest frame."""
-    return {
-        "query_share": round(shares.query, 1),
-        "bank_share": round(shares.bank, 1),
-        "query_frames_matched": shares.query_matched,
-        "bank_frames_matched": shares.bank_matched,
-        "segments": segments(pairs),
-    }
+def detail(match: Match, pairs: Sequence[FramePair], shares: Shares) -> Match:
+    """The match of a bank video's closest frame, with what it says of the whole video."""
+    return replace(
+        match,
+        windows=shares.bank_matched,
+        query_share=round(shares.query, 1),
+        bank_share=round(shares.bank, 1),
+        segments=segments(pairs),
+    )
