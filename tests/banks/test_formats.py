@@ -1,6 +1,6 @@
 import json
 
-from consentry.banks.formats import JSONL_FORMAT, LineError, read_entries, write_entry
+from consentry.banks.formats import JSONL_FORMAT, LineError, read_entries, write_lines
 from consentry.banks.models import EntryStatus
 from consentry.banks.records import EntryRecord
 from consentry.banks.service import NewEntry
@@ -17,14 +17,13 @@ GOLDEN_LINE = (
 
 def test_jsonl_export_is_pinned() -> None:
     record = EntryRecord(1, "pdq", PDQ, 90, "confirmed", "case", "CASE-1", {"note": "x"})
-    assert write_entry(record, ".jsonl") == GOLDEN_LINE
+    assert list(write_lines([record], ".jsonl")) == [GOLDEN_LINE]
 
 
 def test_text_export_carries_only_matchable_entries() -> None:
     active = EntryRecord(1, "pdq", PDQ, None, "pending", "import", None, {})
     withdrawn = EntryRecord(2, "md5", "a" * 32, None, "withdrawn", "import", None, {})
-    assert write_entry(active, ".txt") == f"pdq {PDQ}"
-    assert write_entry(withdrawn, ".txt") is None
+    assert list(write_lines([active, withdrawn], ".txt")) == [f"pdq {PDQ}"]
 
 
 def test_jsonl_round_trip_keeps_status_quality_and_provenance() -> None:
@@ -69,3 +68,42 @@ def test_bad_json_lines_are_reported_not_raised() -> None:
     results = list(read_entries(lines, kind=".jsonl", default_signal="pdq", status=None))
     assert all(isinstance(e, LineError) for _, e in results)
     assert "missing field 'signal_type'" in results[2][1].reason  # type: ignore[union-attr]
+
+
+def _frame(n: int, group: int, status: str = "confirmed") -> EntryRecord:
+    value = f"{n:02x}" * 32
+    return EntryRecord(n, "vpdq", value, 90, status, "manual", None, {}, group, "v.mp4", n * 1000)
+
+
+def test_a_video_is_one_pytx_vpdq_line_and_its_md5_is_video_md5() -> None:
+    md5 = EntryRecord(9, "md5", "c" * 32, None, "confirmed", "manual", None, {}, 4, "v.mp4")
+    image_md5 = EntryRecord(10, "md5", "d" * 32, None, "confirmed", "manual", None, {}, 5, "i")
+    entries = [_frame(2, 4), _frame(1, 4), _frame(3, 4, "withdrawn"), md5, image_md5, _frame(7, 6)]
+    lines = list(write_lines(entries, ".txt", video_groups={4, 6}))
+    assert lines == [
+        f"video_md5 {'c' * 32}",
+        f"md5 {'d' * 32}",
+        'vpdq ["' + "01" * 32 + ',90,1.000","' + "02" * 32 + ',90,2.000"]',
+        'vpdq ["' + "07" * 32 + ',90,7.000"]',
+    ]
+    read = [e for _, e in read_entries(lines, kind=".txt", default_signal="pdq", status=None)]
+    assert all(isinstance(e, NewEntry) for e in read)
+    frames = [e for e in read if isinstance(e, NewEntry) and e.signal_type == "vpdq"]
+    assert [(e.at_ms, e.quality, e.group) for e in frames] == [
+        (1000, 90, "line:3"), (2000, 90, "line:3"), (7000, 90, "line:4")
+    ]  # fmt: skip
+    assert [e.signal_type for e in read if isinstance(e, NewEntry)][:2] == ["md5", "md5"]
+
+
+def test_a_bad_vpdq_line_is_rejected_with_its_number() -> None:
+    lines = ["vpdq []", 'vpdq ["zz,90,1.0"]', 'vpdq ["' + "ab" * 32 + ',90,-4"]', "vpdq notjson"]
+    found = list(read_entries(lines, kind=".txt", default_signal="pdq", status=None))
+    assert [(n, type(e)) for n, e in found] == [(n, LineError) for n in (1, 2, 3, 4)]
+
+
+def test_jsonl_keeps_a_frames_time() -> None:
+    [line] = write_lines([_frame(5, 4)], ".jsonl")
+    assert json.loads(line)["at_ms"] == 5000
+    [(_, entry)] = read_entries([line], kind=".jsonl", default_signal="pdq", status=None)
+    assert isinstance(entry, NewEntry)
+    assert entry.at_ms == 5000

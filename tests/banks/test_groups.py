@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from consentry.banks import records, service
-from consentry.banks.formats import read_entries, write_entry
+from consentry.banks.formats import read_entries, write_lines
 from consentry.banks.images import image_entries
 from consentry.banks.models import BankEntry, ChangeAction, EntryGroup, EntryStatus
 from consentry.banks.service import NewEntry
@@ -74,7 +74,7 @@ def test_exports_carry_the_group_and_imports_keep_it(session: Session) -> None:
     service.create_bank(actor=SYSTEM, session=session, name="ncii")
     _add_image(session, 3, label="beach.jpg")
     bank = service.get_bank(session=session, name="ncii")
-    lines = [write_entry(e, ".jsonl") for e in records.iter_entries(session=session, bank=bank)]
+    lines = list(write_lines(records.iter_entries(session=session, bank=bank), ".jsonl"))
     assert all('"label": "beach.jpg"' in (line or "") for line in lines)
     service.create_bank(actor=SYSTEM, session=session, name="copy")
     copy = service.get_bank(session=session, name="copy")

@@ -1,5 +1,9 @@
 """Bank files: consentry's versioned JSON lines, and python-threatexchange's `TYPE VALUE` text.
 
+In text, a video is one `vpdq` line whose value is pytx's: a JSON list of
+"PDQ,quality,seconds" strings; a video file's MD5 is written `video_md5`, as pytx
+names it.
+
 Reading never raises on a bad line: each line becomes an entry to add or a
 `LineError` with its line number, so an import can report and skip.
 """
@@ -61,11 +65,14 @@ def read_entries(
             continue
         try:
             if kind == ".jsonl":
-                yield number, _from_json(text, status, source_ref)
+                found = [_from_json(text, status, source_ref)]
             else:
-                yield number, _from_text(text, default_signal, status, source_ref)
+                found = _from_text(text, default_signal, status, source_ref, number)
         except (InvalidHash, ValueError, TypeError, KeyError) as error:
             yield number, LineError(number, _reason(error))
+            continue
+        for entry in found:
+            yield number, entry
 
 
 def _reason(error: Exception) -> str:
@@ -74,23 +81,50 @@ def _reason(error: Exception) -> str:
     return str(error)[:200]
 
 
+# python-threatexchange's names for our kinds, where they differ.
+_PYTX_NAMES = {"video_md5": "md5"}
+
+
 def _from_text(
-    text: str, default_signal: str, status: EntryStatus | None, source_ref: str | None
-) -> NewEntry:
-    parts = text.split()
+    text: str, default_signal: str, status: EntryStatus | None, source_ref: str | None, line: int
+) -> list[NewEntry]:
+    parts = text.split(maxsplit=1)
     if len(parts) == 1:
         signal_type, value = default_signal, parts[0]
-    elif len(parts) == 2:
-        signal_type, value = kind_of(parts[0]).name, parts[1]
     else:
+        signal_type, value = kind_of(_PYTX_NAMES.get(parts[0], parts[0])).name, parts[1]
+    common = {"status": status or EntryStatus.PENDING, "source_ref": source_ref}
+    if kind_of(signal_type).timed:
+        return [
+            NewEntry(signal_type=signal_type, value=frame, quality=quality, at_ms=at_ms,
+                     source_kind=SourceKind.IMPORT, group=f"line:{line}", **common)  # type: ignore[arg-type]
+            for frame, quality, at_ms in _pytx_frames(value)
+        ]  # fmt: skip
+    if " " in value:
         raise ValueError("expected 'TYPE VALUE' or a bare value")
-    return NewEntry(
-        signal_type=signal_type,
-        value=normalise_value(signal_type, value),
-        status=status or EntryStatus.PENDING,
-        source_kind=SourceKind.IMPORT,
-        source_ref=source_ref,
-    )
+    return [
+        NewEntry(
+            signal_type=signal_type,
+            value=normalise_value(signal_type, value),
+            source_kind=SourceKind.IMPORT,
+            **common,  # type: ignore[arg-type]
+        )
+    ]
+
+
+def _pytx_frames(value: str) -> list[tuple[str, int, int]]:
+    """(PDQ, quality, milliseconds) of each frame in pytx's vpdq value."""
+    frames = json.loads(value)
+    if not isinstance(frames, list) or not frames:
+        raise ValueError("a vpdq value is a JSON list of 'PDQ,quality,seconds' strings")
+    parsed = []
+    for frame in frames:
+        pdq, quality, seconds = str(frame).split(",")
+        at = float(seconds)
+        if not 0 <= at <= 86_400 or not 0 <= int(quality) <= 100:
+            raise ValueError(f"frame {str(frame)[:90]!r}: time or quality out of range")
+        parsed.append((normalise_value("vpdq", pdq), int(quality), round(at * 1000)))
+    return parsed
 
 
 def _from_json(text: str, status: EntryStatus | None, source_ref: str | None) -> NewEntry:
@@ -123,7 +157,16 @@ def _from_json(text: str, status: EntryStatus | None, source_ref: str | None) ->
         # The exporter's group id keys the group here; it is not kept as an id.
         group=None if group.get("id") is None else f"import:{_optional_str(group['id'])}",
         label=_optional_str(group.get("label")),
+        at_ms=_at_ms(record.get("at_ms")),
     )
+
+
+def _at_ms(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or not 0 <= value <= 86_400_000:
+        raise ValueError("at_ms must be an integer 0-86400000")
+    return value
 
 
 def _optional_str(value: Any) -> str | None:
@@ -134,12 +177,41 @@ def _source_json(source: dict[str, Any]) -> dict[str, Any]:
     return {"kind": _optional_str(source.get("kind")), "ref": _optional_str(source.get("ref"))}
 
 
-def write_entry(entry: EntryRecord, kind: str) -> str | None:
-    """One line of an export; text exports carry only matchable entries (no status field)."""
-    if kind == ".txt":
+def write_lines(
+    entries: Iterable[EntryRecord], kind: str, *, video_groups: set[int] | None = None
+) -> Iterator[str]:
+    """An export's lines; text exports carry only matchable entries (no status field),
+    a video's frames as one `vpdq` line and its MD5 as `video_md5` (`video_groups`: the
+    groups that are videos)."""
+    if kind == ".jsonl":
+        yield from (_json_line(entry) for entry in entries)
+        return
+    videos = video_groups or set()
+    frames: list[EntryRecord] = []
+    for entry in entries:
         if not EntryStatus(entry.status).matchable:
-            return None
-        return f"{entry.signal_type} {entry.value}"
+            continue
+        if entry.at_ms is not None:
+            if frames and frames[-1].group_id != entry.group_id:
+                yield _vpdq_line(frames)
+                frames = []
+            frames.append(entry)
+        elif entry.signal_type == "md5" and entry.group_id in videos:
+            yield f"video_md5 {entry.value}"
+        else:
+            yield f"{entry.signal_type} {entry.value}"
+    if frames:
+        yield _vpdq_line(frames)
+
+
+def _vpdq_line(frames: list[EntryRecord]) -> str:
+    """One video's frames in pytx's vpdq value (its timestamp precision, 3 decimals)."""
+    ordered = sorted(frames, key=lambda f: f.at_ms or 0)
+    value = [f"{f.value},{f.quality or 0},{(f.at_ms or 0) / 1000:.3f}" for f in ordered]
+    return f"vpdq {json.dumps(value, separators=(',', ':'))}"
+
+
+def _json_line(entry: EntryRecord) -> str:
     record = {
         "format": JSONL_FORMAT,
         "signal_type": entry.signal_type,
@@ -151,4 +223,6 @@ def write_entry(entry: EntryRecord, kind: str) -> str | None:
     }
     if entry.group_id is not None:
         record["group"] = {"id": entry.group_id, "label": entry.label}
+    if entry.at_ms is not None:
+        record["at_ms"] = entry.at_ms
     return json.dumps(record, sort_keys=True, ensure_ascii=False)

@@ -28,6 +28,7 @@ class EntryRecord:
     extra: dict[str, Any]
     group_id: int | None = None
     label: str | None = None
+    at_ms: int | None = None  # a video frame's time
 
 
 def iter_entries(*, session: Session, bank: Bank, batch: int = 10_000) -> Iterator[EntryRecord]:
@@ -43,6 +44,7 @@ def iter_entries(*, session: Session, bank: Bank, batch: int = 10_000) -> Iterat
         BankEntry.extra,
         BankEntry.group_id,
         EntryGroup.label,
+        BankEntry.at_ms,
     )
     last = 0
     while True:
@@ -57,6 +59,16 @@ def iter_entries(*, session: Session, bank: Bank, batch: int = 10_000) -> Iterat
             return
         yield from (EntryRecord(*row) for row in rows)
         last = rows[-1][0]
+
+
+def video_groups(*, session: Session, bank: Bank) -> set[int]:
+    """The bank's entry groups that are videos (hold frames)."""
+    found = session.scalars(
+        select(BankEntry.group_id)
+        .where(BankEntry.bank_id == bank.id, BankEntry.at_ms.is_not(None))
+        .distinct()
+    )
+    return {group for group in found if group is not None}
 
 
 @dataclass(frozen=True, slots=True)

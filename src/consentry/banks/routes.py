@@ -13,7 +13,7 @@ from consentry.accounts.auth import EXPORT_BUCKET, BanksReader, BanksWriter, enf
 from consentry.api.params import MAX_ID
 from consentry.banks import records, service
 from consentry.banks.errors import BankError
-from consentry.banks.formats import write_entry
+from consentry.banks.formats import write_lines
 from consentry.banks.models import ChangeAction, EntryStatus, SourceKind
 from consentry.banks.schemas import (
     BankIn,
@@ -165,8 +165,8 @@ def export_bank(request: Request, name: str, key: BanksReader) -> StreamingRespo
 
     def lines() -> Iterator[str]:
         try:
-            for entry in records.iter_entries(session=session, bank=bank):
-                yield (write_entry(entry, ".jsonl") or "") + "\n"
+            entries = records.iter_entries(session=session, bank=bank)
+            yield from (line + "\n" for line in write_lines(entries, ".jsonl"))
         finally:
             session.close()
 

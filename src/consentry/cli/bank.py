@@ -16,7 +16,7 @@ from consentry.banks.formats import (
     UnknownFileFormat,
     file_kind,
     read_entries,
-    write_entry,
+    write_lines,
 )
 from consentry.banks.images import image_entries, video_entries
 from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, ChangeAction, EntryStatus
@@ -299,13 +299,13 @@ def export_file(
         partial.open("w", encoding="utf-8") as out,
     ):
         bank = service.get_bank(session=session, name=name)
-        for entry in records.iter_entries(session=session, bank=bank):
-            line = write_entry(entry, kind)
-            if line is not None:
-                out.write(line + "\n")
-                written += 1
+        entries = records.iter_entries(session=session, bank=bank)
+        videos = records.video_groups(session=session, bank=bank)
+        for line in write_lines(entries, kind, video_groups=videos):
+            out.write(line + "\n")
+            written += 1
     partial.replace(file)  # a reader never sees half a file
-    typer.echo(f"{written} entries written to {file}")
+    typer.echo(f"{written} lines written to {file}")
 
 
 def _change(action: ChangeAction, name: str, value: str, signal: str) -> None:
