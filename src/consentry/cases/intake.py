@@ -119,15 +119,17 @@ def _add_hashes(
 ) -> None:
     bank = case_bank(session=session, settings=settings)
     groups: dict[int, int] = {}
+    videos = {h.photo for h in notice.hashes if h.t is not None}
     for submitted in notice.hashes:
         if not usable(submitted):
             continue
         if submitted.photo is not None and submitted.photo not in groups:
             # The label is seen by platforms that scan: nothing that names the case.
+            what = "video" if submitted.photo in videos else "photo"
             groups[submitted.photo] = new_group(
                 session=session,
                 bank=bank,
-                label=f"reported photo {len(groups) + 1}",
+                label=f"reported {what} {len(groups) + 1}",
                 source_kind=SourceKind.CASE,
                 source_ref=f"case:{case.id}",
             ).id
@@ -142,6 +144,7 @@ def _add_hashes(
                 quality=submitted.quality,
                 source_kind=SourceKind.CASE,
                 source_ref=f"case:{case.id}",
+                at_ms=None if submitted.t is None else round(submitted.t * 1000),
             ),
         )
         if session.get(CaseHash, (entry.id, case.id)) is not None:

@@ -77,8 +77,12 @@ class HashIn(Strict):
         default=None,
         ge=0,
         le=100_000,
-        description="Which of the request's photos the value came from: one photo's values "
-        "(PDQ, windows, digest) are kept together and withdrawn together.",
+        description="Which of the request's photos or videos the value came from: one "
+        "file's values (PDQ, windows or video frames, digests) are kept together and "
+        "withdrawn together.",
+    )
+    t: float | None = Field(
+        default=None, ge=0, le=86_400, description="A video frame's time (vpdq), in seconds."
     )
 
     @field_validator("value")
@@ -124,7 +128,8 @@ class NoticeIn(Strict):
     )
     signature: Signature | None = None
     locations: list[Location] = Field(default=[], max_length=100)
-    hashes: list[HashIn] = Field(default=[], max_length=1000)
+    # A few photos' values, or a video's frames (one a second).
+    hashes: list[HashIn] = Field(default=[], max_length=4000)
     good_faith: bool = Field(
         default=False,
         description="A good-faith belief that the depiction was published without consent.",

@@ -17,7 +17,8 @@ from consentry.cases.models import RequestType
 from consentry.cases.schemas import NoticeIn, NoticeUpdate
 from consentry.cases.validation import missing_elements
 
-MAX_FIELDS = 1100  # a thousand hashes and the form's own fields
+MAX_HASHES = 4000  # a few photos' values, or a video's frames, one a second
+MAX_FIELDS = MAX_HASHES + 100  # and the form's own fields
 SINGLE = (
     "kind",
     "standing",
@@ -64,22 +65,28 @@ class RequestForm:
     def read(cls, form: FormData) -> RequestForm:
         values = {name: str(form.get(name) or "").strip()[:5000] for name in SINGLE}
         ticked = {name for name in TICKED if form.get(name)}
-        chosen = {name: [str(v)[:200] for v in form.getlist(name)][:1000] for name in MULTIPLE}
+        chosen = {
+            name: [str(v)[:200] for v in form.getlist(name)][:MAX_HASHES] for name in MULTIPLE
+        }
         return cls(values, ticked, chosen)
 
     def hashes(self) -> list[dict[str, Any]]:
-        """`signal_type:value[:quality[:photo]]` tokens, as the page writes them (photo: which
-        chosen photo the value came from)."""
+        """`signal_type:value[:quality[:photo[:seconds]]]` tokens, as the page writes them
+        (photo: which chosen photo or video the value came from; seconds: a video frame's
+        time). What does not parse is passed on as invalid, for the notice to refuse."""
         parsed = []
         for token in self.chosen.get("hash", []):
             signal_type, _, rest = token.partition(":")
             value, _, rest = rest.partition(":")
-            quality, _, photo = rest.partition(":")
+            quality, _, rest = rest.partition(":")
+            photo, _, seconds = rest.partition(":")
             item: dict[str, Any] = {"signal_type": signal_type, "value": value}
             if quality:
                 item["quality"] = int(quality) if quality.isdigit() else -1
             if photo:
                 item["photo"] = int(photo) if photo.isdigit() and len(photo) < 7 else -1
+            if seconds:
+                item["t"] = _seconds(seconds)
             parsed.append(item)
         return parsed
 
@@ -171,3 +178,10 @@ class RequestForm:
         except ValidationError as error:
             self._schema_errors(error)
             return None
+
+
+def _seconds(text: str) -> float:
+    try:
+        return float(text[:12])
+    except ValueError:
+        return -1.0

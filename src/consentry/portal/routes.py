@@ -43,9 +43,12 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html
 router = APIRouter(include_in_schema=False)
 
-# As the staff pages, plus thumbnails of the person's own photos (blob: URLs made on
-# the device) and the hashing worker; no connection anywhere, not even to us, from script.
-CSP = content_policy(images="'self' blob:", connect="'none'", extra="worker-src 'self'; ")
+# As the staff pages, plus thumbnails of the person's own photos and the frames of their
+# videos (blob: URLs made on the device, never shown) and the hashing worker; no
+# connection anywhere, not even to us, from script.
+CSP = content_policy(
+    images="'self' blob:", connect="'none'", extra="worker-src 'self'; media-src blob:; "
+)
 # The worker's own policy: a dedicated worker does not inherit the page's.
 SCRIPT_CSP = "default-src 'none'; script-src 'self'; connect-src 'none'"
 

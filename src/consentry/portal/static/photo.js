@@ -58,3 +58,33 @@ export async function hashVideo(file, progress) {
   };
 }
 
+
+// One video frame's PDQ (the bitmap is closed once read).
+export function hashFrame(bitmap) {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  context.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+  return pdqFromRgba(pixels.data, pixels.width, pixels.height);
+}
+
+const BITS = Array.from({ length: 16 }, (_, n) => n.toString(2).replace(/0/g, "").length);
+
+function distance(a, b) {
+  let bits = 0;
+  for (let i = 0; i < a.length; i++) bits += BITS[parseInt(a[i], 16) ^ parseInt(b[i], 16)];
+  return bits;
+}
+
+// As the server keeps a video's frames: reliable ones (quality 50 and up), each more
+// than 4 bits from the last one kept, so a still scene is one frame.
+export function collapseFrames(frames) {
+  const kept = [];
+  for (const frame of frames) {
+    if (frame.quality < 50) continue;
+    if (kept.length && distance(kept[kept.length - 1].hash, frame.hash) <= 4) continue;
+    kept.push(frame);
+  }
+  return kept;
+}

@@ -1,6 +1,10 @@
-// The request and status forms: photos are hashed on this device by a worker, and only
+// The request and status forms: photos and videos are hashed on this device, and only
 // the hashes join the form, as hidden fields. The files themselves are never sent: the
-// file input has no name, and nothing here opens a connection.
+// file input has no name, and nothing here opens a connection. A video's frames are read
+// here (a <video> element needs the page) and hashed by the worker with everything else.
+
+import { collapseFrames } from "./photo.js";
+import { videoFrames } from "./frames.js";
 
 const form = document.querySelector("form[data-hashing]");
 if (form) start(form);
@@ -13,7 +17,8 @@ function start(form) {
   const text = document.querySelector("#photo-messages").dataset;
 
   const worker = new Worker("/portal/static/hasher.js", { type: "module" });
-  const pending = new Map();
+  const pending = new Map(); // id -> { item, result, frames, waiting }
+  const frameReplies = new Map(); // id -> resolve of the frame being hashed
   let counter = 0;
 
   const fill = (template, values) =>
@@ -23,6 +28,14 @@ function start(form) {
     const status = item.querySelector(".photo-status");
     status.textContent = message;
     status.classList.toggle("error", problem);
+  }
+
+  function field(item, parts) {
+    const hidden = document.createElement("input");
+    hidden.type = "hidden";
+    hidden.name = "hash";
+    hidden.value = parts.join(":");
+    item.append(hidden);
   }
 
   function add(file) {
@@ -48,7 +61,7 @@ function start(form) {
     remove.textContent = text.remove;
     remove.setAttribute("aria-label", `${text.remove}: ${file.name}`);
     remove.addEventListener("click", () => {
-      pending.delete(id);
+      pending.delete(id); // also stops reading the video's frames
       const image = item.querySelector("img");
       if (image) URL.revokeObjectURL(image.src);
       item.remove();
@@ -57,41 +70,82 @@ function start(form) {
     item.append(name, status, remove);
     list.append(item);
     say(item, text.hashing);
-    pending.set(id, item);
+    const video = file.type.startsWith("video/");
+    const state = { item, video, result: null, frames: video ? null : [], waiting: video ? 2 : 1 };
+    pending.set(id, state);
     worker.postMessage({ id, file });
+    if (video) readFrames(id, file, state);
   }
 
-  worker.addEventListener("message", ({ data }) => {
-    const item = pending.get(data.id);
-    if (!item) return; // removed while it was being hashed
-    if (data.progress !== undefined) {
-      say(item, fill(text.videoProgress, { percent: Math.floor(data.progress * 100) }));
-      return;
+  async function readFrames(id, file, state) {
+    const frames = [];
+    try {
+      for await (const { t, duration, bitmap } of videoFrames(file, () => !pending.has(id))) {
+        const hashed = new Promise((resolve) => frameReplies.set(id, resolve));
+        worker.postMessage({ id, frame: { t, bitmap } }, [bitmap]);
+        const frame = await hashed;
+        state.framesSeen = true;
+        if (!frame.failed) frames.push(frame);
+        if (pending.has(id)) {
+          say(state.item, fill(text.videoProgress, { percent: Math.floor((100 * t) / duration) }));
+        }
+      }
+    } catch (error) {
+      // Not playable here: the file's digests still find exact copies.
+      state.exactOnly = true;
     }
-    pending.delete(data.id);
-    if (data.failure) {
-      say(item, text[data.failure], true);
+    state.frames = collapseFrames(frames);
+    settle(id, state);
+  }
+
+  function settle(id, state) {
+    state.waiting -= 1;
+    if (state.waiting > 0 || pending.get(id) !== state) return;
+    pending.delete(id);
+    const { item } = state;
+    if (state.failure) {
+      say(item, text[state.failure], true);
       item.dataset.failed = "true";
       return;
     }
-    const { kind, hashes } = data.result;
-    for (const hash of hashes) {
-      const field = document.createElement("input");
-      field.type = "hidden";
-      field.name = "hash";
-      // The photo's number keeps its values (PDQ, windows, digest) together at the server.
-      field.value = [hash.signal_type, hash.value, hash.quality ?? "", data.id].join(":");
-      item.append(field);
+    // The file's number keeps its values (PDQ, windows or frames, digests) together.
+    for (const hash of state.result.hashes) {
+      field(item, [hash.signal_type, hash.value, hash.quality ?? "", id]);
     }
-    const pdq = hashes.find((hash) => hash.signal_type === "pdq");
+    for (const frame of state.frames) field(item, ["vpdq", frame.hash, frame.quality, id, frame.t]);
+    const pdq = state.result.hashes.find((hash) => hash.signal_type === "pdq");
     item.dataset.done = "true";
     if (pdq && pdq.quality < 50) {
       item.dataset.lowQuality = "true";
       say(item, fill(text.lowQuality, { quality: pdq.quality }), true);
+    } else if (state.video) {
+      item.dataset.frames = String(state.frames.length);
+      say(item, state.exactOnly || !state.frames.length ? text.videoExactOnly : text.videoReady);
     } else {
-      say(item, kind === "video" ? text.videoReady : text.ready);
+      say(item, text.ready);
     }
     if (pending.size === 0) wait.hidden = true;
+  }
+
+  worker.addEventListener("message", ({ data }) => {
+    if (data.frame) {
+      const resolve = frameReplies.get(data.id);
+      frameReplies.delete(data.id);
+      if (resolve) resolve(data.frame);
+      return;
+    }
+    const state = pending.get(data.id);
+    if (!state) return; // removed while it was being hashed
+    if (data.progress !== undefined) {
+      // The file's digests; once frames are being read, their progress is shown instead.
+      if (!state.framesSeen) {
+        say(state.item, fill(text.videoProgress, { percent: Math.floor(data.progress * 100) }));
+      }
+      return;
+    }
+    if (data.failure) state.failure = data.failure;
+    else state.result = data.result;
+    settle(data.id, state);
   });
 
   input.addEventListener("change", () => {
