@@ -42,7 +42,9 @@ def test_a_reported_videos_frames_are_one_group_found_in_a_clip_and_withdrawn(
             )
         ).all()
     assert {label for _, _, label in rows} == {"reported video 1"}
-    assert sorted(at for kind, at, _ in rows if kind == "vpdq") == [n * 1000 for n in range(30)]
+    assert sorted(at or 0 for kind, at, _ in rows if kind == "vpdq") == [
+        n * 1000 for n in range(30)
+    ]
 
     decided = app.post(
         f"/v1/cases/{case['reference']}/decisions", json={"decision": "confirm"}, headers=decider
