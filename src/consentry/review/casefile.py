@@ -23,6 +23,7 @@ from consentry.cases.schemas import CaseView, ItemOut
 from consentry.cases.views import case_view
 from consentry.config import Settings
 from consentry.review.models import Comment
+from consentry.review.timeline import VideoTimeline
 from consentry.scans.models import ScanMatch, ScanRecord
 
 # The notice's answers a reviewer is shown, in this order, with their labels.
@@ -52,6 +53,11 @@ class MatchView:
     variant: str
     windows: int  # a window match: windows of the bank image matched
     region: dict[str, float] | None  # where its closest window lies in the upload
+    video: dict[str, Any] | None = None  # a video match: both shares, matched time ranges
+
+    @property
+    def timeline(self) -> VideoTimeline | None:
+        return VideoTimeline.of(self.video) if self.video else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +91,8 @@ class ItemView:
     matches: list[MatchView]
     preview_url: str | None
     signals: list[dict[str, Any]]  # detection findings kept with the scan that found it
+    # A video: frames of the matched ranges only, (seconds, URL), where previews name a time.
+    keyframes: list[tuple[float, str]] = field(default_factory=list)
 
     @property
     def outline(self) -> Outline | None:
@@ -127,10 +135,24 @@ def preview_origin(settings: Settings) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _preview(settings: Settings, content_id: str | None) -> str | None:
+def _preview(settings: Settings, content_id: str | None, seconds: float = 0) -> str | None:
     if not settings.preview_url_template or not content_id:
         return None
-    return settings.preview_url_template.format(content_id=quote(content_id, safe=""))
+    return settings.preview_url_template.format(
+        content_id=quote(content_id, safe=""), seconds=f"{seconds:g}"
+    )
+
+
+def _keyframes(
+    settings: Settings, content_id: str | None, matches: list[MatchView]
+) -> list[tuple[float, str]]:
+    """MW-02: a video is shown as a few frames of what matched, never played; only where
+    the preview template names a time (`{seconds}`)."""
+    template = settings.preview_url_template or ""
+    timelines = [m.timeline for m in matches if m.timeline is not None]
+    if "{seconds}" not in template or not timelines or not content_id:
+        return []
+    return [(t, _preview(settings, content_id, t) or "") for t in timelines[0].keyframe_times()]
 
 
 def _shown(value: Any, coded: bool = False) -> str:
@@ -194,6 +216,7 @@ def case_file(*, session: Session, case: Case, settings: Settings, viewer: Viewe
                 variant=match.variant,
                 windows=match.windows,
                 region=match.region,
+                video=match.video,
             )
         )
     signals: dict[int, list[dict[str, Any]] | None] = dict(
@@ -203,15 +226,18 @@ def case_file(*, session: Session, case: Case, settings: Settings, viewer: Viewe
             )
         ).all()
     )
-    casefile.items = [
-        ItemView(
-            item=out,
-            matches=matches.get(scan_of.get(out.id) or 0, []),
-            preview_url=_preview(settings, out.content_id),
-            signals=signals.get(scan_of.get(out.id) or 0) or [],
+    casefile.items = []
+    for out in casefile.view.items:
+        found = matches.get(scan_of.get(out.id) or 0, [])
+        casefile.items.append(
+            ItemView(
+                item=out,
+                matches=found,
+                preview_url=_preview(settings, out.content_id),
+                signals=signals.get(scan_of.get(out.id) or 0) or [],
+                keyframes=_keyframes(settings, out.content_id, found),
+            )
         )
-        for out in casefile.view.items
-    ]
     casefile.timeline = [
         TimelineEntry(
             at=event.at,
