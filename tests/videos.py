@@ -8,6 +8,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+import numpy.typing as npt
 
 from tests.images import blobs
 
@@ -57,9 +58,13 @@ def reencode(
     scale: float = 1.0,
     fps: int | None = None,
     crf: int | None = None,
+    mirror: bool = False,
+    bars: float = 0.0,
+    mark: bool = False,
 ) -> Path:
     """A copy of `source`: cut to [start, start + length), resized, at another frame rate
-    or quality, re-encoded with H.264."""
+    or quality, mirrored, letterboxed (black bars of `bars` of the height, top and bottom),
+    watermarked (a translucent logo in a corner), re-encoded with H.264."""
     with av.open(str(source)) as inp, av.open(str(target), "w") as out:
         given = inp.streams.video[0]
         rate = Fraction(fps) if fps else Fraction(given.average_rate or 30)
@@ -67,7 +72,8 @@ def reencode(
         assert isinstance(stream, av.VideoStream)
         width = int(given.codec_context.width * scale) // 2 * 2
         height = int(given.codec_context.height * scale) // 2 * 2
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        band = int(height * bars) // 2 * 2
+        stream.width, stream.height, stream.pix_fmt = width, height + 2 * band, "yuv420p"
         if crf is not None:
             stream.options = {"crf": str(crf)}
         emitted = 0
@@ -77,8 +83,19 @@ def reencode(
                 continue
             if length is not None and at >= length:
                 break
+            pixels: npt.NDArray[np.uint8] = np.asarray(
+                frame.to_ndarray(width=width, height=height, format="rgb24"), dtype=np.uint8
+            )
+            if mirror:
+                pixels = pixels[:, ::-1]
+            if mark:  # a translucent logo in the corner
+                logo = pixels[height // 25 : height // 10, width // 25 : width // 6]
+                logo[:] = (0.7 * logo + 76).astype(np.uint8)
+            if band:
+                pixels = np.pad(pixels, ((band, band), (0, 0), (0, 0)))
             while emitted / rate <= at + 1e-6:  # frames repeated or dropped to the new rate
-                copy = frame.reformat(width=width, height=height, format="yuv420p")
+                shown = np.ascontiguousarray(pixels, dtype=np.uint8)
+                copy = av.VideoFrame.from_ndarray(shown, format="rgb24")
                 copy.pts, copy.time_base = emitted, 1 / rate
                 for packet in stream.encode(copy):
                     out.mux(packet)

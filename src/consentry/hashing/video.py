@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,9 +39,11 @@ from consentry.hashing.errors import (
     UnsupportedFormat,
 )
 from consentry.hashing.pdq import MIN_RELIABLE_QUALITY, PdqHash
-from consentry.hashing.pdq_core import Axis, pdq_from_blocks
+from consentry.hashing.pdq_core import VARIANT_NAMES, Axis, pdq_from_blocks
+from consentry.hashing.trim import content_box
 
 COLLAPSE_DISTANCE = 4
+MIRRORED = VARIANT_NAMES.index("flip_y")  # columns reversed: a horizontally mirrored copy
 MAX_FRAME_PIXELS = 8192 * 8192
 # Formats whose first plane is 8-bit luma: hashed as decoded, with no conversion.
 _LUMA_FIRST = frozenset(
@@ -78,7 +80,11 @@ class VideoLimits:
 @dataclass(frozen=True, slots=True)
 class Frame:
     at: float  # seconds from the start
-    pdq: PdqHash
+    pdq: PdqHash  # vPDQ's value: the whole frame as decoded
+    # Looked up too when the video is a query: the frame mirrored, and inside its
+    # letterbox or pillarbox bars when it has any.
+    mirrored: PdqHash | None = field(default=None, compare=False)
+    trimmed: PdqHash | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"t": round(self.at, 3), "pdq": self.pdq.to_hex(), "quality": self.pdq.quality}
@@ -184,7 +190,7 @@ def _hash_container(container: Any, limits: VideoLimits, deadline: float) -> Vid
     decoded = 0
     for frame in _frames(container, stream):
         if decoded % every == 0:
-            sampled.append(Frame(decoded / fps, _pdq(frame)))
+            sampled.append(_hashed(decoded / fps, _luma(frame)))
         decoded += 1
         if decoded > limits.max_frames:
             raise VideoTooLong(f"the video has more than {limits.max_frames:,} frames")
@@ -222,9 +228,14 @@ def _declared_seconds(container: Any, stream: Any) -> float:
     return 0.0
 
 
-def _pdq(frame: Any) -> PdqHash:
-    luma = _luma(frame)
-    return pdq_from_blocks(luma, Axis(luma.shape[0]), Axis(luma.shape[1]))[0][0]
+def _hashed(at: float, luma: npt.NDArray[np.float64]) -> Frame:
+    variants, _ = pdq_from_blocks(luma, Axis(luma.shape[0]), Axis(luma.shape[1]))
+    box = content_box(luma)
+    trimmed = None
+    if not box.is_whole(luma.shape):
+        inside = np.ascontiguousarray(luma[box.top : box.bottom, box.left : box.right])
+        trimmed = pdq_from_blocks(inside, Axis(inside.shape[0]), Axis(inside.shape[1]))[0][0]
+    return Frame(at, variants[0], variants[MIRRORED], trimmed)
 
 
 def _luma(frame: Any) -> npt.NDArray[np.float64]:

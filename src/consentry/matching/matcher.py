@@ -64,23 +64,35 @@ class Query:
 
     @classmethod
     def from_video(cls, signals: VideoSignals) -> Query:
-        return cls.from_frames(
-            [(f.at, f.pdq.to_hex()) for f in signals.frames], (signals.sha256, signals.md5)
-        )
+        """Every frame, also mirrored and inside its bars (one frame, however many of its
+        values match), and the file's digests."""
+        frames: list[tuple[float, str, str]] = []
+        for frame in signals.frames:
+            frames.append((frame.at, "frame", frame.pdq.to_hex()))
+            if frame.mirrored is not None:
+                frames.append((frame.at, "frame_mirrored", frame.mirrored.to_hex()))
+            if frame.trimmed is not None:
+                frames.append((frame.at, "frame_trimmed", frame.trimmed.to_hex()))
+        return cls._video(frames, (signals.sha256, signals.md5))
 
     @classmethod
-    def from_frames(cls, frames: Sequence[tuple[float, str]], digests: Sequence[str] = ()) -> Query:
-        """A video's frames as (seconds, PDQ hex) and its file's (SHA-256, MD5) digests.
-        A frame value repeated later in the video counts once, at its first time."""
+    def from_frames(cls, frames: Sequence[tuple[float, str]]) -> Query:
+        """A video's frames as (seconds, PDQ hex), as a platform hashed them."""
+        return cls._video([(at, "frame", value) for at, value in frames])
+
+    @classmethod
+    def _video(cls, frames: Sequence[tuple[float, str, str]], digests: Sequence[str] = ()) -> Query:
+        """A value repeated later in the video counts once, at its first time."""
         kind = KINDS["vpdq"]
         times: dict[str, float] = {}
-        for at, value in frames:
-            times.setdefault(kind.normalise(value), at)
+        variants: dict[str, str] = {}
+        for at, variant, value in frames:
+            normal = kind.normalise(value)
+            if normal not in times:
+                times[normal], variants[normal] = at, variant
         exact = [("sha256", "exact", d) for d in digests[:1]]
         exact += [("md5", "exact", d) for d in digests[1:2]]
-        return cls(
-            values=(*((kind.name, kind.value_variant, v) for v in times), *exact), times=times
-        )
+        return cls(values=(*((kind.name, variants[v], v) for v in times), *exact), times=times)
 
     @property
     def low_quality(self) -> bool:
@@ -250,25 +262,27 @@ class Matcher:
             if hit.distance > kind.threshold(config.pdq_threshold):
                 continue
             variant, queried = wanted[hit.query]
+            at = query.times.get(queried, 0.0)
             pair = FramePair(
-                hit.query,
-                query.times.get(queried, 0.0),
+                round(at * 1000),  # a frame is one frame, by whichever of its values
+                at,
                 hit.entry_id,
                 self.registry.time(hit.entry_id),
                 hit.distance,
             )
             found = _Found(hit.entry_id, config, status, hit.distance, variant, hit.value, queried)
             by_video[group].append((pair, found))
+        query_frames = len(set(query.times.values()))
         matches = []
         for group, paired in by_video.items():
             pairs = [pair for pair, _ in paired]
             bank_frames = self.registry.frames(group)
-            shares = Shares.of(pairs, len(wanted), bank_frames)
+            shares = Shares.of(pairs, query_frames, bank_frames)
             config = paired[0][1].config
             if not shares.passes(config.video_query_share, config.video_bank_share):
                 continue
             exact = [pair for pair, found in paired if self._automatic(found, unreliable=False)]
-            automatic = Shares.of(exact, len(wanted), bank_frames).whole(
+            automatic = Shares.of(exact, query_frames, bank_frames).whole(
                 config.video_query_share, config.video_bank_share
             )
             closest = min((found for _, found in paired), key=lambda f: (f.distance, f.entry_id))
