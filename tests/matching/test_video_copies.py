@@ -51,7 +51,7 @@ EDITS: dict[str, dict[str, Any]] = {
 def test_an_edited_copy_is_found(bank: tuple[Path, Matcher], edit: str, tmp_path: Path) -> None:
     original, matcher = bank
     copy = reencode(original, tmp_path / "copy.mp4", **EDITS[edit])
-    [match] = matcher.match(Query.from_video(hash_video(copy)))
+    [match] = matcher.match(Query.from_video(hash_video(copy, query=True)))
     assert match.query_share is not None
     assert match.query_share >= 80
     assert match.segments
@@ -60,4 +60,4 @@ def test_an_edited_copy_is_found(bank: tuple[Path, Matcher], edit: str, tmp_path
 def test_an_unrelated_video_is_not_found(bank: tuple[Path, Matcher], tmp_path: Path) -> None:
     _, matcher = bank
     other = make_video(tmp_path / "other.mp4", seed=62, seconds=24, scene_seconds=3)
-    assert matcher.match(Query.from_video(hash_video(other))) == []
+    assert matcher.match(Query.from_video(hash_video(other, query=True))) == []

@@ -195,7 +195,8 @@ def _fine_enough(width: int, height: int, block: int) -> bool:
     )
 
 
-def _block_for(width: int, height: int) -> int:
+def block_for(width: int, height: int) -> int:
+    """The coarsest block whose means still hash as the full plane does (within a few bits)."""
     return next(b for b in _BLOCKS if _fine_enough(width, height, b) or b == 1)
 
 
@@ -206,7 +207,7 @@ def decode_luma_plane(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> L
     width, height = image.size
     if fmt in _DRAFTABLE:
         try:
-            block = _block_for(width, height)
+            block = block_for(width, height)
             image.draft("L", (-(-width // block), -(-height // block)))
         except Exception as error:  # see open_image
             raise _classify(error) from None
@@ -219,7 +220,7 @@ def decode_luma_plane(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> L
         block = found[0]
         values = luma_of(normalised)
     else:
-        block = _block_for(width, height)
+        block = block_for(width, height)
         if block == 1:
             values = luma_of(normalised)
         else:

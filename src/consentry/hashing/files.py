@@ -44,12 +44,12 @@ def walk(arguments: Iterable[str]) -> Iterator[str]:
 def hash_file(
     path: str, *, max_pixels: int, bank: bool = False, video: VideoLimits | None = None
 ) -> FileResult:
-    """The file's signals (`bank`: windows for a bank, else for looking a copy up); a
+    """The file's signals (`bank`: as a bank holds them, else for looking a copy up); a
     video's frames (vPDQ, within `video` limits), never read into memory whole."""
     try:
         with open(path, "rb") as stream:
             if looks_like_video(stream.read(SNIFF_BYTES)):
-                return FileResult(path, video=hash_video(path, limits=video))
+                return FileResult(path, video=hash_video(path, limits=video, query=not bank))
             stream.seek(0)
             data = stream.read()
     except OSError as error:

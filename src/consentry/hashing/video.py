@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from consentry.config import Settings
+from consentry.hashing.decode import block_for
 from consentry.hashing.errors import (
     DecodeFailed,
     EmptyFile,
@@ -62,6 +63,10 @@ class HashingTimedOut(HashingError):
 @dataclass(frozen=True, slots=True)
 class VideoLimits:
     seconds_per_hash: float = 1.0
+    # A video looked up (not banked) is sampled this many times per interval: a copy cut
+    # half a second off the bank's samples still lands within a fraction of a second of
+    # each of them, however fast the camera moves.
+    query_samples: int = 4
     max_seconds: float = 3 * 3600.0  # declared or decoded duration
     max_pixels: int = MAX_FRAME_PIXELS
     max_frames: int = 1_000_000  # decoded, sampled or not
@@ -81,6 +86,9 @@ class VideoLimits:
 class Frame:
     at: float  # seconds from the start
     pdq: PdqHash  # vPDQ's value: the whole frame as decoded
+    # Which sampling interval the frame falls in: a query sampled densely counts an
+    # interval as matched when any of its frames is.
+    interval: int = field(default=0, compare=False)
     # Looked up too when the video is a query: the frame mirrored, and inside its
     # letterbox or pillarbox bars when it has any.
     mirrored: PdqHash | None = field(default=None, compare=False)
@@ -93,7 +101,7 @@ class Frame:
 @dataclass(frozen=True, slots=True)
 class VideoSignals:
     frames: tuple[Frame, ...]  # quality-filtered and collapsed, in time order
-    sampled: int  # frames hashed before filtering
+    sampled: int  # intervals sampled, before filtering
     duration: float
     fps: float
     width: int
@@ -129,8 +137,14 @@ def collapse(frames: list[Frame]) -> list[Frame]:
     return kept
 
 
-def hash_video(path: str | Path, *, limits: VideoLimits | None = None) -> VideoSignals:
-    """The vPDQ frames of the video file at `path`; a `HashingError` for anything else."""
+def hash_video(
+    path: str | Path, *, limits: VideoLimits | None = None, query: bool = False
+) -> VideoSignals:
+    """The vPDQ frames of the video file at `path`; a `HashingError` for anything else.
+
+    `query`: the video is to be looked up, not banked: sampled `limits.query_samples`
+    times as densely, each frame also hashed mirrored and inside its bars.
+    """
     limits = limits or VideoLimits()
     if Path(path).stat().st_size == 0:
         raise EmptyFile("the file is empty")
@@ -142,18 +156,20 @@ def hash_video(path: str | Path, *, limits: VideoLimits | None = None) -> VideoS
     except av.error.FFmpegError as error:
         raise DecodeFailed(f"the video could not be opened: {_reason(error)}") from error
     with container:
-        signals = _hash_container(container, limits, deadline)
+        signals = _hash_container(container, limits, deadline, query)
     sha256, md5 = _digests(Path(path))
     return replace(signals, sha256=sha256, md5=md5)
 
 
-def hash_video_stream(stream: BinaryIO, *, limits: VideoLimits | None = None) -> VideoSignals:
+def hash_video_stream(
+    stream: BinaryIO, *, limits: VideoLimits | None = None, query: bool = False
+) -> VideoSignals:
     """`hash_video` of an upload: copied to a temporary file (the demuxer seeks), which
     is deleted as soon as the frames are hashed, whatever happens."""
     with tempfile.NamedTemporaryFile(prefix="consentry-video-") as copy:
         shutil.copyfileobj(stream, copy, 1 << 20)
         copy.flush()
-        return hash_video(copy.name, limits=limits)
+        return hash_video(copy.name, limits=limits, query=query)
 
 
 def _digests(path: Path) -> tuple[str, str]:
@@ -165,7 +181,9 @@ def _digests(path: Path) -> tuple[str, str]:
     return sha256.hexdigest(), md5.hexdigest()
 
 
-def _hash_container(container: Any, limits: VideoLimits, deadline: float) -> VideoSignals:
+def _hash_container(
+    container: Any, limits: VideoLimits, deadline: float, query: bool
+) -> VideoSignals:
     demuxer = str(container.format.name)
     if not container.streams.video or demuxer == "image2" or demuxer.endswith("_pipe"):
         raise UnsupportedFormat("the file holds no video stream")
@@ -185,12 +203,17 @@ def _hash_container(container: Any, limits: VideoLimits, deadline: float) -> Vid
     rate = stream.average_rate or stream.guessed_rate or Fraction(0)
     fps = float(rate) if rate > 0 else 1.0
     every = max(int(limits.seconds_per_hash * fps), 1)
+    step = max(every // limits.query_samples, 1) if query else every
     stream.thread_type = "AUTO"
     sampled: list[Frame] = []
     decoded = 0
     for frame in _frames(container, stream):
-        if decoded % every == 0:
-            sampled.append(_hashed(decoded / fps, _luma(frame)))
+        # The interval's first frame is vPDQ's; the others only densify a query.
+        position = decoded % every
+        if position % step == 0 and position < step * limits.query_samples:
+            luma = _luma(frame)
+            variants = query and position == 0
+            sampled.append(_hashed(decoded / fps, decoded // every, luma, variants=variants))
         decoded += 1
         if decoded > limits.max_frames:
             raise VideoTooLong(f"the video has more than {limits.max_frames:,} frames")
@@ -204,7 +227,7 @@ def _hash_container(container: Any, limits: VideoLimits, deadline: float) -> Vid
         raise TruncatedImage("the video has no decodable frame")
     return VideoSignals(
         tuple(collapse(sampled)),
-        len(sampled),
+        len({frame.interval for frame in sampled}),
         max(duration, decoded / fps),
         fps,
         width,
@@ -228,14 +251,31 @@ def _declared_seconds(container: Any, stream: Any) -> float:
     return 0.0
 
 
-def _hashed(at: float, luma: npt.NDArray[np.float64]) -> Frame:
-    variants, _ = pdq_from_blocks(luma, Axis(luma.shape[0]), Axis(luma.shape[1]))
-    box = content_box(luma)
+def _hashed(at: float, interval: int, luma: npt.NDArray[np.float64], *, variants: bool) -> Frame:
+    plane, rows, cols = _blocks(luma)
+    hashes, _ = pdq_from_blocks(plane, rows, cols)
+    if not variants:
+        return Frame(at, hashes[0], interval)
+    box = content_box(plane)
     trimmed = None
-    if not box.is_whole(luma.shape):
-        inside = np.ascontiguousarray(luma[box.top : box.bottom, box.left : box.right])
-        trimmed = pdq_from_blocks(inside, Axis(inside.shape[0]), Axis(inside.shape[1]))[0][0]
-    return Frame(at, variants[0], variants[MIRRORED], trimmed)
+    if not box.is_whole(plane.shape):
+        inside = np.ascontiguousarray(plane[box.top : box.bottom, box.left : box.right])
+        cut_rows, cut_cols = rows.crop(box.top, box.bottom), cols.crop(box.left, box.right)
+        trimmed = pdq_from_blocks(inside, cut_rows, cut_cols)[0][0]
+    return Frame(at, hashes[0], interval, hashes[MIRRORED], trimmed)
+
+
+def _blocks(luma: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], Axis, Axis]:
+    """Luma as means of square blocks, as an image's plane is decoded (1080p: 4x4), which
+    keeps PDQ within a few bits of the full plane's at a fraction of the cost."""
+    height, width = luma.shape
+    block = block_for(width, height)
+    if block == 1:
+        return luma, Axis(height), Axis(width)
+    rows, cols = height // block, width // block
+    means = luma[: rows * block, : cols * block].reshape(rows, block, cols, block).mean(axis=(1, 3))
+    # The partial blocks at the edges are dropped: a few pixels of a frame's edge.
+    return means, Axis(rows * block, block), Axis(cols * block, block)
 
 
 def _luma(frame: Any) -> npt.NDArray[np.float64]:

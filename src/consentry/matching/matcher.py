@@ -33,8 +33,10 @@ class Query:
     quality: int | None = None
     # Where in the queried image each window value lies, for showing a reviewer.
     regions: dict[str, dict[str, float]] = field(default_factory=dict)
-    # A video's frames: each frame value's time in it (seconds).
+    # A video's frames: each frame value's time in it (seconds), and which frame (of the
+    # video's sampling intervals) it stands for: an interval matches by any of its values.
     times: dict[str, float] = field(default_factory=dict)
+    frames: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_signals(cls, signals: ImageSignals) -> Query:
@@ -66,33 +68,37 @@ class Query:
     def from_video(cls, signals: VideoSignals) -> Query:
         """Every frame, also mirrored and inside its bars (one frame, however many of its
         values match), and the file's digests."""
-        frames: list[tuple[float, str, str]] = []
-        for frame in signals.frames:
-            frames.append((frame.at, "frame", frame.pdq.to_hex()))
-            if frame.mirrored is not None:
-                frames.append((frame.at, "frame_mirrored", frame.mirrored.to_hex()))
-            if frame.trimmed is not None:
-                frames.append((frame.at, "frame_trimmed", frame.trimmed.to_hex()))
+        frames: list[tuple[float, int, str, str]] = []
+        for f in signals.frames:
+            frames.append((f.at, f.interval, "frame", f.pdq.to_hex()))
+            if f.mirrored is not None:
+                frames.append((f.at, f.interval, "frame_mirrored", f.mirrored.to_hex()))
+            if f.trimmed is not None:
+                frames.append((f.at, f.interval, "frame_trimmed", f.trimmed.to_hex()))
         return cls._video(frames, (signals.sha256, signals.md5))
 
     @classmethod
     def from_frames(cls, frames: Sequence[tuple[float, str]]) -> Query:
         """A video's frames as (seconds, PDQ hex), as a platform hashed them."""
-        return cls._video([(at, "frame", value) for at, value in frames])
+        return cls._video([(at, n, "frame", value) for n, (at, value) in enumerate(frames)])
 
     @classmethod
-    def _video(cls, frames: Sequence[tuple[float, str, str]], digests: Sequence[str] = ()) -> Query:
+    def _video(
+        cls, frames: Sequence[tuple[float, int, str, str]], digests: Sequence[str] = ()
+    ) -> Query:
         """A value repeated later in the video counts once, at its first time."""
         kind = KINDS["vpdq"]
         times: dict[str, float] = {}
+        keys: dict[str, int] = {}
         variants: dict[str, str] = {}
-        for at, variant, value in frames:
+        for at, key, variant, value in frames:
             normal = kind.normalise(value)
             if normal not in times:
-                times[normal], variants[normal] = at, variant
+                times[normal], keys[normal], variants[normal] = at, key, variant
         exact = [("sha256", "exact", d) for d in digests[:1]]
         exact += [("md5", "exact", d) for d in digests[1:2]]
-        return cls(values=(*((kind.name, variants[v], v) for v in times), *exact), times=times)
+        values = (*((kind.name, variants[v], v) for v in times), *exact)
+        return cls(values=values, times=times, frames=keys)
 
     @property
     def low_quality(self) -> bool:
@@ -262,17 +268,16 @@ class Matcher:
             if hit.distance > kind.threshold(config.pdq_threshold):
                 continue
             variant, queried = wanted[hit.query]
-            at = query.times.get(queried, 0.0)
             pair = FramePair(
-                round(at * 1000),  # a frame is one frame, by whichever of its values
-                at,
+                query.frames.get(queried, hit.query),
+                query.times.get(queried, 0.0),
                 hit.entry_id,
                 self.registry.time(hit.entry_id),
                 hit.distance,
             )
             found = _Found(hit.entry_id, config, status, hit.distance, variant, hit.value, queried)
             by_video[group].append((pair, found))
-        query_frames = len(set(query.times.values()))
+        query_frames = len(set(query.frames.values()))
         matches = []
         for group, paired in by_video.items():
             pairs = [pair for pair, _ in paired]

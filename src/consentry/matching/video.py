@@ -27,7 +27,7 @@ SEGMENT_GAP = 3.0
 class FramePair:
     """A query frame within the threshold of a bank frame."""
 
-    query: int  # the query frame (its time in milliseconds: one frame, however many values)
+    query: int  # the query's frame (sampling interval): one, however many values match
     query_at: float
     entry_id: int
     bank_at: float

@@ -126,7 +126,8 @@ def _signals_of(request: Request, data: bytes) -> ImageSignals:
 
 def _video_of(request: Request, stream: BinaryIO) -> VideoSignals:
     with part(request, Admission).admitted():
-        return hash_video_stream(stream, limits=VideoLimits.of(request.app.state.settings))
+        limits = VideoLimits.of(request.app.state.settings)
+        return hash_video_stream(stream, limits=limits, query=True)
 
 
 def _attach_signals(request: Request, scan_id: int, data: bytes) -> None:
