@@ -115,6 +115,15 @@ def hash_query(path: Path) -> VideoSignals:
     return hash_video(path, query=True)
 
 
+def reference_words(path: Path) -> np.ndarray:
+    """Meta's vpdq on the file, as pytx keeps its frames: quality 50 and up, each
+    distinct hash once."""
+    kept = dict.fromkeys(f.hex for f in vpdq.computeHash(str(path)) if f.quality >= 50)
+    return (
+        words_from_bytes([bytes.fromhex(h) for h in kept]) if kept else np.zeros((0, 4), np.uint64)
+    )
+
+
 # -- matching --------------------------------------------------------------------------
 
 
@@ -171,9 +180,12 @@ def recall_tables(count: int, folder: Path) -> list[str]:
         )
         banked = list(pool.map(hash_bank, bank_paths, chunksize=4))
         queried = list(pool.map(hash_query, copies, chunksize=4))
-    print(f"hashed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        print(f"hashed: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        bank_words = list(pool.map(reference_words, bank_paths, chunksize=4))
+        copy_words = list(pool.map(reference_words, copies, chunksize=4))
+    print(f"hashed by vpdq: {time.perf_counter() - started:.0f} s", file=sys.stderr)
     matcher = bank_matcher(banked)
-    bank_words = [frame_words(s) for s in banked]
+    matcher.match(Query.from_video(queried[0]))  # compiled and warm before timing
     found = {name: 0 for name in EDITS}
     linear_found = {name: 0 for name in EDITS}
     false_ours = false_linear = pairs = 0
@@ -188,7 +200,7 @@ def recall_tables(count: int, folder: Path) -> list[str]:
         groups = {m.group for m in matches}
         found[name] += (source + 1) in groups
         false_ours += len(groups - {source + 1})
-        shares = linear_shares(frame_words(signals), bank_words)
+        shares = linear_shares(copy_words[number], bank_words)
         passed = {g for g, (q, b) in enumerate(shares, start=1) if q >= 80 and b >= 80}
         linear_found[name] += (source + 1) in passed
         false_linear += len(passed - {source + 1})
@@ -202,7 +214,7 @@ def recall_tables(count: int, folder: Path) -> list[str]:
         "",
     ]
     lines += table(
-        ["edit", "copies", "consentry", "vPDQ's rule (80 % / 80 %), same hashes"],
+        ["edit", "copies", "consentry", "vPDQ (Meta's vpdq hashes, 80 % / 80 %, linear)"],
         [
             [name, count, f"**{found[name] / count:.1%}**", f"{linear_found[name] / count:.1%}"]
             for name in EDITS
@@ -211,7 +223,7 @@ def recall_tables(count: int, folder: Path) -> list[str]:
     lines += ["## False matches: every edited copy against every *other* bank video", ""]
     lines += table(
         ["matcher", "pairs", "false matches"],
-        [["consentry", f"{pairs:,}", false_ours], ["vPDQ's rule", f"{pairs:,}", false_linear]],
+        [["consentry", f"{pairs:,}", false_ours], ["vPDQ", f"{pairs:,}", false_linear]],
     )
     ms = np.array(lookup_ms)
     lines += [
@@ -225,45 +237,53 @@ def recall_tables(count: int, folder: Path) -> list[str]:
 # -- hashing speed ---------------------------------------------------------------------
 
 
-def make_1080p(path: Path, seconds: int) -> None:
+def make_1080p(path: Path, seconds: int, keyframes: int) -> None:
+    """A pan across a photo, 1080p30 H.264, a keyframe every `keyframes` frames."""
     photo = photo_paths()[0]
     with Image.open(photo) as image:
-        source = image.convert("RGB").resize((2400, 1600), Image.Resampling.BICUBIC)
+        source = np.asarray(image.convert("RGB").resize((2400, 1600), Image.Resampling.BICUBIC))
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libx264", rate=FPS)
         assert isinstance(stream, av.VideoStream)
         stream.width, stream.height, stream.pix_fmt = 1920, 1080, "yuv420p"
-        stream.options = {"preset": "veryfast", "crf": "23"}
+        stream.options = {"preset": "veryfast", "crf": "23", "g": str(keyframes)}
         for n in range(seconds * FPS):
             x = int(440 * n / (seconds * FPS))
-            frame = av.VideoFrame.from_ndarray(
-                np.ascontiguousarray(np.asarray(source)[200 : 200 + 1080, x : x + 1920]),
-                format="rgb24",
-            )
-            for packet in stream.encode(frame):
+            shown = np.ascontiguousarray(source[200 : 200 + 1080, x : x + 1920])
+            for packet in stream.encode(av.VideoFrame.from_ndarray(shown, format="rgb24")):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
 
 
 def speed_table(folder: Path, browser: bool) -> list[str]:
-    path = folder / "hd.mp4"
-    make_1080p(path, 60)
+    phone, long_gop = folder / "hd-phone.mp4", folder / "hd-x264.mp4"
+    make_1080p(phone, 60, 60)  # a keyframe every 2 s, as phones record
+    make_1080p(long_gop, 60, 250)  # x264's default
     rows = []
+    looked_up = "consentry, as looked up (4 frames/s, mirrored, trimmed)"
     for name, run in (
-        ("consentry (PyAV, Y plane, 2 decoder threads)", lambda: hash_video(path)),
-        ("Meta's vpdq.computeHash (same run)", lambda: vpdq.computeHash(str(path))),
+        ("consentry, as banked (1 frame/s)", lambda: hash_video(phone)),
+        (looked_up, lambda: hash_video(phone, query=True)),
+        ("Meta's vpdq.computeHash (same run)", lambda: vpdq.computeHash(str(phone))),
     ):
         run()
         took = min(_timed(run) for _ in range(3))
         rows.append([name, f"{took:.2f} s", f"{60 * FPS / took:,.0f}", f"**{60 / took:.1f}x**"])
-    lines = ["## Hashing speed: a 60-s 1080p30 H.264 video (1,800 frames decoded, 60 hashed)", ""]
+    lines = ["## Hashing speed: a 60-s 1080p30 H.264 video (1,800 frames decoded)", ""]
     lines += table(["hasher", "time", "frames decoded / s", "x real time"], rows)
     if browser:
-        took = browser_seconds(path)
+        lines += table(
+            ["in headless Chromium (the portal's page)", "seconds"],
+            [
+                ["keyframe every 2 s (as phones record)", f"**{browser_seconds(phone):.1f}**"],
+                ["keyframe every 250 frames (x264's default)", f"{browser_seconds(long_gop):.1f}"],
+            ],
+        )
         lines += [
-            "In headless Chromium (the portal's page: `<video>` seeked each second, frames "
-            f"hashed by the worker): **{took:.1f} s** for the same file.",
+            "The page seeks `<video>` elements (one per core, two here) to each second and "
+            "hashes the frames in its worker; a seek decodes from the last keyframe, so the "
+            "keyframe interval, not the hashing, sets the time.",
             "",
         ]
     return lines

@@ -74,8 +74,7 @@ def reencode(
         height = int(given.codec_context.height * scale) // 2 * 2
         band = int(height * bars) // 2 * 2
         stream.width, stream.height, stream.pix_fmt = width, height + 2 * band, "yuv420p"
-        if crf is not None:
-            stream.options = {"crf": str(crf)}
+        stream.options = {"preset": "veryfast", **({} if crf is None else {"crf": str(crf)})}
         emitted = 0
         for frame in inp.decode(given):
             at = float(frame.time or 0) - start

@@ -4,7 +4,9 @@
 // here (a <video> element needs the page) and hashed by the worker with everything else.
 
 import { collapseFrames } from "./photo.js";
-import { videoFrames } from "./frames.js";
+import { eachFrame } from "./frames.js";
+
+const IN_FLIGHT = 4; // frames read and not yet hashed, per video
 
 const form = document.querySelector("form[data-hashing]");
 if (form) start(form);
@@ -18,7 +20,7 @@ function start(form) {
 
   const worker = new Worker("/portal/static/hasher.js", { type: "module" });
   const pending = new Map(); // id -> { item, result, frames, waiting }
-  const frameReplies = new Map(); // id -> resolve of the frame being hashed
+  const frameReplies = new Map(); // "id:seconds" -> resolve of a frame being hashed
   let counter = 0;
 
   const fill = (template, values) =>
@@ -78,22 +80,35 @@ function start(form) {
   }
 
   async function readFrames(id, file, state) {
-    const frames = [];
+    const replies = [];
+    let done = 0;
     try {
-      for await (const { t, duration, bitmap } of videoFrames(file, () => !pending.has(id))) {
-        const hashed = new Promise((resolve) => frameReplies.set(id, resolve));
-        worker.postMessage({ id, frame: { t, bitmap } }, [bitmap]);
-        const frame = await hashed;
-        state.framesSeen = true;
-        if (!frame.failed) frames.push(frame);
-        if (pending.has(id)) {
-          say(state.item, fill(text.videoProgress, { percent: Math.floor((100 * t) / duration) }));
-        }
-      }
+      await eachFrame(
+        file,
+        async ({ t, count, bitmap }) => {
+          const hashed = new Promise((resolve) => frameReplies.set(`${id}:${t}`, resolve));
+          worker.postMessage({ id, frame: { t, bitmap } }, [bitmap]);
+          replies.push(
+            hashed.then((frame) => {
+              done += 1;
+              state.framesSeen = true;
+              if (pending.get(id) === state) {
+                say(state.item, fill(text.videoProgress, { percent: Math.floor((100 * done) / count) }));
+              }
+              return frame;
+            }),
+          );
+          // A few frames in hand at most: a frame is megabytes until it is hashed.
+          if (replies.length - done >= IN_FLIGHT) await hashed;
+        },
+        () => pending.get(id) !== state,
+      );
     } catch (error) {
       // Not playable here: the file's digests still find exact copies.
       state.exactOnly = true;
     }
+    const frames = (await Promise.all(replies)).filter((frame) => !frame.failed);
+    frames.sort((a, b) => a.t - b.t);
     state.frames = collapseFrames(frames);
     settle(id, state);
   }
@@ -129,8 +144,9 @@ function start(form) {
 
   worker.addEventListener("message", ({ data }) => {
     if (data.frame) {
-      const resolve = frameReplies.get(data.id);
-      frameReplies.delete(data.id);
+      const key = `${data.id}:${data.frame.t}`;
+      const resolve = frameReplies.get(key);
+      frameReplies.delete(key);
       if (resolve) resolve(data.frame);
       return;
     }
