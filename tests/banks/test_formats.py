@@ -107,3 +107,10 @@ def test_jsonl_keeps_a_frames_time() -> None:
     [(_, entry)] = read_entries([line], kind=".jsonl", default_signal="pdq", status=None)
     assert isinstance(entry, NewEntry)
     assert entry.at_ms == 5000
+
+
+def test_a_frame_without_its_time_or_video_is_rejected() -> None:
+    line = json.dumps({"format": JSONL_FORMAT, "signal_type": "vpdq", "value": "ab" * 32})
+    [(_, found)] = read_entries([line], kind=".jsonl", default_signal="pdq", status=None)
+    assert isinstance(found, LineError)
+    assert "video frame" in found.reason

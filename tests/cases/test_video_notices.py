@@ -65,3 +65,25 @@ def test_a_frame_time_out_of_range_is_refused(app: TestClient, filer: dict[str, 
     refused = app.post("/v1/notices", json=notice(hashes=bad), headers=filer)
     assert refused.status_code == 422
     assert refused.headers["content-type"] == "application/problem+json"
+
+
+def test_a_frame_must_say_when_and_which_video(app: TestClient, filer: dict[str, str]) -> None:
+    loose = [{"signal_type": "vpdq", "value": FRAMES[0], "quality": 90}]
+    refused = app.post("/v1/notices", json=notice(hashes=loose), headers=filer)
+    assert refused.status_code == 422
+    assert "video frame" in refused.text
+
+
+def test_the_bank_api_refuses_loose_frames(app: TestClient) -> None:
+    from consentry.accounts.models import Scope
+    from tests.conftest import key_headers
+
+    writer = key_headers(app, Scope.BANKS_WRITE)
+    app.post("/v1/banks", json={"name": "videos"}, headers=writer)
+    added = app.post(
+        "/v1/banks/videos/entries",
+        json={"entries": [{"signal_type": "vpdq", "value": FRAMES[1]}]},
+        headers=writer,
+    )
+    assert added.status_code == 422
+    assert "video frame" in added.json()["detail"]

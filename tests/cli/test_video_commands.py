@@ -73,3 +73,13 @@ def test_a_broken_video_is_reported_and_the_rest_still_added(footage: Path, tmp_
     assert added.exit_code == 1
     assert "unsupported_format" in added.stderr
     assert "1 file," in added.stdout
+
+
+def test_a_banks_video_shares_are_set_and_checked() -> None:
+    assert run("bank", "create", "ncii").exit_code == 0
+    changed = run("bank", "set", "ncii", "--video-shares", "70", "90")
+    assert changed.exit_code == 0, changed.output
+    assert "video shares 70% / 90%" in changed.stdout
+    refused = run("bank", "set", "ncii", "--video-shares", "0", "90")
+    assert refused.exit_code != 0
+    assert "percentage" in refused.output

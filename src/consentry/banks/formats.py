@@ -146,6 +146,8 @@ def _from_json(text: str, status: EntryStatus | None, source_ref: str | None) ->
     group = record.get("group") or {}
     if not isinstance(group, dict):
         raise ValueError("group must be an object")
+    if kind_of(signal_type).timed and (record.get("at_ms") is None or group.get("id") is None):
+        raise ValueError(f"a {signal_type} value is a video frame: it needs at_ms and a group")
     return NewEntry(
         signal_type=signal_type,
         value=normalise_value(signal_type, str(record["value"])),

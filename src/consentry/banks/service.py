@@ -29,7 +29,7 @@ from consentry.banks.models import (
     SourceKind,
 )
 from consentry.core.actor import Actor
-from consentry.signals.registry import normalise_value
+from consentry.signals.registry import kind_of, normalise_value
 
 # Any PDQ threshold above this is no longer "the same image" (Meta's guidance is 31).
 MAX_PDQ_THRESHOLD = 64
@@ -202,6 +202,12 @@ class NewEntry:
 def _row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None) -> BankEntry:
     if new.quality is not None and not 0 <= new.quality <= 100:
         raise InvalidBankSetting("quality is 0-100")
+    if kind_of(new.signal_type).timed and (new.at_ms is None or group_id is None):
+        # A frame outside a video could never match: refuse it rather than keep it idle.
+        raise InvalidBankSetting(
+            f"a {new.signal_type} value is a video frame: add the video"
+            " (consentry bank add, a .jsonl or .txt import), not its frames one by one"
+        )
     return BankEntry(
         bank_id=bank.id,
         signal_type=new.signal_type,

@@ -14,7 +14,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, field_v
 
 from consentry.cases.models import RequestType
 from consentry.hashing.pdq import InvalidHash
-from consentry.signals.registry import SignalName, normalise_value
+from consentry.signals.registry import SignalName, kind_of, normalise_value
 
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -153,6 +153,11 @@ class NoticeIn(Strict):
                 normalise_value(item.signal_type, item.value)
             except InvalidHash as error:
                 raise ValueError(f"hashes[{position}]: {error}") from None
+            if kind_of(item.signal_type).timed and (item.t is None or item.photo is None):
+                raise ValueError(
+                    f"hashes[{position}]: a {item.signal_type} value is a video frame: give"
+                    " its time (t) and which video it came from (photo)"
+                )
         return hashes
 
 

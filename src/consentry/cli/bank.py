@@ -92,6 +92,16 @@ def set_bank(
     enabled: Annotated[
         bool | None, typer.Option("--enable/--disable", help="Match against this bank?")
     ] = None,
+    video_shares: Annotated[
+        tuple[int, int] | None,
+        typer.Option(
+            "--video-shares",
+            metavar="QUERY BANK",
+            help="Percent of a queried video's frames, and of the bank video's, that must"
+            " match (default 80 80, vPDQ's); a clip or a video inside a longer one still"
+            " matches by one share with 5 or more frames.",
+        ),
+    ] = None,
 ) -> None:
     """Change a bank's settings; what is not given stays as it is."""
     with bank_errors(), session_scope(open_engine()) as session:
@@ -102,11 +112,13 @@ def set_bank(
             auto_max_distance=auto_max_distance,
             enabled=enabled,
             windows_auto=windows_auto,
+            video_shares=video_shares,
             actor=CLI,
         )
         typer.echo(
             f"bank {bank.name!r}: threshold {bank.pdq_threshold}, auto <= "
             f"{bank.auto_max_distance}, windows auto {'on' if bank.windows_auto else 'off'}, "
+            f"video shares {bank.video_query_share}% / {bank.video_bank_share}%, "
             f"{'enabled' if bank.enabled else 'disabled'}"
         )
 
