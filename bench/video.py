@@ -28,13 +28,12 @@ import vpdq  # type: ignore[import-not-found]  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from bench.common import RESULTS, header, photo_paths, table  # noqa: E402
-from consentry.banks.models import EntryStatus  # noqa: E402
 from consentry.hashing.video import VideoSignals, hash_video  # noqa: E402
 from consentry.matching.matcher import Matcher, Query  # noqa: E402
 from consentry.matching.schemas import BankConfig  # noqa: E402
 from consentry.signals.hamming import words_from_bytes  # noqa: E402
 from tests.images import blobs  # noqa: E402
-from tests.videos import reencode  # noqa: E402
+from tests.videos import frames_of, reencode, video_matcher  # noqa: E402
 
 SIZE = (320, 180)
 FPS = 30
@@ -128,22 +127,7 @@ def reference_words(path: Path) -> np.ndarray:
 
 
 def bank_matcher(banked: list[VideoSignals]) -> Matcher:
-    matcher = Matcher()
-    matcher.set_bank(BankConfig(1, "ncii", 31, 0, True))
-    entry_id = 0
-    for group, signals in enumerate(banked, start=1):
-        for frame in signals.frames:
-            entry_id += 1
-            matcher.apply_entry(
-                entry_id=entry_id,
-                bank_id=1,
-                signal_type="vpdq",
-                value=frame.pdq.to_hex(),
-                status=EntryStatus.CONFIRMED,
-                group_id=group,
-                at_ms=round(frame.at * 1000),
-            )
-    return matcher
+    return video_matcher([frames_of(signals) for signals in banked])
 
 
 def frame_words(signals: VideoSignals) -> np.ndarray:

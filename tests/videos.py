@@ -3,6 +3,7 @@ seconds, encoded with PyAV (no people, no photographs)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from consentry.banks.models import EntryStatus
+from consentry.hashing.video import VideoSignals
+from consentry.matching.matcher import Matcher
+from consentry.matching.schemas import BankConfig
 from tests.images import blobs
 
 
@@ -102,3 +107,34 @@ def reencode(
         for packet in stream.encode():
             out.mux(packet)
     return target
+
+
+def video_matcher(
+    videos: Sequence[Sequence[tuple[float, str]]],
+    *,
+    auto: int = 0,
+    status: EntryStatus = EntryStatus.CONFIRMED,
+    shares: tuple[int, int] = (80, 80),
+) -> Matcher:
+    """A matcher whose bank "ncii" holds these videos (each its frames as (seconds, PDQ
+    hex)); video n is entry group n + 1."""
+    matcher = Matcher()
+    matcher.set_bank(BankConfig(1, "ncii", 31, auto, True, False, *shares))
+    entry_id = 0
+    for group, frames in enumerate(videos, start=1):
+        for at, value in frames:
+            entry_id += 1
+            matcher.apply_entry(
+                entry_id=entry_id,
+                bank_id=1,
+                signal_type="vpdq",
+                value=value,
+                status=status,
+                group_id=group,
+                at_ms=round(at * 1000),
+            )
+    return matcher
+
+
+def frames_of(signals: VideoSignals) -> list[tuple[float, str]]:
+    return [(frame.at, frame.pdq.to_hex()) for frame in signals.frames]

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from consentry.banks.models import EntryStatus
 from consentry.matching.matcher import Matcher, Query
-from consentry.matching.schemas import BankConfig, Tier
+from consentry.matching.schemas import Tier
 from consentry.matching.video import CLIP_FRAMES, FramePair, Shares, segments
+from tests.videos import video_matcher
 
 
 def _frame(seed: int) -> str:
@@ -32,19 +33,8 @@ def _matcher(
     status: EntryStatus = EntryStatus.CONFIRMED,
     shares: tuple[int, int] = (80, 80),
 ) -> Matcher:
-    matcher = Matcher()
-    matcher.set_bank(BankConfig(1, "ncii", 31, auto, True, False, *shares))
-    for entry_id, value in enumerate(frames, start=1):
-        matcher.apply_entry(
-            entry_id=entry_id,
-            bank_id=1,
-            signal_type="vpdq",
-            value=value,
-            status=status,
-            group_id=9,
-            at_ms=(entry_id - 1) * 1000,
-        )
-    return matcher
+    timed = [(float(n), value) for n, value in enumerate(frames)]
+    return video_matcher([timed], auto=auto, status=status, shares=shares)
 
 
 def _query(frames: list[str], start: float = 0.0) -> Query:
@@ -54,7 +44,7 @@ def _query(frames: list[str], start: float = 0.0) -> Query:
 def test_the_same_video_matches_automatically_on_identical_frames() -> None:
     [match] = _matcher().match(_query(BANK_VIDEO))
     assert (match.signal_type, match.group, match.variant, match.tier) == (
-        "vpdq", 9, "frame", Tier.AUTO
+        "vpdq", 1, "frame", Tier.AUTO
     )  # fmt: skip
     assert (match.query_share, match.bank_share) == (100.0, 100.0)
     assert match.segments == [{"query": [0.0, 59.0], "bank": [0.0, 59.0]}]
@@ -114,11 +104,11 @@ def test_withdrawn_frames_leave_the_video() -> None:
             signal_type="vpdq",
             value=value,
             status=EntryStatus.WITHDRAWN,
-            group_id=9,
+            group_id=1,
             at_ms=(entry_id - 1) * 1000,
         )
     assert matcher.match(_query(BANK_VIDEO)) == []
-    assert matcher.registry.frames(9) == 0
+    assert matcher.registry.frames(1) == 0
 
 
 def test_segments_follow_the_bank_video_in_both_videos() -> None:

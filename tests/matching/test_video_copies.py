@@ -9,29 +9,16 @@ from typing import Any
 
 import pytest
 
-from consentry.banks.models import EntryStatus
 from consentry.hashing.video import hash_video
 from consentry.matching.matcher import Matcher, Query
-from consentry.matching.schemas import BankConfig
-from tests.videos import make_video, reencode
+from tests.videos import frames_of, make_video, reencode, video_matcher
 
 
 @pytest.fixture(scope="module")
 def bank(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Matcher]:
     folder = tmp_path_factory.mktemp("bank")
     original = make_video(folder / "original.mp4", seed=61, seconds=24, scene_seconds=3)
-    matcher = Matcher()
-    matcher.set_bank(BankConfig(1, "ncii", 31, 0, True))
-    for entry_id, frame in enumerate(hash_video(original).frames, start=1):
-        matcher.apply_entry(
-            entry_id=entry_id,
-            bank_id=1,
-            signal_type="vpdq",
-            value=frame.pdq.to_hex(),
-            status=EntryStatus.CONFIRMED,
-            group_id=1,
-            at_ms=round(frame.at * 1000),
-        )
+    matcher = video_matcher([frames_of(hash_video(original))])
     return original, matcher
 
 

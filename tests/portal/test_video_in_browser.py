@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consentry.banks.models import EntryStatus
 from consentry.hashing.pdq import PdqHash
 from consentry.hashing.video import hash_video
-from consentry.matching.matcher import Matcher, Query
-from consentry.matching.schemas import BankConfig
+from consentry.matching.matcher import Query
 from tests.portal.browser_support import fill_request, pick_photos, portal, recording_page
-from tests.videos import make_video
+from tests.videos import make_video, video_matcher
 
 
 def _frames(tokens: list[str], photo: int) -> list[tuple[float, str, int]]:
@@ -27,18 +25,7 @@ def _frames(tokens: list[str], photo: int) -> list[tuple[float, str, int]]:
 
 def _matches(browser_frames: list[tuple[float, str, int]], server_query: Query) -> bool:
     """Does the server's hash of a file find the browser's hash of it, as a bank video?"""
-    matcher = Matcher()
-    matcher.set_bank(BankConfig(1, "ncii", 31, 0, True))
-    for entry_id, (at, value, _) in enumerate(browser_frames, start=1):
-        matcher.apply_entry(
-            entry_id=entry_id,
-            bank_id=1,
-            signal_type="vpdq",
-            value=value,
-            status=EntryStatus.CONFIRMED,
-            group_id=1,
-            at_ms=round(at * 1000),
-        )
+    matcher = video_matcher([[(at, value) for at, value, _ in browser_frames]])
     return any(m.signal_type == "vpdq" for m in matcher.match(server_query))
 
 

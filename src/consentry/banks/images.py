@@ -22,24 +22,14 @@ def image_entries(
     over the whole image, as `compute_signals(bank=True)` gives them) and the digests,
     all in one group keyed by `label`. Values a kind finds unreliable are left out."""
     pdq: dict[PdqHash, None] = dict.fromkeys((signals.pdq, signals.trimmed, signals.content))
-    values: list[tuple[str, str, int | None]] = [
-        ("pdq", h.to_hex(), signals.quality) for h in pdq if KINDS["pdq"].usable(signals.quality)
+    values: list[_Value] = [
+        ("pdq", h.to_hex(), signals.quality, None)
+        for h in pdq
+        if KINDS["pdq"].usable(signals.quality)
     ]
-    values += [("pdq_windows", w.to_hex(), w.quality) for w in signals.windows]
-    values += [("sha256", signals.sha256, None), ("md5", signals.md5, None)]
-    return [
-        NewEntry(
-            signal_type=kind,
-            value=value,
-            status=status,
-            quality=quality,
-            source_kind=source_kind,
-            source_ref=source_ref,
-            group=label,
-            label=label,
-        )
-        for kind, value, quality in values
-    ]
+    values += [("pdq_windows", w.to_hex(), w.quality, None) for w in signals.windows]
+    values += [("sha256", signals.sha256, None, None), ("md5", signals.md5, None, None)]
+    return _group(values, label, status, source_kind, source_ref)
 
 
 def video_entries(
@@ -52,10 +42,24 @@ def video_entries(
 ) -> list[NewEntry]:
     """A video's frame hashes (vPDQ, each with its time) and its file's digests, in one
     group keyed by `label`: withdrawn, revoked and exported together."""
-    values: list[tuple[str, str, int | None, int | None]] = [
+    values: list[_Value] = [
         ("vpdq", f.pdq.to_hex(), f.pdq.quality, round(f.at * 1000)) for f in signals.frames
     ]
     values += [("sha256", signals.sha256, None, None), ("md5", signals.md5, None, None)]
+    return _group(values, label, status, source_kind, source_ref)
+
+
+# (signal type, value, quality, a frame's time in ms)
+_Value = tuple[str, str, int | None, int | None]
+
+
+def _group(
+    values: list[_Value],
+    label: str,
+    status: EntryStatus,
+    source_kind: SourceKind,
+    source_ref: str | None,
+) -> list[NewEntry]:
     return [
         NewEntry(
             signal_type=kind,

@@ -22,13 +22,12 @@ from consentry.banks.images import image_entries, video_entries
 from consentry.banks.models import DEFAULT_PDQ_THRESHOLD, ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry
 from consentry.cli.context import bank_errors, open_engine
+from consentry.cli.hash import hashed
 from consentry.cli.output import progress_bar, stderr
-from consentry.config import get_settings
 from consentry.core.actor import CLI
 from consentry.db.session import session_scope
-from consentry.hashing.files import hash_files, walk
+from consentry.hashing.files import walk
 from consentry.hashing.pdq import InvalidHash
-from consentry.hashing.video import VideoLimits
 from consentry.signals.registry import PDQ, SIGNAL_METAVAR, signal_option
 
 app = typer.Typer(
@@ -253,15 +252,8 @@ def add_images(
         service.get_bank(session=session, name=name)
     paths = list(walk(str(f) for f in files))
     added = unchanged = failed = 0
-    settings = get_settings()
     with progress_bar(len(paths), "adding") as progress:
-        for result in hash_files(
-            paths,
-            max_pixels=settings.max_image_pixels,
-            workers=workers,
-            bank=True,
-            video=VideoLimits.of(settings),
-        ):
+        for result in hashed(paths, workers=workers, bank=True):
             ref = Path(result.path).name
             if result.video is not None:
                 entries = video_entries(
@@ -284,9 +276,9 @@ def add_images(
                 stderr.print(f"{result.path}: {a} values added ({what})")
             if progress is not None:
                 progress.advance(progress.task_ids[0])
-    hashed = len(paths) - failed
-    files_word = "file" if hashed == 1 else "files"
-    typer.echo(f"{hashed} {files_word}, {added} values added, {unchanged} unchanged")
+    done = len(paths) - failed
+    files_word = "file" if done == 1 else "files"
+    typer.echo(f"{done} {files_word}, {added} values added, {unchanged} unchanged")
     raise typer.Exit(1 if failed else 0)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,18 @@ from consentry.cli.output import emit_json, progress_bar
 from consentry.config import get_settings
 from consentry.hashing.files import FileResult, hash_files, walk
 from consentry.hashing.video import VideoLimits
+
+
+def hashed(paths: list[str], *, workers: int, bank: bool) -> Iterator[FileResult]:
+    """Each file's signals within the configured limits (`bank`: as a bank holds them)."""
+    settings = get_settings()
+    return hash_files(
+        paths,
+        max_pixels=settings.max_image_pixels,
+        workers=workers,
+        bank=bank,
+        video=VideoLimits.of(settings),
+    )
 
 
 def result_record(result: FileResult) -> dict[str, Any]:
@@ -52,18 +65,11 @@ def hash_command(
     Exit status: 0 when every file hashed, 1 when any failed, 2 for a usage error.
     """
     files = list(walk(str(p) for p in paths))
-    settings = get_settings()
     failed = 0
     table = Table("format", "size", "quality", "pdq", "error")
     table.add_column("path", overflow="fold")
     with progress_bar(len(files), "hashing") as progress:
-        for result in hash_files(
-            files,
-            max_pixels=settings.max_image_pixels,
-            workers=workers,
-            bank=True,
-            video=VideoLimits.of(settings),
-        ):
+        for result in hashed(files, workers=workers, bank=True):
             failed += result.error is not None
             if json_lines:
                 emit_json(result_record(result))

@@ -13,13 +13,12 @@ from sqlalchemy import Engine
 
 from consentry.banks import service
 from consentry.cli.context import bank_errors, open_engine
-from consentry.cli.hash import result_record
+from consentry.cli.hash import hashed, result_record
 from consentry.cli.output import emit_json, progress_bar, stderr
 from consentry.config import get_settings
 from consentry.db.session import session_scope
-from consentry.hashing.files import FileResult, hash_files, walk
+from consentry.hashing.files import FileResult, walk
 from consentry.hashing.pdq import InvalidHash
-from consentry.hashing.video import VideoLimits
 from consentry.matching.follower import load_matcher
 from consentry.matching.labels import labelled
 from consentry.matching.matcher import Matcher, Query
@@ -133,13 +132,7 @@ def _run_paths(
     matcher = _matcher(engine, bank)
     report = _Report(json_lines, engine)
     with progress_bar(len(files), "matching") as progress:
-        settings = get_settings()
-        for result in hash_files(
-            files,
-            max_pixels=settings.max_image_pixels,
-            workers=workers,
-            video=VideoLimits.of(settings),
-        ):
+        for result in hashed(files, workers=workers, bank=False):
             report.result(matcher, result, bank)
             if progress is not None:
                 progress.advance(progress.task_ids[0])
