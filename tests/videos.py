@@ -87,19 +87,25 @@ def reencode(
                 continue
             if length is not None and at >= length:
                 break
-            pixels: npt.NDArray[np.uint8] = np.asarray(
-                frame.to_ndarray(width=width, height=height, format="rgb24"), dtype=np.uint8
-            )
-            if mirror:
-                pixels = pixels[:, ::-1]
-            if mark:  # a translucent logo in the corner
-                logo = pixels[height // 25 : height // 10, width // 25 : width // 6]
-                logo[:] = (0.7 * logo + 76).astype(np.uint8)
-            if band:
-                pixels = np.pad(pixels, ((band, band), (0, 0), (0, 0)))
+            edited = mirror or mark or band
+            pixels: npt.NDArray[np.uint8] | None = None
+            if edited:
+                pixels = np.asarray(
+                    frame.to_ndarray(width=width, height=height, format="rgb24"), dtype=np.uint8
+                )
+                if mirror:
+                    pixels = pixels[:, ::-1]
+                if mark:  # a translucent logo in the corner
+                    logo = pixels[height // 25 : height // 10, width // 25 : width // 6]
+                    logo[:] = (0.7 * logo + 76).astype(np.uint8)
+                if band:
+                    pixels = np.pad(pixels, ((band, band), (0, 0), (0, 0)))
             while emitted / rate <= at + 1e-6:  # frames repeated or dropped to the new rate
-                shown = np.ascontiguousarray(pixels, dtype=np.uint8)
-                copy = av.VideoFrame.from_ndarray(shown, format="rgb24")
+                if pixels is None:
+                    copy = frame.reformat(width=width, height=height, format="yuv420p")
+                else:
+                    shown = np.ascontiguousarray(pixels, dtype=np.uint8)
+                    copy = av.VideoFrame.from_ndarray(shown, format="rgb24")
                 copy.pts, copy.time_base = emitted, 1 / rate
                 for packet in stream.encode(copy):
                     out.mux(packet)
