@@ -31,11 +31,32 @@ from consentry.scans.service import Settled, settle, verdict_of
 
 router = APIRouter(prefix="/v1", tags=["scanning"])
 
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON schema with its `$defs` written in place: the OpenAPI document has no
+    `#/$defs` of its own for a hand-written request body to point into."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+_SCAN_SCHEMA = _inlined(HashScan.model_json_schema())
 _SCAN_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": HashScan.model_json_schema()},
+            "application/json": {"schema": _SCAN_SCHEMA},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -190,7 +211,7 @@ async def scan(request: Request, key: ScanKey) -> Response:
                                 "type": "array",
                                 "minItems": 1,
                                 "maxItems": 100,
-                                "items": HashScan.model_json_schema(),
+                                "items": _SCAN_SCHEMA,
                             }
                         },
                     }
