@@ -78,7 +78,7 @@ def pick_photos(page: Page, paths: list[Path]) -> list[str]:
         "n => document.querySelectorAll('#photo-list li[data-done], #photo-list li[data-failed]')"
         ".length === n",
         arg=len(paths),
-        timeout=60_000,
+        timeout=120_000,  # a bound, not a measure: a busy machine runs every test at once
     )
     values = page.locator("#photo-list input[name=hash]").evaluate_all(
         "els => els.map(e => e.value)"

@@ -62,7 +62,13 @@ export async function eachFrame(file, onFrame, stopped = () => false) {
           // Just past the sampling time: the frame that starts there, as vPDQ picks it.
           video.currentTime = Math.min(t + 0.001, duration);
           await seeked;
-          await onFrame({ t, duration, count, bitmap: await createImageBitmap(video) });
+          let bitmap;
+          try {
+            bitmap = await createImageBitmap(video);
+          } catch (error) {
+            continue; // this frame could not be drawn: the others still count
+          }
+          await onFrame({ t, duration, count, bitmap });
         }
       }),
     );
