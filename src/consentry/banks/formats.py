@@ -93,21 +93,30 @@ def _from_text(
         signal_type, value = default_signal, parts[0]
     else:
         signal_type, value = kind_of(_PYTX_NAMES.get(parts[0], parts[0])).name, parts[1]
-    common = {"status": status or EntryStatus.PENDING, "source_ref": source_ref}
+    status = status or EntryStatus.PENDING
     if kind_of(signal_type).timed:
         return [
-            NewEntry(signal_type=signal_type, value=frame, quality=quality, at_ms=at_ms,
-                     source_kind=SourceKind.IMPORT, group=f"line:{line}", **common)  # type: ignore[arg-type]
+            NewEntry(
+                signal_type=signal_type,
+                value=frame,
+                status=status,
+                quality=quality,
+                source_kind=SourceKind.IMPORT,
+                source_ref=source_ref,
+                group=f"line:{line}",
+                at_ms=at_ms,
+            )
             for frame, quality, at_ms in _pytx_frames(value)
-        ]  # fmt: skip
+        ]
     if " " in value:
         raise ValueError("expected 'TYPE VALUE' or a bare value")
     return [
         NewEntry(
             signal_type=signal_type,
             value=normalise_value(signal_type, value),
+            status=status,
             source_kind=SourceKind.IMPORT,
-            **common,  # type: ignore[arg-type]
+            source_ref=source_ref,
         )
     ]
 

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from consentry.hashing.errors import HashingError, ReadFailed
-from consentry.hashing.media import SNIFF_BYTES, looks_like_video
+from consentry.hashing.media import is_video
 from consentry.hashing.signals import ImageSignals, compute_signals
 from consentry.hashing.video import VideoLimits, VideoSignals, hash_video
 
@@ -48,9 +48,8 @@ def hash_file(
     video's frames (vPDQ, within `video` limits), never read into memory whole."""
     try:
         with open(path, "rb") as stream:
-            if looks_like_video(stream.read(SNIFF_BYTES)):
+            if is_video(stream):
                 return FileResult(path, video=hash_video(path, limits=video, query=not bank))
-            stream.seek(0)
             data = stream.read()
     except OSError as error:
         reason = error.strerror or type(error).__name__

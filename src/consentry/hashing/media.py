@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 # ISO base media brands that are still images (HEIF, AVIF): Pillow reads those.
 _IMAGE_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"})
 # A transport stream is told by its sync byte repeating one 188-byte packet later.
@@ -20,3 +22,10 @@ def looks_like_video(head: bytes) -> bool:
         or head.startswith(b"\x00\x00\x01\xba")  # MPEG program stream
         or (len(head) >= SNIFF_BYTES and head[0] == head[188] == 0x47)  # transport stream
     )
+
+
+def is_video(stream: BinaryIO) -> bool:
+    """`looks_like_video` of a seekable file's first bytes; the file is left at its start."""
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    return looks_like_video(head)

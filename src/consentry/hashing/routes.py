@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from consentry.accounts.auth import ScanKey
 from consentry.api.admission import Admission
 from consentry.api.parts import part
-from consentry.hashing.media import SNIFF_BYTES, looks_like_video
+from consentry.hashing.media import is_video
 from consentry.hashing.schemas import SignalsOut, VideoSignalsOut
 from consentry.hashing.signals import compute_signals
 from consentry.hashing.video import VideoLimits, hash_video_stream
@@ -34,10 +34,8 @@ def hash_file(
     """Hash an uploaded image (in memory) or video (its frames, vPDQ, from a temporary
     file deleted once hashed). Nothing is kept."""
     settings = request.app.state.settings
-    video = looks_like_video(file.file.read(SNIFF_BYTES))
-    file.file.seek(0)
     with part(request, Admission).admitted():
-        if video:
+        if is_video(file.file):
             frames = hash_video_stream(file.file, limits=VideoLimits.of(settings))
             return VideoSignalsOut.model_validate(frames.to_json())
         signals = compute_signals(file.file.read(), max_pixels=settings.max_image_pixels, bank=True)

@@ -3,7 +3,7 @@
 Frame selection follows Meta's vPDQ: frames are counted as decoded from 0, and
 every `int(seconds_per_hash * fps)`-th is hashed, stamped `number / fps`, so our
 hashes line up with `vpdq.computeHash` (PDQ of the same frame, within a few bits:
-we hash the decoded luma plane where vPDQ converts to RGB first). Frames below
+we hash grey block means from FFmpeg's scaler where vPDQ converts to RGB first). Frames below
 PDQ's reliable quality are dropped and a frame within `COLLAPSE_DISTANCE` of the
 last kept one is collapsed into it, as vPDQ's dedupe does with identical ones.
 

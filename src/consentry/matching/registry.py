@@ -84,16 +84,22 @@ class EntryRegistry:
     ) -> None:
         if len(entry_ids):
             self._grow(int(entry_ids.max()))
+            # Only these entries' counts change: a load in batches stays linear.
+            self._count_frames(entry_ids, -1)
             self._bank[entry_ids] = bank_ids
             self._status[entry_ids] = status_codes
             self._group[entry_ids] = group_ids
             self._time[entry_ids] = np.nan if times is None else times
-            self._count_frames()
+            self._count_frames(entry_ids, +1)
 
-    def _count_frames(self) -> None:
-        framed = ~np.isnan(self._time) & np.isin(self._status, _MATCHABLE)
-        groups, counts = np.unique(self._group[framed], return_counts=True)
-        self._frames = Counter(dict(zip(groups.tolist(), counts.tolist(), strict=True)))
+    def _count_frames(self, entry_ids: npt.NDArray[np.int64] | None = None, sign: int = 1) -> None:
+        """Add (or with sign -1 take away) the matchable frames among `entry_ids` (all
+        entries when None) to their groups' counts."""
+        ids = np.arange(len(self._time)) if entry_ids is None else entry_ids
+        framed = ~np.isnan(self._time[ids]) & np.isin(self._status[ids], _MATCHABLE)
+        groups, counts = np.unique(self._group[ids][framed], return_counts=True)
+        for group, count in zip(groups.tolist(), counts.tolist(), strict=True):
+            self._frames[group] += sign * count
 
     def arrays(
         self,

@@ -18,7 +18,7 @@ from consentry.api.metrics import SCANS
 from consentry.api.parts import part
 from consentry.db.session import session_scope
 from consentry.detection.service import inspect, provenance_detectors
-from consentry.hashing.media import SNIFF_BYTES, looks_like_video
+from consentry.hashing.media import is_video
 from consentry.hashing.signals import ImageSignals, compute_signals
 from consentry.hashing.video import VideoLimits, VideoSignals, hash_video_stream
 from consentry.matching.live import LiveIndex
@@ -130,11 +130,10 @@ async def _upload_query(request: Request) -> tuple[tuple[Query, str | None], byt
         raise RequestValidationError(
             [{"loc": ("body", "content_id"), "msg": "at most 200 characters", "type": "value"}]
         )
-    if looks_like_video(await upload.read(SNIFF_BYTES)):
-        await upload.seek(0)
+    # The form parser has spooled the upload to a local file: a first read blocks nothing.
+    if is_video(upload.file):
         video = await run_in_threadpool(_video_of, request, upload.file)
         return (Query.from_video(video), content_id), None
-    await upload.seek(0)
     data = await upload.read()
     signals = await run_in_threadpool(_signals_of, request, data)
     return (Query.from_signals(signals), content_id), data
