@@ -86,9 +86,12 @@ def test_scan_a_video_upload_and_a_frame_list(
     frames = [f.to_json() for f in hash_video(footage / "bank.mp4").frames]
     listed = _scan(client, scan_headers, json={"vpdq": frames, "content_id": "v-2"})
     assert listed["verdict"] == "auto_action"  # the same frames, confirmed, in a bank that acts
-    dull = [{**f, "quality": 10} for f in frames]  # unreliable frames are not looked up
-    none: dict[str, Any] = client.post("/v1/scan", json={"vpdq": dull}, headers=scan_headers).json()
-    assert none["verdict"] == "no_match"
+    for quality in (10, 0):  # unreliable frames are not looked up, quality 0 included
+        dull = [{**f, "quality": quality} for f in frames]
+        none: dict[str, Any] = client.post(
+            "/v1/scan", json={"vpdq": dull}, headers=scan_headers
+        ).json()
+        assert none["verdict"] == "no_match"
 
 
 def test_bad_frame_lists_are_problems(client: TestClient, scan_headers: Headers) -> None:

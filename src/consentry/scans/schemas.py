@@ -82,7 +82,9 @@ class HashScanFields(BaseModel):
             if value is None:
                 continue
             if kind.timed:
-                reliable = [f for f in value if (f.quality or 100) >= MIN_RELIABLE_QUALITY]
+                reliable = [
+                    f for f in value if f.quality is None or f.quality >= MIN_RELIABLE_QUALITY
+                ]
                 return Query.from_frames([(f.t, f.pdq) for f in reliable])
             values = value if isinstance(value, list) else [value]
             return Query.from_values(name, [str(v).lower() for v in values])
