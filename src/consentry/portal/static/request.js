@@ -164,10 +164,13 @@ function start(form) {
     settle(data.id, state);
   });
 
-  input.addEventListener("change", () => {
+  const chosen = () => {
     for (const file of input.files) add(file);
     input.value = "";
-  });
+  };
+  input.addEventListener("change", chosen);
+  // Files chosen while this module was still loading fired no event we heard.
+  if (input.files.length) chosen();
 
   form.addEventListener("submit", (event) => {
     if (pending.size > 0) {
