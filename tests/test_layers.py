@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("actions",),  # the outbox: webhooks, e-mail, removal requests
     ("cases",),  # notices, decisions, copies, appeals, preservation
     ("scans", "evidence", "transparency", "portal", "web"),
-    ("reports",),
+    ("reports", "exchanges"),  # figures; hash lists shared with other deployments
     ("review",),
     ("retention", "admin"),
     ("service", "cli"),  # the composition root and the command line

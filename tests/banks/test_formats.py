@@ -1,4 +1,5 @@
 import json
+from collections import Counter
 
 from consentry.banks.formats import JSONL_FORMAT, LineError, read_entries, write_lines
 from consentry.banks.models import EntryStatus
@@ -75,24 +76,32 @@ def _frame(n: int, group: int, status: str = "confirmed") -> EntryRecord:
     return EntryRecord(n, "vpdq", value, 90, status, "manual", None, {}, group, "v.mp4", n * 1000)
 
 
-def test_a_video_is_one_pytx_vpdq_line_and_its_md5_is_video_md5() -> None:
+def test_text_uses_pytx_names_and_counts_what_pytx_cannot_name() -> None:
     md5 = EntryRecord(9, "md5", "c" * 32, None, "confirmed", "manual", None, {}, 4, "v.mp4")
+    sha = EntryRecord(11, "sha256", "e" * 64, None, "confirmed", "manual", None, {}, 4, "v.mp4")
     image_md5 = EntryRecord(10, "md5", "d" * 32, None, "confirmed", "manual", None, {}, 5, "i")
-    entries = [_frame(2, 4), _frame(1, 4), _frame(3, 4, "withdrawn"), md5, image_md5, _frame(7, 6)]
-    lines = list(write_lines(entries, ".txt", video_groups={4, 6}))
+    window = EntryRecord(12, "pdq_windows", "f" * 64, None, "pending", "manual", None, {}, 5, "i")
+    entries = [_frame(2, 4), _frame(1, 4), _frame(3, 4, "withdrawn"), md5, sha, image_md5]
+    left_out: Counter[str] = Counter()
+    lines = list(
+        write_lines(
+            [*entries, window, _frame(7, 6)], ".txt", video_groups={4, 6}, left_out=left_out
+        )
+    )
     assert lines == [
         f"video_md5 {'c' * 32}",
-        f"md5 {'d' * 32}",
+        f"video_sha256 {'e' * 64}",
         'vpdq ["' + "01" * 32 + ',90,1.000","' + "02" * 32 + ',90,2.000"]',
         'vpdq ["' + "07" * 32 + ',90,7.000"]',
     ]
+    assert left_out == {"md5": 1, "pdq_windows": 1}
     read = [e for _, e in read_entries(lines, kind=".txt", default_signal="pdq", status=None)]
     assert all(isinstance(e, NewEntry) for e in read)
     frames = [e for e in read if isinstance(e, NewEntry) and e.signal_type == "vpdq"]
     assert [(e.at_ms, e.quality, e.group) for e in frames] == [
         (1000, 90, "line:3"), (2000, 90, "line:3"), (7000, 90, "line:4")
     ]  # fmt: skip
-    assert [e.signal_type for e in read if isinstance(e, NewEntry)][:2] == ["md5", "md5"]
+    assert [e.signal_type for e in read if isinstance(e, NewEntry)][:2] == ["md5", "sha256"]
 
 
 def test_a_bad_vpdq_line_is_rejected_with_its_number() -> None:

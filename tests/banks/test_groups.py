@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from consentry.banks import records, service
+from consentry.banks import batches, records, service
 from consentry.banks.formats import read_entries, write_lines
 from consentry.banks.images import image_entries
 from consentry.banks.models import BankEntry, ChangeAction, EntryGroup, EntryStatus
@@ -30,7 +30,7 @@ def _add_image(session: Session, seed: int, label: str = "photo.png") -> list[Ne
     entries = image_entries(
         compute_signals(png(blobs(seed)), bank=True), label=label, status=EntryStatus.CONFIRMED
     )
-    service.add_entries(session=session, bank=bank, batch=entries, actor=SYSTEM, groups={})
+    batches.add_entries(session=session, bank=bank, batch=entries, actor=SYSTEM, groups={})
     return entries
 
 
@@ -88,7 +88,7 @@ def test_exports_carry_the_group_and_imports_keep_it(session: Session) -> None:
     groups: dict[str, int] = {}
     # Two batches, as a long import reads them: still one group.
     for part in (batch[:5], batch[5:]):
-        service.add_entries(session=session, bank=copy, batch=part, actor=SYSTEM, groups=groups)
+        batches.add_entries(session=session, bank=copy, batch=part, actor=SYSTEM, groups=groups)
     imported = session.scalars(select(BankEntry).where(BankEntry.bank_id == copy.id)).all()
     assert len(imported) == len(lines)
     assert len({e.group_id for e in imported}) == 1
@@ -108,7 +108,7 @@ def test_a_withdrawn_group_leaves_no_window_in_a_follower(
         bank = service.create_bank(actor=SYSTEM, session=session, name=name)
         signals = compute_signals(png(blobs(seed)), bank=True)
         entries = image_entries(signals, label="x", status=EntryStatus.CONFIRMED)
-        service.add_entries(session=session, bank=bank, batch=entries, actor=SYSTEM, groups={})
+        batches.add_entries(session=session, bank=bank, batch=entries, actor=SYSTEM, groups={})
     matcher = load_matcher(engine)
     windows = [e.value for e in entries if e.signal_type == "pdq_windows"]
     if not windows:

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from consentry.banks import service
+from consentry.banks import batches, service
 from consentry.banks.errors import (
     BankExists,
     BankNotFound,
@@ -70,7 +70,7 @@ def test_reimport_never_revives_or_upgrades(session: Session) -> None:
         session=session, bank=bank, new=new(status=EntryStatus.CONFIRMED)
     )
     assert (added, entry.status) == (False, "withdrawn")
-    summary = service.add_entries(
+    summary = batches.add_entries(
         actor=SYSTEM, session=session, bank=bank, batch=[new(status=EntryStatus.CONFIRMED)]
     )
     assert (summary.added, summary.unchanged) == (0, 1)
@@ -112,7 +112,7 @@ def test_status_changes_are_explicit_and_final(session: Session) -> None:
 def test_every_change_is_logged_in_order(session: Session) -> None:
     bank = service.create_bank(actor=SYSTEM, session=session, name="ncii")
     service.add_entry(session=session, bank=bank, new=new())
-    service.add_entries(
+    batches.add_entries(
         actor=SYSTEM, session=session, bank=bank, batch=[new(PDQ2), new(PDQ2), new()]
     )
     service.change_status(
@@ -155,7 +155,7 @@ def test_concurrent_importers_neither_duplicate_nor_fail(engine: Engine) -> None
                 with session_scope(engine) as session:
                     bank = service.get_bank(session=session, name="ncii")
                     batch = [new(v) for v in values[start : start + 100]]
-                    service.add_entries(actor=SYSTEM, session=session, bank=bank, batch=batch)
+                    batches.add_entries(actor=SYSTEM, session=session, bank=bank, batch=batch)
         except BaseException as error:  # collected for the assertion below
             errors.append(error)
 

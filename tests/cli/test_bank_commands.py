@@ -150,3 +150,25 @@ def test_bank_add_keeps_an_image_as_one_group_and_match_names_it(tmp_path: Path)
     assert run("bank", "set", "ncii", "--windows-auto").exit_code == 0
     shown = run("bank", "add", "ncii", str(tmp_path / "beach.png"), "--label", "again")
     assert "0 values added" in shown.stdout
+
+
+def test_import_of_a_newer_export_withdraws_what_it_marks_withdrawn(tmp_path: Path) -> None:
+    """As a user met it: re-importing a newer export reported "0 added, 900 unchanged",
+    and the importing bank went on matching the withdrawn value."""
+    values = [f"{n:02x}" * 32 for n in range(1, 5)]
+    listing = tmp_path / "list.txt"
+    listing.write_text("".join(f"pdq {v}\n" for v in values))
+    for command in (
+        ["bank", "create", "hub"],
+        ["bank", "create", "platform"],
+        ["bank", "import", "hub", str(listing), "--status", "confirmed"],
+        ["bank", "export", "hub", str(tmp_path / "v1.jsonl")],
+        ["bank", "import", "platform", str(tmp_path / "v1.jsonl")],
+        ["bank", "withdraw", "hub", values[0]],
+        ["bank", "export", "hub", str(tmp_path / "v2.jsonl")],
+    ):
+        assert run(*command).exit_code == 0, command
+    result = run("bank", "import", "platform", str(tmp_path / "v2.jsonl"))
+    assert result.exit_code == 0
+    assert "0 added, 1 withdrawn, 3 unchanged, 0 rejected" in result.stdout
+    assert "withdrawn:         1" in run("bank", "show", "platform").stdout

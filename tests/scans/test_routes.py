@@ -5,7 +5,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from consentry.accounts.models import Scope
-from consentry.banks import service
+from consentry.banks import batches, service
 from consentry.banks.images import image_entries
 from consentry.banks.models import EntryStatus
 from consentry.core.actor import SYSTEM
@@ -147,7 +147,7 @@ def _bank_image(client: TestClient, image_png: bytes) -> list[str]:
         entries = image_entries(
             compute_signals(image_png, bank=True), label="beach.png", status=EntryStatus.CONFIRMED
         )
-        service.add_entries(session=session, bank=bank, batch=entries, actor=SYSTEM, groups={})
+        batches.add_entries(session=session, bank=bank, batch=entries, actor=SYSTEM, groups={})
     return [e.value for e in entries if e.signal_type == "pdq_windows"]
 
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from consentry.banks import service
+from consentry.banks import batches, service
 from consentry.banks.images import video_entries
 from consentry.banks.models import EntryStatus
 from consentry.core.actor import SYSTEM
@@ -36,7 +36,7 @@ def _bank_video(client: TestClient, path: Path) -> None:
     with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
         bank = service.create_bank(session=session, name="ncii", actor=SYSTEM)
         entries = video_entries(hash_video(path), label="bank.mp4", status=EntryStatus.CONFIRMED)
-        service.add_entries(session=session, bank=bank, batch=entries, actor=SYSTEM)
+        batches.add_entries(session=session, bank=bank, batch=entries, actor=SYSTEM)
 
 
 def _scan(client: TestClient, headers: Headers, **kwargs: Any) -> dict[str, Any]:

@@ -210,6 +210,7 @@ BanksWriter = Annotated[KeyIdentity, Depends(require(Scope.BANKS_WRITE))]
 NoticeWriter = Annotated[KeyIdentity, Depends(require(Scope.NOTICES_WRITE))]
 AppealWriter = Annotated[KeyIdentity, Depends(require(Scope.APPEALS_WRITE))]
 ActionAcker = Annotated[KeyIdentity, Depends(require(Scope.ACTIONS_ACK))]
+FeedReader = Annotated[KeyIdentity, Depends(require(Scope.FEED_READ))]
 CaseDecider = Annotated[
     Caller, Depends(staff_or_key({Scope.CASES_DECIDE}, Role.REVIEWER, Role.LEAD))
 ]

@@ -23,6 +23,7 @@ class Scope(StrEnum):
     ACTIONS_ACK = "actions:ack"
     APPEALS_WRITE = "appeals:write"  # uploaders' appeals, relayed by the platform
     REPORTS_READ = "reports:read"
+    FEED_READ = "feed:read"  # a partner platform reading this hub's feed
 
 
 class ApiKey(Base):

@@ -1,8 +1,10 @@
 """Bank files: consentry's versioned JSON lines, and python-threatexchange's `TYPE VALUE` text.
 
-In text, a video is one `vpdq` line whose value is pytx's: a JSON list of
-"PDQ,quality,seconds" strings; a video file's MD5 is written `video_md5`, as pytx
-names it.
+Text is written for python-threatexchange (pytx): every kind under pytx's name. A video
+is one `vpdq` line whose value is pytx's (a JSON list of "PDQ,quality,seconds"
+strings); a video file's digests are `video_md5` and `video_sha256`. pytx has no name
+for a photo's digests or for window hashes: those are left out of a text export and
+counted (the caller says so); `.jsonl` keeps every kind.
 
 Reading never raises on a bad line: each line becomes an entry to add or a
 `LineError` with its line number, so an import can report and skip.
@@ -11,6 +13,7 @@ Reading never raises on a bad line: each line becomes an entry to add or a
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,8 +84,11 @@ def _reason(error: Exception) -> str:
     return str(error)[:200]
 
 
-# python-threatexchange's names for our kinds, where they differ.
-_PYTX_NAMES = {"video_md5": "md5"}
+# python-threatexchange's names for our kinds, where they differ (its digests are of
+# video files only).
+_PYTX_NAMES = {"video_md5": "md5", "video_sha256": "sha256"}
+_PYTX_VIDEO_DIGESTS = {kind: name for name, kind in _PYTX_NAMES.items()}
+_PYTX_KINDS = {"pdq", "vpdq"}
 
 
 def _from_text(
@@ -189,11 +195,16 @@ def _source_json(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_lines(
-    entries: Iterable[EntryRecord], kind: str, *, video_groups: set[int] | None = None
+    entries: Iterable[EntryRecord],
+    kind: str,
+    *,
+    video_groups: set[int] | None = None,
+    left_out: Counter[str] | None = None,
 ) -> Iterator[str]:
-    """An export's lines; text exports carry only matchable entries (no status field),
-    a video's frames as one `vpdq` line and its MD5 as `video_md5` (`video_groups`: the
-    groups that are videos)."""
+    """An export's lines. Text carries only matchable entries (no status field), under
+    python-threatexchange's names: a video's frames as one `vpdq` line, its digests as
+    `video_md5`/`video_sha256` (`video_groups`: the groups that are videos); what pytx
+    cannot name is counted in `left_out` by kind, not written."""
     if kind == ".jsonl":
         yield from (_json_line(entry) for entry in entries)
         return
@@ -207,10 +218,12 @@ def write_lines(
                 yield _vpdq_line(frames)
                 frames = []
             frames.append(entry)
-        elif entry.signal_type == "md5" and entry.group_id in videos:
-            yield f"video_md5 {entry.value}"
-        else:
+        elif entry.signal_type in _PYTX_VIDEO_DIGESTS and entry.group_id in videos:
+            yield f"{_PYTX_VIDEO_DIGESTS[entry.signal_type]} {entry.value}"
+        elif entry.signal_type in _PYTX_KINDS:
             yield f"{entry.signal_type} {entry.value}"
+        elif left_out is not None:
+            left_out[entry.signal_type] += 1
     if frames:
         yield _vpdq_line(frames)
 

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from consentry.accounts.auth import EXPORT_BUCKET, BanksReader, BanksWriter, enforce_limit
 from consentry.api.params import MAX_ID
-from consentry.banks import records, service
+from consentry.banks import batches, records, service
 from consentry.banks.errors import BankError
 from consentry.banks.formats import write_lines
 from consentry.banks.models import ChangeAction, EntryStatus, SourceKind
@@ -87,7 +87,7 @@ def import_entries(request: Request, name: str, body: EntriesIn, key: BanksWrite
             rejected.append(Rejected(index=index, reason=str(error)))
     with session_scope(request.app.state.engine) as session:
         bank = service.get_bank(session=session, name=name)
-        summary = service.add_entries(
+        summary = batches.add_entries(
             session=session, bank=bank, batch=batch, actor=Actor.key(key.id)
         )
     return ImportOut(added=summary.added, unchanged=summary.unchanged, rejected=rejected)

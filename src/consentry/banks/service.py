@@ -199,7 +199,7 @@ class NewEntry:
     at_ms: int | None = None  # a video frame's time
 
 
-def _row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None) -> BankEntry:
+def entry_row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None) -> BankEntry:
     if new.quality is not None and not 0 <= new.quality <= 100:
         raise InvalidBankSetting("quality is 0-100")
     if kind_of(new.signal_type).timed and (new.at_ms is None or group_id is None):
@@ -248,7 +248,7 @@ def add_entry(
     existing = find_entry(session=session, bank=bank, signal_type=new.signal_type, value=value)
     if existing is not None:
         return existing, False
-    entry = _row(bank, new, value, group_id)
+    entry = entry_row(bank, new, value, group_id)
     session.add(entry)
     session.flush()
     log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=ChangeAction.ADDED)
@@ -324,85 +324,3 @@ def change_status(
         | ({"group_id": entry.group_id, "entries": len(members)} if len(members) > 1 else {}),
     )
     return entry, True
-
-
-@dataclass
-class ImportSummary:
-    added: int = 0
-    unchanged: int = 0
-
-
-def _groups_for(
-    session: Session, bank: Bank, batch: Sequence[NewEntry], known: dict[str, int]
-) -> dict[str, int]:
-    """The entry group of every group key in the batch, made where `known` lacks it."""
-    for new in batch:
-        if new.group is not None and new.group not in known:
-            group = new_group(
-                session=session,
-                bank=bank,
-                label=new.label or new.group,
-                source_kind=new.source_kind,
-                source_ref=new.source_ref,
-            )
-            known[new.group] = group.id
-    return known
-
-
-def add_entries(
-    *,
-    session: Session,
-    bank: Bank,
-    batch: Sequence[NewEntry],
-    actor: Actor,
-    groups: dict[str, int] | None = None,
-) -> ImportSummary:
-    """`add_entry` for many values at once (one lookup and one insert per batch).
-
-    Values with a group key join that key's entry group; `groups` (key -> group id)
-    carries the groups across batches of one import.
-    """
-    lock_banks(session=session)
-    summary = ImportSummary()
-    wanted: dict[tuple[str, str], NewEntry] = {}
-    for new in batch:
-        key = (new.signal_type, normalise_value(new.signal_type, new.value))
-        if key in wanted:
-            summary.unchanged += 1
-        wanted[key] = wanted.get(key, new)
-    existing: set[tuple[str, str]] = set()
-    for signal_type in {k[0] for k in wanted}:
-        values = [v for t, v in wanted if t == signal_type]
-        found = session.scalars(
-            select(BankEntry.value).where(
-                BankEntry.bank_id == bank.id,
-                BankEntry.signal_type == signal_type,
-                BankEntry.value.in_(values),
-            )
-        )
-        existing.update((signal_type, value) for value in found)
-    summary.unchanged += len(existing)
-    adding = [(v, new) for (t, v), new in wanted.items() if (t, v) not in existing]
-    # Groups are made for what is added: an image already held makes no empty group.
-    known = {} if groups is None else groups
-    group_ids = _groups_for(session, bank, [new for _, new in adding], known)
-    fresh = [
-        _row(bank, new, value, group_ids.get(new.group) if new.group is not None else None)
-        for value, new in adding
-    ]
-    session.add_all(fresh)
-    session.flush()
-    session.add_all(
-        BankChange(bank_id=bank.id, entry_id=entry.id, action=ChangeAction.ADDED) for entry in fresh
-    )
-    session.flush()
-    summary.added = len(fresh)
-    record(
-        session=session,
-        actor=actor,
-        action="bank.entries.added",
-        subject_type="bank",
-        subject_id=bank.id,
-        details={"added": summary.added, "unchanged": summary.unchanged},
-    )
-    return summary

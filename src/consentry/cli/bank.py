@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from consentry.banks import records, service
+from consentry.banks import batches, records, service
+from consentry.banks.batches import BatchSummary
 from consentry.banks.formats import (
     LineError,
     UnknownFileFormat,
@@ -169,7 +171,9 @@ def import_file(
     ] = None,
     signal: SignalOption = PDQ.name,
 ) -> None:
-    """Import entries; existing values are left unchanged (withdrawn stays withdrawn).
+    """Import entries. New values are added; a value held here that the file marks withdrawn
+    or revoked becomes so (a newer export carries its withdrawals); a withdrawn or revoked
+    value is never revived.
 
     Bad lines are reported with their line numbers and skipped. Exit status 1 if any was rejected.
     """
@@ -182,7 +186,7 @@ def import_file(
         stderr.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
     engine = open_engine()
-    added = unchanged = 0
+    summary = BatchSummary()
     rejected: list[LineError] = []
     with file.open(encoding="utf-8", errors="replace") as lines, bank_errors():
         total = sum(1 for _ in file.open(encoding="utf-8", errors="replace"))
@@ -198,31 +202,29 @@ def import_file(
                 else:
                     batch.append(item)
                 if len(batch) >= _IMPORT_BATCH:
-                    a, u = _flush(engine, name, batch, groups)
-                    added, unchanged, batch = added + a, unchanged + u, []
+                    summary += _flush(engine, name, batch, groups)
+                    batch = []
                 if progress is not None:
                     progress.update(progress.task_ids[0], completed=number)
-            a, u = _flush(engine, name, batch, groups)
-            added, unchanged = added + a, unchanged + u
+            summary += _flush(engine, name, batch, groups)
     for line_error in rejected[:50]:
         stderr.print(f"line {line_error.line}: {line_error.reason}")
     if len(rejected) > 50:
         stderr.print(f"… and {len(rejected) - 50} more rejected lines")
-    typer.echo(f"{added} added, {unchanged} unchanged, {len(rejected)} rejected")
+    typer.echo(f"{summary.words()}, {len(rejected)} rejected")
     raise typer.Exit(1 if rejected else 0)
 
 
 def _flush(
     engine: Engine, name: str, batch: list[NewEntry], groups: dict[str, int] | None = None
-) -> tuple[int, int]:
+) -> BatchSummary:
     if not batch:
-        return 0, 0
+        return BatchSummary()
     with session_scope(engine) as session:
         bank = service.get_bank(session=session, name=name)
-        summary = service.add_entries(
+        return batches.add_entries(
             session=session, bank=bank, batch=batch, actor=CLI, groups=groups
         )
-    return summary.added, summary.unchanged
 
 
 @app.command("add")
@@ -271,9 +273,9 @@ def add_images(
                 stderr.print(f"{result.path}: {result.error.kind}: {result.error.message}")
                 entries = []
             if entries:
-                a, u = _flush(engine, name, entries, {})
-                added, unchanged = added + a, unchanged + u
-                stderr.print(f"{result.path}: {a} values added ({what})")
+                one = _flush(engine, name, entries, {})
+                added, unchanged = added + one.added, unchanged + one.unchanged
+                stderr.print(f"{result.path}: {one.added} values added ({what})")
             if progress is not None:
                 progress.advance(progress.task_ids[0])
     done = len(paths) - failed
@@ -289,13 +291,16 @@ def export_file(
         Path, typer.Argument(dir_okay=False, help=".jsonl (every entry) or .txt (matchable only).")
     ],
 ) -> None:
-    """Export a bank. JSON lines keep statuses (withdrawals travel); text keeps active values."""
+    """Export a bank. JSON lines keep every kind and status (withdrawals travel); text is
+    python-threatexchange's: active values of the kinds it names (what it cannot name is
+    reported, not written)."""
     try:
         kind = file_kind(file)
     except UnknownFileFormat as error:
         stderr.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
     written = 0
+    left_out: Counter[str] = Counter()
     partial = file.with_name(file.name + ".partial")
     with (
         bank_errors(),
@@ -305,11 +310,17 @@ def export_file(
         bank = service.get_bank(session=session, name=name)
         entries = records.iter_entries(session=session, bank=bank)
         videos = records.video_groups(session=session, bank=bank)
-        for line in write_lines(entries, kind, video_groups=videos):
+        for line in write_lines(entries, kind, video_groups=videos, left_out=left_out):
             out.write(line + "\n")
             written += 1
     partial.replace(file)  # a reader never sees half a file
     typer.echo(f"{written} lines written to {file}")
+    if left_out:
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(left_out.items()))
+        stderr.print(
+            f"not written: {kinds} (python-threatexchange has no name for a photo's digests"
+            " or window hashes; a .jsonl export keeps every kind)"
+        )
 
 
 def _change(action: ChangeAction, name: str, value: str, signal: str) -> None:

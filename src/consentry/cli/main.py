@@ -6,7 +6,19 @@ from typing import Annotated
 
 import typer
 
-from consentry.cli import apikey, audit, bank, case, db, evidence, retention, tdb, user, webhook
+from consentry.cli import (
+    apikey,
+    audit,
+    bank,
+    case,
+    db,
+    evidence,
+    exchange,
+    retention,
+    tdb,
+    user,
+    webhook,
+)
 from consentry.cli.hash import hash_command
 from consentry.cli.inspect import inspect_command
 from consentry.cli.match import match_command, scan_command
@@ -34,6 +46,8 @@ app.add_typer(webhook.app, name="webhook")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(tdb.app, name="tdb")
 app.add_typer(retention.app, name="retention")
+app.add_typer(exchange.app, name="exchange")
+app.add_typer(exchange.partners, name="partner")
 
 
 @app.command()

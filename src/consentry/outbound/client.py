@@ -83,3 +83,71 @@ def post_all(
     if not requests:
         return []
     return asyncio.run(_post_all(requests, deadline_seconds, allowed))
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    status: int
+    body: bytes
+
+
+class FetchFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def _fetch(
+    method: str,
+    url: str,
+    content: bytes | None,
+    headers: Mapping[str, str],
+    allowed: Sequence[IpNetwork],
+    max_bytes: int,
+) -> Fetched:
+    try:
+        destination = await asyncio.to_thread(check, url, allowed=allowed)
+    except DestinationRefused as refused:
+        raise FetchFailed(refused.message) from None
+    async with (
+        httpx.AsyncClient(follow_redirects=False) as client,
+        client.stream(
+            method,
+            destination.connect_url,
+            content=content,
+            headers={**headers, "Host": destination.host_header},
+            extensions={"sni_hostname": destination.host},
+        ) as response,
+    ):
+        body = bytearray()
+        async for chunk in response.aiter_raw():
+            body += chunk
+            if len(body) > max_bytes:
+                raise FetchFailed(f"the answer is larger than {max_bytes:,} bytes")
+        return Fetched(response.status_code, bytes(body))
+
+
+def fetch(
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str],
+    deadline_seconds: float,
+    content: bytes | None = None,
+    allowed: Sequence[IpNetwork] = (),
+    max_bytes: int = 64 << 20,
+) -> Fetched:
+    """One request to a checked address, over within the deadline, its answer bounded;
+    raises FetchFailed (refused destination, no answer in time, network error, too big)."""
+
+    async def bounded() -> Fetched:
+        return await asyncio.wait_for(
+            _fetch(method, url, content, headers, allowed, max_bytes), deadline_seconds
+        )
+
+    try:
+        return asyncio.run(bounded())
+    except TimeoutError:
+        raise FetchFailed(f"no answer within {deadline_seconds:g} s") from None
+    except httpx.HTTPError as error:
+        raise FetchFailed(f"network error ({type(error).__name__})") from None

@@ -30,6 +30,7 @@ from consentry.db.migrate import upgrade
 from consentry.db.sealed import use_settings
 from consentry.detection.routes import router as detection_router
 from consentry.evidence.routes import router as evidence_router
+from consentry.exchanges.routes import router as exchanges_router
 from consentry.hashing.routes import router as hashing_router
 from consentry.matching.live import LiveIndex
 from consentry.portal.routes import router as portal_router
@@ -60,6 +61,7 @@ ROUTERS = (
     removal_router,
     actions_router,
     evidence_router,
+    exchanges_router,
     web_router,
     portal_router,
     console_router,

@@ -19,6 +19,7 @@ from consentry.config import Settings
 from consentry.core.jobs import PeriodicJob
 from consentry.db.engine import make_engine
 from consentry.evidence import jobs as evidence_jobs
+from consentry.exchanges import jobs as exchanges_jobs
 from consentry.hashing.windows import warm_up
 from consentry.matching.live import LiveIndex
 from consentry.retention import jobs as retention_jobs
@@ -27,7 +28,7 @@ from consentry.service.jobs import JobRunner
 from consentry.transparency import jobs as transparency_jobs
 
 # Where a domain adds background work: a `jobs(settings=, engine=)` in its package, named here.
-DOMAIN_JOBS = (cases_jobs, retention_jobs, evidence_jobs, transparency_jobs)
+DOMAIN_JOBS = (cases_jobs, retention_jobs, evidence_jobs, transparency_jobs, exchanges_jobs)
 
 
 class Runtime:

@@ -25,6 +25,7 @@ from consentry.cases.models import (
     PreservedCopy,
     Statement,
 )
+from consentry.exchanges.models import Exchange, Partner, PartnerBank
 from consentry.retention.models import Tombstone
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
@@ -48,10 +49,13 @@ __all__ = [
     "CyberTiplineReport",
     "Deadline",
     "DeadlineMark",
+    "Exchange",
     "Exposure",
     "Item",
     "Notice",
     "OutboxMessage",
+    "Partner",
+    "PartnerBank",
     "Preservation",
     "PreservedCopy",
     "RateWindow",

@@ -1,0 +1,1 @@
+"""Exchanges: hash lists that travel between deployments, with their withdrawals."""
