@@ -18,6 +18,7 @@ from consentry.audit.service import record
 from consentry.banks.models import Bank, BankChange, BankEntry, ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry, entry_row, lock_banks, log_change, new_group
 from consentry.core.actor import Actor
+from consentry.db.base import utcnow
 from consentry.signals.registry import normalise_value
 
 _CHANGES = ("confirmed", "withdrawn", "revoked")
@@ -139,6 +140,8 @@ def add_entries(
             summary.unchanged += 1
             continue
         entry.status = wanted[key].status
+        if action is ChangeAction.CONFIRMED and entry.confirmed_at is None:
+            entry.confirmed_at = utcnow()
         log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=action)
         setattr(summary, wanted[key].status.value, getattr(summary, wanted[key].status.value) + 1)
     adding = [

@@ -96,6 +96,9 @@ class BankEntry(Base):
     )
     # A video frame's time from the start of its video, in milliseconds.
     at_ms: Mapped[int | None] = mapped_column(default=None)
+    # When it was first confirmed: from then on, partners reading this bank were sent it,
+    # so they are sent its withdrawal too (a value never confirmed is never sent at all).
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -29,6 +29,7 @@ from consentry.banks.models import (
     SourceKind,
 )
 from consentry.core.actor import Actor
+from consentry.db.base import utcnow
 from consentry.signals.registry import kind_of, normalise_value
 
 # Any PDQ threshold above this is no longer "the same image" (Meta's guidance is 31).
@@ -219,6 +220,7 @@ def entry_row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None
         extra=new.extra,
         group_id=group_id,
         at_ms=new.at_ms,
+        confirmed_at=utcnow() if new.status is EntryStatus.CONFIRMED else None,
     )
 
 
@@ -313,6 +315,8 @@ def change_status(
         )
     for member in members:
         member.status = target
+        if target is EntryStatus.CONFIRMED and member.confirmed_at is None:
+            member.confirmed_at = utcnow()
         log_change(session=session, bank_id=bank.id, entry_id=member.id, action=action)
     record(
         session=session,

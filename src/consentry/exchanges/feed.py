@@ -15,13 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consentry.banks.models import BankChange, BankEntry, ChangeAction, EntryStatus
+from consentry.banks.models import BankChange, BankEntry, EntryStatus
 from consentry.exchanges.models import Partner, PartnerBank
 
 FEED_FORMAT = "consentry-feed/1"
 DEFAULT_PAGE = 1_000
 MAX_PAGE = 10_000
-_CONFIRMING = (ChangeAction.CONFIRMED, ChangeAction.REINSTATED)
 
 
 def partner_bank_ids(*, session: Session, partner: Partner) -> list[int]:
@@ -32,20 +31,6 @@ def partner_bank_ids(*, session: Session, partner: Partner) -> list[int]:
             .order_by(PartnerBank.bank_id)
         )
     )
-
-
-def _ever_confirmed(session: Session, entry_ids: list[int]) -> set[int]:
-    found: set[int] = set()
-    for start in range(0, len(entry_ids), 5_000):
-        found.update(
-            session.scalars(
-                select(BankChange.entry_id).where(
-                    BankChange.entry_id.in_(entry_ids[start : start + 5_000]),
-                    BankChange.action.in_(_CONFIRMING),
-                )
-            )
-        )
-    return found
 
 
 def _record(entry: BankEntry, seq: int) -> dict[str, Any]:
@@ -82,16 +67,14 @@ def feed_page(*, session: Session, partner: Partner, after: int, limit: int) -> 
             select(BankEntry).where(BankEntry.id.in_(list(last_seq)[start : start + 5_000]))
         )
     }
-    final = [i for i, e in entries.items() if not EntryStatus(e.status).matchable]
-    sent_before = _ever_confirmed(session, final) if not partner.share_pending else set(final)
     records = []
     for entry_id, seq in sorted(last_seq.items(), key=lambda item: item[1]):
         entry = entries[entry_id]
         status = EntryStatus(entry.status)
         if status is EntryStatus.PENDING and not partner.share_pending:
             continue
-        if not status.matchable and entry_id not in sent_before:
-            continue
+        if not status.matchable and entry.confirmed_at is None and not partner.share_pending:
+            continue  # never sent: its withdrawal is nobody's business there
         records.append(_record(entry, seq))
     return {
         "format": FEED_FORMAT,

@@ -1,4 +1,5 @@
-"""exchanges a bank follows; partners reading this deployment's hub feed
+"""exchanges a bank follows; partners reading this deployment's hub feed; when a bank
+value was first confirmed
 
 Revision ID: 0019
 Revises: 0018
@@ -19,6 +20,14 @@ _WHEN = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    # Added in place (no batch copy: other tables' rows reference bank_entries).
+    op.add_column("bank_entries", sa.Column("confirmed_at", _WHEN, nullable=True))
+    # Values confirmed before this column: confirmed now, or withdrawn after a confirmation.
+    op.execute("UPDATE bank_entries SET confirmed_at = created_at WHERE status = 'confirmed'")
+    op.execute(
+        "UPDATE bank_entries SET confirmed_at = updated_at WHERE confirmed_at IS NULL AND id IN"
+        " (SELECT entry_id FROM bank_changes WHERE action IN ('confirmed', 'reinstated'))"
+    )
     op.create_table(
         "exchanges",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -76,3 +85,4 @@ def downgrade() -> None:
     op.drop_table("partners")
     op.drop_index(op.f("ix_exchanges_bank_id"), table_name="exchanges")
     op.drop_table("exchanges")
+    op.drop_column("bank_entries", "confirmed_at")
