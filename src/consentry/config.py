@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     # Networks webhooks and the Transparency Database may reach although they are not
     # public (comma-separated), e.g. "10.20.0.0/16" for a receiver inside your network.
     outbound_allow: str = ""
+    # One request to an exchange (a hub feed page, a StopNCII call), answer read in full.
+    exchange_timeout_seconds: float = Field(default=30.0, gt=0)
     delivery_max_attempts: int = Field(default=12, gt=0)
     delivery_backoff_seconds: float = Field(default=30.0, gt=0)
     # Outgoing e-mail (receipts, decisions). Unset host: messages wait in the outbox.

@@ -56,7 +56,7 @@ class HubSource(Source):
         key: str,
         pin: str | None,
         allowed: Sequence[IpNetwork],
-        deadline_seconds: float = 60.0,
+        deadline_seconds: float,
         page_size: int = DEFAULT_PAGE,
     ) -> None:
         self.url, self.key, self.pin = url, key, pin

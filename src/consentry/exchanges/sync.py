@@ -33,6 +33,7 @@ from consentry.exchanges.base import ExchangeError, ExchangeRecord, Page, Source
 from consentry.exchanges.files import FileSource
 from consentry.exchanges.hub import HubSource, read_key
 from consentry.exchanges.models import Exchange, ExchangeKind
+from consentry.exchanges.stopncii import StopNCIISource, read_keys
 from consentry.outbound.destinations import allowed_networks
 from consentry.signals.registry import kind_of
 
@@ -53,14 +54,21 @@ class SyncResult:
 def open_source(exchange: Exchange, settings: Settings) -> Source:
     if exchange.kind is ExchangeKind.FILE:
         return FileSource(Path(exchange.location))
+    allowed, deadline = allowed_networks(settings), settings.exchange_timeout_seconds
     if exchange.kind is ExchangeKind.CONSENTRY:
         return HubSource(
             exchange.location,
             key=read_key(exchange.key_file),
             pin=exchange.pinned_key,
-            allowed=allowed_networks(settings),
+            allowed=allowed,
+            deadline_seconds=deadline,
         )
-    raise ExchangeError(f"exchanges of kind {exchange.kind.value} cannot be synced yet")
+    return StopNCIISource(
+        exchange.location,
+        keys=read_keys(exchange.key_file),
+        allowed=allowed,
+        deadline_seconds=deadline,
+    )
 
 
 def _entry(exchange: Exchange, record: ExchangeRecord) -> NewEntry:
