@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cases",),  # notices, decisions, copies, appeals, preservation
     ("scans", "evidence", "transparency", "portal", "web"),
     ("reports", "exchanges"),  # figures; hash lists shared with other deployments
+    ("compat",),  # other tools' APIs (HMA), answered by consentry
     ("review",),
     ("retention", "admin"),
     ("service", "cli"),  # the composition root and the command line

@@ -24,6 +24,7 @@ from consentry.banks.routes import router as banks_router
 from consentry.cases.appeal_routes import router as appeals_router
 from consentry.cases.removal_routes import router as removal_router
 from consentry.cases.routes import router as cases_router
+from consentry.compat.hma import router as hma_router
 from consentry.config import Settings, get_settings
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
@@ -62,6 +63,7 @@ ROUTERS = (
     actions_router,
     evidence_router,
     exchanges_router,
+    hma_router,
     web_router,
     portal_router,
     console_router,
