@@ -23,9 +23,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("matching",),
     ("actions",),  # the outbox: webhooks, e-mail, removal requests
     ("cases",),  # notices, decisions, copies, appeals, preservation
-    ("scans", "evidence", "transparency", "portal", "web"),
-    ("reports", "exchanges"),  # figures; hash lists shared with other deployments
-    ("compat",),  # other tools' APIs (HMA), answered by consentry
+    # ... and exchanges: hash lists shared with other deployments, and partners' feedback.
+    ("scans", "evidence", "transparency", "portal", "web", "exchanges"),
+    ("reports", "compat"),  # figures; other tools' APIs (HMA), answered by consentry
     ("review",),
     ("retention", "admin"),
     ("service", "cli"),  # the composition root and the command line

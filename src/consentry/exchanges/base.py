@@ -10,7 +10,7 @@ resumes where the last committed page ended, and applying a page twice changes n
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -63,3 +63,9 @@ class Source(ABC):
     @abstractmethod
     def pages(self, checkpoint: dict[str, Any] | None) -> Iterator[Page]:
         """Pages from the checkpoint (None: from the start); raises ExchangeError."""
+
+    def send_feedback(self, items: Sequence[tuple[str, str, str]]) -> bool:
+        """Tell the source what became of its values: (kind, value, StopNCII's feedback
+        word) each. False where the source takes no feedback (a file); raises
+        ExchangeError when it could not be sent."""
+        return False

@@ -13,7 +13,7 @@ from consentry.banks.models import EntryStatus
 from consentry.exchanges.base import ExchangeError, ExchangeRecord, Page, Source
 from consentry.exchanges.feed import DEFAULT_PAGE, FEED_FORMAT
 from consentry.exchanges.signing import verify
-from consentry.outbound.client import FetchFailed, fetch
+from consentry.outbound.client import Fetched, FetchFailed, fetch
 from consentry.outbound.destinations import IpNetwork
 from consentry.signals.registry import KINDS, normalise_value
 
@@ -62,20 +62,29 @@ class HubSource(Source):
         self.url, self.key, self.pin = url, key, pin
         self.allowed, self.deadline, self.page_size = allowed, deadline_seconds, page_size
 
-    def _get(self, after: int) -> dict[str, Any]:
-        url = f"{self.url}?{urlencode({'after': after, 'limit': self.page_size})}"
+    def _call(self, method: str, url: str, body: bytes | None = None) -> Fetched:
+        headers = {"Authorization": f"Bearer {self.key}", "Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         try:
             answer = fetch(
-                "GET",
-                url,
-                headers={"Authorization": f"Bearer {self.key}", "Accept": "application/json"},
-                deadline_seconds=self.deadline,
+                method, url, headers=headers, content=body, deadline_seconds=self.deadline,
                 allowed=self.allowed,
-            )
+            )  # fmt: skip
         except FetchFailed as failed:
             raise ExchangeError(f"the hub did not answer: {failed.reason}") from None
         if answer.status != 200:
             raise ExchangeError(f"the hub answered HTTP {answer.status}")
+        return answer
+
+    def send_feedback(self, items: Sequence[tuple[str, str, str]]) -> bool:
+        feedback = [{"signal_type": k, "value": v, "feedback": f} for k, v, f in items]
+        self._call("POST", f"{self.url}/feedback", json.dumps({"feedback": feedback}).encode())
+        return True
+
+    def _get(self, after: int) -> dict[str, Any]:
+        url = f"{self.url}?{urlencode({'after': after, 'limit': self.page_size})}"
+        answer = self._call("GET", url)
         try:
             envelope = json.loads(answer.body)
         except ValueError:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consentry.db.base import Base, UTCDateTime, enum_column, utcnow
+from consentry.db.base import Base, BigId, UTCDateTime, enum_column, utcnow
 
 
 class ExchangeKind(StrEnum):
@@ -46,6 +46,8 @@ class Exchange(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     # What the last sync applied, by change ("added", "withdrawn", ...).
     last_applied: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # The last scan match whose outcome was sent back to the source as feedback.
+    feedback_through: Mapped[int] = mapped_column(BigId, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -68,3 +70,24 @@ class PartnerBank(Base):
 
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), primary_key=True)
+
+
+class Feedback(StrEnum):
+    """What a partner platform did about a hash it was sent (StopNCII's values)."""
+
+    PENDING_REVIEW = "PendingReview"  # matched; a person will decide
+    BLOCKED = "Blocked"  # matched and removed
+    NOT_BLOCKED = "NotBlocked"  # matched; decided it is not what the hash stands for
+
+
+class PartnerFeedback(Base):
+    """A partner's latest word on one value of the banks published to it."""
+
+    __tablename__ = "partner_feedback"
+
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("bank_entries.id"), primary_key=True, index=True
+    )
+    value: Mapped[Feedback] = mapped_column(enum_column(Feedback, 16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

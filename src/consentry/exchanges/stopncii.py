@@ -86,20 +86,22 @@ class StopNCIISource(Source):
         self.keys, self.allowed = keys, allowed
         self.deadline, self.page_size = deadline_seconds, page_size or PAGE_SIZE
 
-    def _call(self, endpoint: str, params: dict[str, Any]) -> Fetched:
-        url = f"{self.base}/{endpoint}?{urlencode(params)}"
+    def _call(self, endpoint: str, params: dict[str, Any], body: bytes | None = None) -> Fetched:
+        url = f"{self.base}/{endpoint}" + (f"?{urlencode(params)}" if params else "")
         headers = {
             "Ocp-Apim-Subscription-Key": self.keys["subscription"],
             "x-functions-key": self.keys[endpoint],
             "Accept": "application/json",
         }
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         problem = ""
         for pause in (0.0, *RETRIES):
             time.sleep(pause)
             try:
                 answer = fetch(
-                    "GET", url, headers=headers, deadline_seconds=self.deadline,
-                    allowed=self.allowed,
+                    "GET" if body is None else "POST", url, headers=headers, content=body,
+                    deadline_seconds=self.deadline, allowed=self.allowed,
                 )  # fmt: skip
             except FetchFailed as failed:
                 problem = failed.reason
@@ -126,6 +128,19 @@ class StopNCIISource(Source):
         if not isinstance(body, dict):
             raise ExchangeError("StopNCII's answer is not a FetchHashes page")
         return body
+
+    def send_feedback(self, items: Sequence[tuple[str, str, str]]) -> bool:
+        """SubmitFeedback, as StopNCII takes it: hash values with their feedback word."""
+        if "SubmitFeedback" not in self.keys:
+            return False  # no function key for it: this platform does not send feedback
+        feedback = [
+            {"hashValue": value, "feedbackValue": word, "tags": []} for _, value, word in items
+        ]
+        body = json.dumps({"count": len(feedback), "hashFeedbacks": feedback}).encode()
+        answer = self._call("SubmitFeedback", {}, body)
+        if answer.status != 200:
+            raise ExchangeError(f"StopNCII refused the feedback (HTTP {answer.status})")
+        return True
 
     def pages(self, checkpoint: dict[str, Any] | None) -> Iterator[Page]:
         now = int(time.time())

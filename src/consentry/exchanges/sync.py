@@ -30,6 +30,7 @@ from consentry.core.actor import Actor
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.exchanges.base import ExchangeError, ExchangeRecord, Page, Source
+from consentry.exchanges.feedback import outcomes_to_send
 from consentry.exchanges.files import FileSource
 from consentry.exchanges.hub import HubSource, read_key
 from consentry.exchanges.models import Exchange, ExchangeKind
@@ -48,6 +49,7 @@ class SyncResult:
     applied: BatchSummary = field(default_factory=BatchSummary)
     skipped: list[str] = field(default_factory=list)
     skipped_count: int = 0
+    feedback: int = 0  # outcomes of matches sent back to the source
     error: str | None = None
 
 
@@ -187,10 +189,23 @@ def sync(*, engine: Engine, settings: Settings, name: str, actor: Actor) -> Sync
                 result.applied += applied
                 result.skipped_count += len(skipped)
                 result.skipped.extend(skipped[: KEPT_SKIPS - len(result.skipped)])
+            _send_feedback(engine, exchange_id, source, result)
     except ExchangeError as error:
         result.error = error.message
     _finish(engine, exchange_id, result)
     return result
+
+
+def _send_feedback(engine: Engine, exchange_id: int, source: Source, result: SyncResult) -> None:
+    """What became of the source's values here (scan matches since the last sync)."""
+    with session_scope(engine) as session:
+        exchange = session.get_one(Exchange, exchange_id)
+        items, last = outcomes_to_send(session=session, exchange=exchange)
+    if items:
+        source.send_feedback([(i.signal_type, i.value, i.feedback.value) for i in items])
+    with session_scope(engine) as session:
+        session.get_one(Exchange, exchange_id).feedback_through = last
+    result.feedback = len(items)
 
 
 def _finish(engine: Engine, exchange_id: int, result: SyncResult) -> None:

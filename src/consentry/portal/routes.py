@@ -35,6 +35,7 @@ from consentry.cases.views import case_view
 from consentry.config import Settings
 from consentry.core.actor import PORTAL, REQUESTER
 from consentry.db.session import session_scope
+from consentry.exchanges.feedback import reach
 from consentry.portal.forms import MAX_FIELDS, RequestForm
 from consentry.portal.messages import negotiate, translator
 from consentry.throttle.service import Window, count, minutes, network_of
@@ -208,9 +209,11 @@ def _status(request: Request, access: _Access, action: str, form: RequestForm) -
             withdraw(session=session, case=case, actor=REQUESTER, settings=settings)
             done = "status.withdrawn_done"
         view = case_view(session=session, case=case)
+        shared = reach(session=session, case_id=case.id)
     due = [d.due_at for d in view.deadlines if d.stopped_at is None]
     return {
         "case": view,
+        "reach": shared,
         "due_at": min(due, default=None),
         "done": done,
         "can_appeal": view.status == CaseStatus.DECLINED and not view.appeal_pending,

@@ -25,6 +25,7 @@ from consentry.cases.models import Case, Queue, RequestType
 from consentry.cases.schemas import DecisionIn, DeclineReason
 from consentry.config import Settings
 from consentry.db.session import session_scope
+from consentry.exchanges.feedback import reach
 from consentry.review.casefile import case_file
 from consentry.review.claims import (
     CaseHeld,
@@ -186,6 +187,7 @@ def _open(
             ],
             "media": media_settings(session=session, user_id=staff.user.id, settings=settings),
             "revealed": revealed,
+            "reach": reach(session=session, case_id=case.id),
             "policies": POLICIES,
             "declines": DECLINES,
         }

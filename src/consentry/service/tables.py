@@ -25,7 +25,7 @@ from consentry.cases.models import (
     PreservedCopy,
     Statement,
 )
-from consentry.exchanges.models import Exchange, Partner, PartnerBank
+from consentry.exchanges.models import Exchange, Partner, PartnerBank, PartnerFeedback
 from consentry.retention.models import Tombstone
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
 from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
@@ -56,6 +56,7 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "PartnerBank",
+    "PartnerFeedback",
     "Preservation",
     "PreservedCopy",
     "RateWindow",

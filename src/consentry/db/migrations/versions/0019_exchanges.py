@@ -17,6 +17,7 @@ branch_labels = None
 depends_on = None
 
 _WHEN = sa.DateTime(timezone=True)
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -45,6 +46,7 @@ def upgrade() -> None:
         sa.Column("source_time", _WHEN, nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("last_applied", sa.JSON(), nullable=False),
+        sa.Column("feedback_through", _ID, nullable=False),
         sa.Column("created_at", _WHEN, nullable=False),
         sa.ForeignKeyConstraint(["bank_id"], ["banks.id"], name=op.f("fk_exchanges_bank_id_banks")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exchanges")),
@@ -78,9 +80,30 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("partner_id", "bank_id", name=op.f("pk_partner_banks")),
     )
+    op.create_table(
+        "partner_feedback",
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column("entry_id", _ID, nullable=False),
+        sa.Column("value", sa.String(length=16), nullable=False),
+        sa.Column("updated_at", _WHEN, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["bank_entries.id"],
+            name=op.f("fk_partner_feedback_entry_id_bank_entries"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["partner_id"], ["partners.id"], name=op.f("fk_partner_feedback_partner_id_partners")
+        ),
+        sa.PrimaryKeyConstraint("partner_id", "entry_id", name=op.f("pk_partner_feedback")),
+    )
+    op.create_index(
+        op.f("ix_partner_feedback_entry_id"), "partner_feedback", ["entry_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_partner_feedback_entry_id"), table_name="partner_feedback")
+    op.drop_table("partner_feedback")
     op.drop_table("partner_banks")
     op.drop_table("partners")
     op.drop_index(op.f("ix_exchanges_bank_id"), table_name="exchanges")
