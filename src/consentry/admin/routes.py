@@ -33,7 +33,9 @@ from consentry.api.params import RowId
 from consentry.banks.service import count_entries, get_bank, list_banks, update_bank
 from consentry.config import Settings
 from consentry.core.errors import DomainError
+from consentry.db.base import utcnow
 from consentry.db.session import session_scope
+from consentry.exchanges.service import lag_seconds, list_exchanges, list_partners
 from consentry.outbound.destinations import allowed_networks
 from consentry.review.web import Staff, console_staff, refuse, render
 
@@ -190,6 +192,25 @@ async def bank_update(request: Request, name: str, staff: AdminChange) -> Respon
         )
 
     return await _change(request, staff, apply, "/console/admin/banks")
+
+
+@router.get("/exchanges", response_class=HTMLResponse)
+async def exchanges_page(request: Request, staff: Admin) -> Response:
+    """Exchanges this deployment follows (last sync, lag, errors) and the partners that
+    follow it; both are changed with `consentry exchange` and `consentry partner`."""
+
+    def load(session: Session) -> dict[str, Any]:
+        names = {bank.id: bank.name for bank in list_banks(session=session)}
+        now = utcnow()
+        return {
+            "exchanges": [
+                (exchange, names.get(exchange.bank_id, "?"), lag_seconds(exchange, now))
+                for exchange in list_exchanges(session=session)
+            ],
+            "partners": list_partners(session=session),
+        }
+
+    return await _page(request, staff, "admin_exchanges.html", "Exchanges", load)
 
 
 @router.get("/webhooks", response_class=HTMLResponse)
