@@ -3,26 +3,17 @@ JSON fields, behind consentry's keys."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from consentry.accounts.models import Scope
 from consentry.hashing import compute_signals
+from tests.cases.support import eventually
 from tests.helpers import key_headers
 from tests.images import pattern, png
 
 HMA = "/compat/hma"
-
-
-def _eventually(read: Callable[[], Any], expected: Any) -> None:
-    """The index follows the bank within a second or so."""
-    deadline = time.monotonic() + 10
-    while (found := read()) != expected:
-        assert time.monotonic() < deadline, f"still {found!r}, expected {expected!r}"
-        time.sleep(0.05)
 
 
 def _flip(value: str, bits: int) -> str:
@@ -57,7 +48,7 @@ def test_an_hma_integration_banks_looks_up_and_removes(client: TestClient) -> No
         params = {"signal_type": signal_type, "signal": signal}
         return client.get(f"{HMA}/m/lookup", params=params, headers=keys).json()
 
-    _eventually(lambda: lookup("pdq", pdq), ["NCII_MAIN"])
+    eventually(lambda: lookup("pdq", pdq) == ["NCII_MAIN"])
     assert lookup("pdq", _flip(pdq, 8)) == ["NCII_MAIN"]  # near, within PDQ's threshold
     assert lookup("pdq", _flip(pdq, 120)) == []
     assert lookup("video_md5", "AB" * 16) == ["NCII_MAIN"]
@@ -72,7 +63,7 @@ def test_an_hma_integration_banks_looks_up_and_removes(client: TestClient) -> No
 
     removed = client.delete(f"{HMA}/c/bank/ncii_main/content/{content_id}", headers=keys)
     assert removed.json() == {"deleted": 2}
-    _eventually(lambda: lookup("pdq", pdq), [])
+    eventually(lambda: lookup("pdq", pdq) == [])
 
 
 def test_what_consentry_refuses_is_said_as_problem_json(client: TestClient) -> None:

@@ -6,7 +6,6 @@ and what the platforms saw comes back to the hub as feedback."""
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -30,7 +29,7 @@ from consentry.exchanges import service
 from consentry.exchanges.feedback import reach
 from consentry.exchanges.models import ExchangeKind
 from tests.browser import start_server
-from tests.cases.support import PDQ, notice
+from tests.cases.support import PDQ, eventually, notice
 from tests.databases import empty_tables, migrated_engine
 
 PROPAGATION_SECONDS = 60
@@ -60,14 +59,6 @@ class Deployment:
 def _stop(server: subprocess.Popen[bytes]) -> None:
     server.terminate()
     server.wait(timeout=20)
-
-
-def _within(seconds: float, check: Callable[[], bool]) -> float:
-    began = time.monotonic()
-    while not check():
-        assert time.monotonic() - began < seconds, f"not within {seconds} s"
-        time.sleep(0.25)
-    return time.monotonic() - began
 
 
 @pytest.fixture
@@ -130,7 +121,7 @@ def test_a_request_at_the_hub_reaches_both_platforms_and_its_withdrawal_too(
 
     scanners = [platform.key(Scope.SCAN) for platform in platforms]
     for platform, headers in zip(platforms, scanners, strict=True):
-        _within(PROPAGATION_SECONDS, _matched(platform, headers))
+        eventually(_matched(platform, headers), PROPAGATION_SECONDS)
 
     # The platforms' matches come back as feedback (pending review: a person decides).
     def fed_back() -> bool:
@@ -139,11 +130,11 @@ def test_a_request_at_the_hub_reaches_both_platforms_and_its_withdrawal_too(
             found = reach(session=session, case_id=case_id)
         return found.sent_to == 2 and found.pending_review == 2
 
-    _within(PROPAGATION_SECONDS, fed_back)
+    eventually(fed_back, PROPAGATION_SECONDS)
 
     withdrawn = httpx.post(f"{hub.base}/v1/cases/{reference}/withdraw", json={"pin": pin})
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["withdrawn_hashes"] == 1
     for platform, headers in zip(platforms, scanners, strict=True):
         still = _matched(platform, headers)
-        _within(PROPAGATION_SECONDS, lambda: not still())  # noqa: B023 (called at once)
+        eventually(lambda: not still(), PROPAGATION_SECONDS)  # noqa: B023 (called at once)

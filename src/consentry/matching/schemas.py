@@ -21,7 +21,8 @@ class Match:
     distance: int
     threshold: int
     variant: (
-        str  # a PDQ variant ("original", "rot90", ..., "trimmed", "content"), "window", "exact"
+        str  # a PDQ variant ("original", "rot90", ..., "trimmed", "content"), "window", "exact",
+        # "reference" (automatic on the reference hash: matching.reference)
     )
     tier: Tier
     group: int | None = None  # the bank image (entry group) the entry belongs to

@@ -19,10 +19,12 @@ from consentry.api.parts import part
 from consentry.db.session import session_scope
 from consentry.detection.service import inspect, provenance_detectors
 from consentry.hashing.media import is_video
-from consentry.hashing.signals import ImageSignals, compute_signals
+from consentry.hashing.pdq import PdqHash
+from consentry.hashing.signals import ImageSignals, compute_pdq, compute_signals
 from consentry.hashing.video import VideoLimits, VideoSignals, hash_video_stream
 from consentry.matching.live import LiveIndex
 from consentry.matching.matcher import Matcher, Query
+from consentry.matching.reference import needs_reference, with_reference
 from consentry.matching.schemas import Match
 from consentry.scans.counts import ScanCounts
 from consentry.scans.models import ScanRecord
@@ -87,14 +89,24 @@ def _record(request: Request, key: KeyIdentity, matcher: Matcher, found: Found) 
 
 
 async def _conclude(
-    request: Request, key: KeyIdentity, matcher: Matcher, items: list[tuple[Query, str | None]]
+    request: Request,
+    key: KeyIdentity,
+    matcher: Matcher,
+    items: list[tuple[Query, str | None]],
+    image: bytes | None = None,
 ) -> list[ScanResult]:
     """Match each query, record those that matched, count them all.
 
     Matching takes well under a millisecond and runs here; only the database write
-    of a matched scan goes to a worker thread (most scans match nothing).
+    of a matched scan goes to a worker thread (most scans match nothing). An uploaded
+    image (`image`) matched just outside a bank's automatic distance is hashed again
+    with Meta's reference PDQ, which decides the tier (`matching.reference`).
     """
     found = [(query, content_id, matcher.match(query)) for query, content_id in items]
+    if image is not None and needs_reference(matcher, found[0][2]):
+        query, content_id, matches = found[0]
+        reference = await run_in_threadpool(_reference_of, request, image)
+        found[0] = (query, content_id, with_reference(matcher, matches, reference))
     settled: Settled = [([], None)] * len(found)
     if any(matches for _, _, matches in found):
         settled = await run_in_threadpool(_record, request, key, matcher, found)
@@ -144,6 +156,12 @@ def _signals_of(request: Request, data: bytes) -> ImageSignals:
         return compute_signals(data, max_pixels=request.app.state.settings.max_image_pixels)
 
 
+def _reference_of(request: Request, data: bytes) -> list[PdqHash]:
+    with part(request, Admission).admitted():
+        max_pixels = request.app.state.settings.max_image_pixels
+        return list(compute_pdq(data, max_pixels=max_pixels, exact=True).variants)
+
+
 def _video_of(request: Request, stream: BinaryIO) -> VideoSignals:
     with part(request, Admission).admitted():
         limits = VideoLimits.of(request.app.state.settings)
@@ -187,7 +205,7 @@ async def scan(request: Request, key: ScanKey) -> Response:
     else:
         body: HashScan = _parse(HashScan, await request.body())
         item = (body.query(), body.content_id)
-    [result] = await _conclude(request, key, matcher, [item])
+    [result] = await _conclude(request, key, matcher, [item], image=data)
     if data is not None and result.scan_id is not None:
         await run_in_threadpool(_attach_signals, request, result.scan_id, data)
     return _json(result)
