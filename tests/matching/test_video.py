@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from consentry.banks.models import EntryStatus
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Tier
-from consentry.matching.video import CLIP_FRAMES, FramePair, Shares, segments
+from consentry.matching.video import CLIP_FRAMES, FramePair, Shares, aligned, segments
 from tests.videos import video_matcher
 
 
@@ -150,3 +150,17 @@ def test_shares_are_what_brute_force_finds(bank: list[int], query: list[tuple[in
     [match] = found
     assert match.query_share == round(expected.query, 1)
     assert match.bank_share == round(expected.bank, 1)
+
+
+def test_frames_at_one_offset_make_a_match_that_scattered_frames_do_not() -> None:
+    """A heavily re-encoded copy matches about 70 % of its frames, all at one offset; the
+    same share matched at scattered offsets is coincidence, not a copy."""
+    steady = [FramePair(n, float(n), n, float(n + 12), 20) for n in range(0, 40) if n % 10 < 7]
+    scattered = [FramePair(p.query, p.query_at, p.entry_id, float((p.query * 7) % 40), 20)
+                 for p in steady]  # fmt: skip
+    assert aligned(steady) == 28
+    assert aligned(scattered) < CLIP_FRAMES
+    assert Shares.of(steady, 40, 40).passes(80, 80)
+    assert not Shares.of(scattered, 40, 40).passes(80, 80)
+    # Fewer than CLIP_FRAMES frames never make a match by time alone.
+    assert not Shares.of(steady[:4], 6, 6).passes(80, 80)

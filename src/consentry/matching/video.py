@@ -4,13 +4,18 @@ As in Meta's vPDQ, a bank video matches when enough of the query's frames and en
 of its own frames have a counterpart within the threshold (defaults 80 % / 80 %).
 Two more rules find what those shares miss: a clip of a bank video (most of the
 query matched, `CLIP_FRAMES` or more distinct bank frames) and a bank video inside a
-longer upload (most of the bank video matched, as many query frames). Every query
-frame is looked up in the same exact index at once, so a query costs one search,
-whatever the number of bank videos.
+longer upload (most of the bank video matched, as many query frames). A third reads
+time: frames matched at one steady offset between the two videos (`aligned`) are a
+copy, not a coincidence, so half of either video so matched, in `CLIP_FRAMES` or more
+frames, is enough (a heavily re-encoded or watermarked copy matches 65-78 % of its
+frames, all at one offset; frames of other videos that match do so at scattered
+offsets: `bench/results/video.md`). Every query frame is looked up in the same exact
+index at once, so a query costs one search, whatever the number of bank videos.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -21,6 +26,12 @@ from consentry.matching.schemas import Match
 CLIP_FRAMES = 5
 # Matched frames further apart than this (seconds, in either video) start a new segment.
 SEGMENT_GAP = 3.0
+# Matched frames whose offsets (bank time - query time) lie within this many seconds of
+# one another are at one offset (re-timing and frame selection move a frame a little).
+ALIGN_SECONDS = 2.0
+# Percent of the query's or of the bank video's frames that, matched at one offset,
+# make a match.
+ALIGNED_SHARE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,9 @@ class Shares:
     bank: float  # percent of the bank video's frames matched
     query_matched: int
     bank_matched: int
+    aligned: int = 0  # distinct query frames matched at one offset between the videos
+    query_frames: int = 0
+    bank_frames: int = 0
 
     @classmethod
     def of(cls, pairs: Sequence[FramePair], query_frames: int, bank_frames: int) -> Shares:
@@ -50,6 +64,9 @@ class Shares:
             100.0 * bank_matched / max(bank_frames, bank_matched, 1),
             query_matched,
             bank_matched,
+            aligned(pairs),
+            query_frames,
+            max(bank_frames, bank_matched),
         )
 
     def whole(self, query_share: int, bank_share: int) -> bool:
@@ -60,7 +77,29 @@ class Shares:
         """vPDQ's rule, or a clip of the bank video, or the bank video inside the query."""
         clip = self.query >= query_share and self.bank_matched >= CLIP_FRAMES
         inside = self.bank >= bank_share and self.query_matched >= CLIP_FRAMES
-        return self.whole(query_share, bank_share) or clip or inside
+        steady = self.aligned >= CLIP_FRAMES and (
+            100 * self.aligned >= ALIGNED_SHARE * self.query_frames
+            or 100 * self.aligned >= ALIGNED_SHARE * self.bank_frames
+        )
+        return self.whole(query_share, bank_share) or clip or inside or steady
+
+
+def aligned(pairs: Sequence[FramePair]) -> int:
+    """The most distinct query frames matched at one offset (bank time - query time,
+    within `ALIGN_SECONDS`): a sliding window over the sorted offsets."""
+    ordered = sorted((p.bank_at - p.query_at, p.query) for p in pairs)
+    inside: Counter[int] = Counter()
+    best = start = 0
+    for offset, query in ordered:
+        inside[query] += 1
+        while offset - ordered[start][0] > ALIGN_SECONDS:
+            gone = ordered[start][1]
+            inside[gone] -= 1
+            if not inside[gone]:
+                del inside[gone]
+            start += 1
+        best = max(best, len(inside))
+    return best
 
 
 def segments(pairs: Sequence[FramePair]) -> list[dict[str, list[float]]]:
