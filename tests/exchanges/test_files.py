@@ -8,15 +8,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from consentry.banks import service as banks
 from consentry.banks.models import BankChange, BankEntry, ChangeAction, EntryGroup
 from consentry.config import Settings
-from consentry.core.actor import CLI, SYSTEM
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.exchanges import service
 from consentry.exchanges.files import PAGE_LINES
 from consentry.exchanges.models import Exchange, ExchangeKind
 from consentry.exchanges.sync import sync
+from tests.exchanges.support import follow
 
 VALUES = [f"{n:064x}" for n in range(1, 7)]
 
@@ -26,20 +26,8 @@ def _line(value: str, status: str, **extra: object) -> str:
     return json.dumps(record | {"status": status} | extra)
 
 
-def _follow(engine: Engine, path: Path, name: str = "ngo") -> None:
-    with session_scope(engine) as session:
-        bank = banks.create_bank(session=session, name="platform", actor=SYSTEM)
-        service.add_exchange(
-            session=session,
-            name=name,
-            kind=ExchangeKind.FILE,
-            bank=bank,
-            location=str(path),
-            key_file=None,
-            pin=None,
-            interval_seconds=30,
-            actor=CLI,
-        )
+def _follow(engine: Engine, path: Path) -> None:
+    follow(engine, name="ngo", kind=ExchangeKind.FILE, location=str(path))
 
 
 def _statuses(engine: Engine) -> dict[str, str]:

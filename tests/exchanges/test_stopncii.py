@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from consentry.banks import service as banks
 from consentry.banks.models import BankEntry
 from consentry.config import Settings
-from consentry.core.actor import CLI, SYSTEM
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
-from consentry.exchanges import service
 from consentry.exchanges.models import Exchange, ExchangeKind
 from consentry.exchanges.sync import sync
+from tests.exchanges import support
 from tests.exchanges.stopncii_standin import (
     FEEDBACK_KEY,
     FETCH_KEY,
@@ -43,19 +42,10 @@ def follow(engine: Engine, standin: StandIn, tmp_path: Path) -> Settings:
             {"subscription": SUBSCRIPTION, "FetchHashes": FETCH_KEY, "SubmitFeedback": FEEDBACK_KEY}
         )
     )
-    with session_scope(engine) as session:
-        bank = banks.create_bank(session=session, name="stopncii", actor=SYSTEM)
-        service.add_exchange(
-            session=session,
-            name="stopncii",
-            kind=ExchangeKind.STOPNCII,
-            bank=bank,
-            location=standin.url,
-            key_file=str(keys),
-            pin=None,
-            interval_seconds=30,
-            actor=CLI,
-        )
+    support.follow(
+        engine, name="stopncii", kind=ExchangeKind.STOPNCII, location=standin.url,
+        bank="stopncii", key_file=str(keys),
+    )  # fmt: skip
     return Settings(data_dir=tmp_path, outbound_allow="127.0.0.1/32", exchange_timeout_seconds=1.0)
 
 

@@ -12,15 +12,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from consentry.banks import service as banks
 from consentry.banks.models import BankChange, BankEntry, ChangeAction
 from consentry.config import Settings
-from consentry.core.actor import CLI, SYSTEM
+from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
-from consentry.exchanges import service
 from consentry.exchanges.files import PAGE_LINES
 from consentry.exchanges.models import Exchange, ExchangeKind
 from consentry.exchanges.sync import sync
+from tests.exchanges.support import follow
 
 LINES = PAGE_LINES * 4
 
@@ -38,19 +37,7 @@ def test_a_killed_sync_resumes_where_its_last_page_ended(
         for n in range(1, LINES + 1):
             record = {"format": "consentry-bank/1", "signal_type": "pdq", "value": f"{n:064x}"}
             out.write(json.dumps(record | {"status": "confirmed"}) + "\n")
-    with session_scope(engine) as session:
-        bank = banks.create_bank(session=session, name="platform", actor=SYSTEM)
-        service.add_exchange(
-            session=session,
-            name="ngo",
-            kind=ExchangeKind.FILE,
-            bank=bank,
-            location=str(path),
-            key_file=None,
-            pin=None,
-            interval_seconds=30,
-            actor=CLI,
-        )
+    follow(engine, name="ngo", kind=ExchangeKind.FILE, location=str(path))
     env = {**os.environ, "CONSENTRY_DATABASE_URL": db_url, "CONSENTRY_DATA_DIR": str(tmp_path)}
     process = subprocess.Popen(
         [sys.executable, "-m", "consentry", "exchange", "sync", "ngo"],
