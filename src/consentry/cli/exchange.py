@@ -182,7 +182,8 @@ def add_partner(
         )
         stderr.print(f"partner {partner.name} reads: {', '.join(bank)}")
     key = load_or_create(get_settings().evidence_key_path())
-    stderr.print(f"this hub's key fingerprint (for --pin): {fingerprint(key.public_key())}")
+    # Plain text, never wrapped or shortened: the partner's operator copies it whole.
+    typer.echo(f"this hub's key fingerprint (for --pin): {fingerprint(key.public_key())}", err=True)
     stderr.print("Store the API key now: it cannot be shown again.")
     typer.echo(secret)
 
