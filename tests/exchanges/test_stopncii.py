@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from consentry.banks import service as banks
 from consentry.banks.models import BankEntry
 from consentry.config import Settings
 from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.exchanges.models import Exchange, ExchangeKind
 from consentry.exchanges.sync import sync
+from consentry.matching.schemas import Match, Tier
+from consentry.scans.service import settle
 from tests.exchanges import support
 from tests.exchanges.stopncii_standin import (
     FEEDBACK_KEY,
@@ -151,3 +154,33 @@ def test_an_expired_cursor_restarts_its_set_and_a_stale_checkpoint_fetches_all(
     result = sync(engine=engine, settings=follow, name="stopncii", actor=SYSTEM)
     assert standin.calls[0]["start"] == "10"
     assert result.skipped == ["the checkpoint is over 30 days old: the whole list again"]
+
+
+def test_the_platforms_matches_go_back_as_feedback(
+    engine: Engine, standin: StandIn, follow: Settings
+) -> None:
+    """What a platform's scans found of StopNCII's hashes is sent back with SubmitFeedback:
+    an automatic match was blocked; a match a person reviews is pending review."""
+    for value in PDQS[:2]:
+        standin.put("ImagePDQ", value, "Active")
+    assert _sync(engine, follow)[0] == 2
+    with session_scope(engine) as session:
+        bank = banks.get_bank(session=session, name="stopncii")
+        entries = {e.value: e.id for e in session.scalars(select(BankEntry))}
+        matches = [
+            Match("stopncii", entries[value], "pdq", value, 0, 31, "original", tier)
+            for value, tier in ((PDQS[0], Tier.AUTO), (PDQS[1], Tier.REVIEW))
+        ]
+        settle(
+            session=session, api_key_id=None, found=[("upload-1", matches)],
+            bank_ids={"stopncii": bank.id}, settings=follow,
+        )  # fmt: skip
+    result = sync(engine=engine, settings=follow, name="stopncii", actor=SYSTEM)
+    assert (result.error, result.feedback) == (None, 2)
+    assert sorted((f["hashValue"], f["feedbackValue"]) for f in standin.feedback) == [
+        (PDQS[0], "Blocked"),
+        (PDQS[1], "PendingReview"),
+    ]
+    standin.feedback.clear()
+    assert sync(engine=engine, settings=follow, name="stopncii", actor=SYSTEM).feedback == 0
+    assert standin.feedback == []  # each outcome is sent once
