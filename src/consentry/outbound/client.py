@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -146,6 +147,15 @@ def fetch(
         )
 
     try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        running = False
+    else:  # called from async code (a browser driver's loop, say): run on a thread of its own
+        running = True
+    try:
+        if running:
+            with ThreadPoolExecutor(1) as thread:
+                return thread.submit(asyncio.run, bounded()).result()
         return asyncio.run(bounded())
     except TimeoutError:
         raise FetchFailed(f"no answer within {deadline_seconds:g} s") from None
