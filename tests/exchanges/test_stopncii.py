@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from consentry.accounts.models import Scope
+from consentry.accounts.service import create_api_key
 from consentry.banks import service as banks
 from consentry.banks.models import BankEntry
 from consentry.config import Settings
@@ -18,6 +20,8 @@ from consentry.db.session import session_scope
 from consentry.exchanges.models import Exchange, ExchangeKind
 from consentry.exchanges.sync import sync
 from consentry.matching.schemas import Match, Tier
+from consentry.scans.models import Outcome, ScanRecord
+from consentry.scans.outcomes import record_outcome
 from consentry.scans.service import settle
 from tests.exchanges import support
 from tests.exchanges.stopncii_standin import (
@@ -171,8 +175,12 @@ def test_the_platforms_matches_go_back_as_feedback(
             Match("stopncii", entries[value], "pdq", value, 0, 31, "original", tier)
             for value, tier in ((PDQS[0], Tier.AUTO), (PDQS[1], Tier.REVIEW))
         ]
+        pipeline, _ = create_api_key(
+            session=session, name="pipeline", scopes=[Scope.SCAN], actor=SYSTEM
+        )
+        key_id = pipeline.id
         settle(
-            session=session, api_key_id=None, found=[("upload-1", matches)],
+            session=session, api_key_id=key_id, found=[("upload-1", matches)],
             bank_ids={"stopncii": bank.id}, settings=follow,
         )  # fmt: skip
     result = sync(engine=engine, settings=follow, name="stopncii", actor=SYSTEM)
@@ -184,3 +192,14 @@ def test_the_platforms_matches_go_back_as_feedback(
     standin.feedback.clear()
     assert sync(engine=engine, settings=follow, name="stopncii", actor=SYSTEM).feedback == 0
     assert standin.feedback == []  # each outcome is sent once
+    # The platform's moderators look at the second upload: not what the hash stands for.
+    with session_scope(engine) as session:
+        scan_id = session.scalars(select(ScanRecord.id)).one()
+        record_outcome(
+            session=session, scan_id=scan_id, api_key_id=key_id, outcome=Outcome.NOT_BLOCKED
+        )
+    assert sync(engine=engine, settings=follow, name="stopncii", actor=SYSTEM).feedback == 2
+    assert {(f["hashValue"], f["feedbackValue"]) for f in standin.feedback} == {
+        (PDQS[0], "NotBlocked"),
+        (PDQS[1], "NotBlocked"),
+    }

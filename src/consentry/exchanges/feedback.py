@@ -29,7 +29,7 @@ from consentry.exchanges.models import (
     PartnerBank,
     PartnerFeedback,
 )
-from consentry.scans.models import ScanMatch
+from consentry.scans.models import Outcome, ScanMatch, ScanOutcome
 from consentry.signals.registry import normalise_value
 
 MAX_ITEMS = 10_000
@@ -148,29 +148,51 @@ def reach(*, session: Session, case_id: int) -> Reach:
     )
 
 
-def outcomes_to_send(
-    *, session: Session, exchange: Exchange, limit: int = MAX_ITEMS
-) -> tuple[list[FeedbackItem], int]:
-    """Scan matches of values this exchange brought, since the last sent, as feedback
-    (an automatic match was blocked; any other awaits review); and the last match id."""
-    rows = session.execute(
+# The platform's own decisions, in StopNCII's words.
+_DECIDED = {Outcome.BLOCKED: Feedback.BLOCKED, Outcome.NOT_BLOCKED: Feedback.NOT_BLOCKED}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcomes:
+    items: list[FeedbackItem]
+    matches_through: int  # the last scan match read
+    decisions_through: int  # the last platform decision read
+
+
+def outcomes_to_send(*, session: Session, exchange: Exchange, limit: int = MAX_ITEMS) -> Outcomes:
+    """What became of the values this exchange brought, since the last sent: each new
+    scan match (automatic: blocked; any other: pending review), then each decision the
+    platform recorded on a matched scan (`scans.outcomes`), which overrides the match's."""
+    theirs = (
+        BankEntry.bank_id == exchange.bank_id,
+        BankEntry.source_kind == SourceKind.EXCHANGE,
+        BankEntry.source_ref == exchange.name,
+    )
+    matches = session.execute(
         select(ScanMatch.id, ScanMatch.tier, BankEntry.signal_type, BankEntry.value)
         .join(BankEntry, BankEntry.id == ScanMatch.entry_id)
-        .where(
-            ScanMatch.id > exchange.feedback_through,
-            BankEntry.bank_id == exchange.bank_id,
-            BankEntry.source_kind == SourceKind.EXCHANGE,
-            BankEntry.source_ref == exchange.name,
-        )
+        .where(ScanMatch.id > exchange.feedback_through, *theirs)
         .order_by(ScanMatch.id)
         .limit(limit)
     ).all()
+    decisions = session.execute(
+        select(ScanOutcome.id, ScanOutcome.outcome, BankEntry.signal_type, BankEntry.value)
+        .join(ScanMatch, ScanMatch.scan_id == ScanOutcome.scan_id)
+        .join(BankEntry, BankEntry.id == ScanMatch.entry_id)
+        .where(ScanOutcome.id > exchange.outcomes_through, *theirs)
+        .order_by(ScanOutcome.id)
+        .limit(limit)
+    ).all()
     latest: dict[tuple[str, str], Feedback] = {}
-    for _, tier, signal_type, value in rows:
+    for _, tier, signal_type, value in matches:
         word = Feedback.BLOCKED if tier == "auto" else Feedback.PENDING_REVIEW
         held = latest.get((signal_type, value))
         if held is None or _RANK[word] > _RANK[held]:
             latest[(signal_type, value)] = word
-    items = [FeedbackItem(kind, value, word) for (kind, value), word in latest.items()]
-    last = int(rows[-1][0]) if rows else exchange.feedback_through
-    return items, last
+    for _, outcome, signal_type, value in decisions:
+        latest[(signal_type, value)] = _DECIDED[outcome]
+    return Outcomes(
+        [FeedbackItem(kind, value, word) for (kind, value), word in latest.items()],
+        int(matches[-1][0]) if matches else exchange.feedback_through,
+        int(decisions[-1][0]) if decisions else exchange.outcomes_through,
+    )

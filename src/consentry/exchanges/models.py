@@ -48,6 +48,8 @@ class Exchange(Base):
     last_applied: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     # The last scan match whose outcome was sent back to the source as feedback.
     feedback_through: Mapped[int] = mapped_column(BigId, default=0)
+    # ... and the last decision the platform recorded on a matched scan (`ScanOutcome`).
+    outcomes_through: Mapped[int] = mapped_column(BigId, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

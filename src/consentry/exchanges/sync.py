@@ -199,13 +199,16 @@ def sync(*, engine: Engine, settings: Settings, name: str, actor: Actor) -> Sync
 def _send_feedback(engine: Engine, exchange_id: int, source: Source, result: SyncResult) -> None:
     """What became of the source's values here (scan matches since the last sync)."""
     with session_scope(engine) as session:
-        exchange = session.get_one(Exchange, exchange_id)
-        items, last = outcomes_to_send(session=session, exchange=exchange)
-    if items:
-        source.send_feedback([(i.signal_type, i.value, i.feedback.value) for i in items])
+        outcomes = outcomes_to_send(
+            session=session, exchange=session.get_one(Exchange, exchange_id)
+        )
+    if outcomes.items:
+        source.send_feedback([(i.signal_type, i.value, i.feedback.value) for i in outcomes.items])
     with session_scope(engine) as session:
-        session.get_one(Exchange, exchange_id).feedback_through = last
-    result.feedback = len(items)
+        exchange = session.get_one(Exchange, exchange_id)
+        exchange.feedback_through = outcomes.matches_through
+        exchange.outcomes_through = outcomes.decisions_through
+    result.feedback = len(outcomes.items)
 
 
 def _finish(engine: Engine, exchange_id: int, result: SyncResult) -> None:

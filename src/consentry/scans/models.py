@@ -4,6 +4,7 @@ scans that did not leave only daily counters."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, String
@@ -56,3 +57,22 @@ class ScanCounter(Base):
     api_key_id: Mapped[int] = mapped_column(primary_key=True)
     verdict: Mapped[str] = mapped_column(String(16), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class Outcome(StrEnum):
+    """What the platform decided about a matched upload."""
+
+    BLOCKED = "blocked"  # removed, or never published
+    NOT_BLOCKED = "not_blocked"  # looked at; not what the bank's hash stands for
+
+
+class ScanOutcome(Base):
+    """The platform's decision on a matched scan, each one kept (a later one replaces an
+    earlier one's meaning); exchanges send them back as feedback."""
+
+    __tablename__ = "scan_outcomes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scan_records.id"), index=True)
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, 16))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -42,6 +42,7 @@ from consentry.review.decision_routes import router as decision_router
 from consentry.review.pages import router as review_router
 from consentry.review.web import router as console_router
 from consentry.review.web import static as console_static
+from consentry.scans.outcomes import router as outcomes_router
 from consentry.scans.routes import router as scans_router
 from consentry.service.runtime import Runtime
 from consentry.web.docs import assets as docs_assets
@@ -55,6 +56,7 @@ ROUTERS = (
     hashing_router,
     detection_router,
     scans_router,
+    outcomes_router,
     banks_router,
     cases_router,
     decision_router,

@@ -28,7 +28,7 @@ from consentry.cases.models import (
 from consentry.exchanges.models import Exchange, Partner, PartnerBank, PartnerFeedback
 from consentry.retention.models import Tombstone
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
-from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
+from consentry.scans.models import ScanCounter, ScanMatch, ScanOutcome, ScanRecord
 from consentry.throttle.models import ThrottleCount, ThrottleKey
 from consentry.transparency.models import TdbSubmission
 
@@ -63,6 +63,7 @@ __all__ = [
     "ReviewerPreferences",
     "ScanCounter",
     "ScanMatch",
+    "ScanOutcome",
     "ScanRecord",
     "SetupToken",
     "StaffSession",

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("last_applied", sa.JSON(), nullable=False),
         sa.Column("feedback_through", _ID, nullable=False),
+        sa.Column("outcomes_through", _ID, nullable=False),
         sa.Column("created_at", _WHEN, nullable=False),
         sa.ForeignKeyConstraint(["bank_id"], ["banks.id"], name=op.f("fk_exchanges_bank_id_banks")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exchanges")),
@@ -99,9 +100,23 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_partner_feedback_entry_id"), "partner_feedback", ["entry_id"], unique=False
     )
+    op.create_table(
+        "scan_outcomes",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("scan_id", _ID, nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("decided_at", _WHEN, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["scan_id"], ["scan_records.id"], name=op.f("fk_scan_outcomes_scan_id_scan_records")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scan_outcomes")),
+    )
+    op.create_index(op.f("ix_scan_outcomes_scan_id"), "scan_outcomes", ["scan_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_scan_outcomes_scan_id"), table_name="scan_outcomes")
+    op.drop_table("scan_outcomes")
     op.drop_index(op.f("ix_partner_feedback_entry_id"), table_name="partner_feedback")
     op.drop_table("partner_feedback")
     op.drop_table("partner_banks")
