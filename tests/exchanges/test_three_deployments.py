@@ -1,7 +1,7 @@
 """A helpline's hub and two platforms, three real `consentry serve` deployments on
-loopback with their own databases (one platform on PostgreSQL): a request filed at the
-hub is matched on both platforms within 60 s, its withdrawal stops both within 60 s,
-and what the platforms saw comes back to the hub as feedback."""
+loopback with their own databases (one platform on PostgreSQL): a request filed in the
+hub's portal is matched on both platforms within 60 s, its withdrawal (on the status
+page) stops both within 60 s, and what the platforms saw comes back to the hub."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ from consentry.exchanges import service
 from consentry.exchanges.feedback import reach
 from consentry.exchanges.models import ExchangeKind
 from tests.browser import start_server
-from tests.cases.support import PDQ, eventually, notice
+from tests.cases.support import PDQ, eventually
 from tests.databases import empty_tables, migrated_engine
+from tests.portal.forms import COMPLETE, codes
 
 PROPAGATION_SECONDS = 60
 
@@ -113,11 +114,10 @@ def test_a_request_at_the_hub_reaches_both_platforms_and_its_withdrawal_too(
     deployments: list[Deployment],
 ) -> None:
     hub, *platforms = deployments
-    filed = httpx.post(
-        f"{hub.base}/v1/notices", json=notice(), headers=hub.key(Scope.NOTICES_WRITE)
-    )
+    # Filed in the hub's portal, as its page sends a request: only the photo's hash.
+    filed = httpx.post(f"{hub.base}/request", data={**COMPLETE, "hash": [f"pdq:{PDQ}:90"]})
     assert filed.status_code == 201, filed.text
-    reference, pin = filed.json()["reference"], filed.json()["pin"]
+    reference, pin = codes(filed.text)
 
     scanners = [platform.key(Scope.SCAN) for platform in platforms]
     for platform, headers in zip(platforms, scanners, strict=True):
@@ -132,9 +132,13 @@ def test_a_request_at_the_hub_reaches_both_platforms_and_its_withdrawal_too(
 
     eventually(fed_back, PROPAGATION_SECONDS)
 
-    withdrawn = httpx.post(f"{hub.base}/v1/cases/{reference}/withdraw", json={"pin": pin})
+    status = httpx.post(f"{hub.base}/status", data={"reference": reference, "pin": pin})
+    assert "Partner platforms your request was sent to: 2." in status.text
+    withdrawn = httpx.post(
+        f"{hub.base}/status/withdraw", data={"reference": reference, "pin": pin, "confirm": "on"}
+    )
     assert withdrawn.status_code == 200, withdrawn.text
-    assert withdrawn.json()["withdrawn_hashes"] == 1
+    assert 'id="done"' in withdrawn.text
     for platform, headers in zip(platforms, scanners, strict=True):
         still = _matched(platform, headers)
         eventually(lambda: not still(), PROPAGATION_SECONDS)  # noqa: B023 (called at once)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -17,30 +16,13 @@ from consentry.core.actor import Actor
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
 from tests.helpers import running
+from tests.portal.forms import COMPLETE, codes
 
 # Counts up to limits in fixed windows: on a clock where none ends mid-test.
 pytestmark = pytest.mark.usefixtures("fresh_windows")
 
 
 PDQ = "f" * 16 + "0" * 16 + "a5" * 16
-COMPLETE = {
-    "kind": "remove",
-    "standing": "self",
-    "urls": "https://example.org/post/1",
-    "intimacy": "intimate_parts",
-    "under_18": "no",
-    "email": "person@example.org",
-    "good_faith": "on",
-    "accurate": "on",
-    "signature_name": "Alex Example",
-    "signed": "on",
-}
-
-
-def _codes(page: str) -> tuple[str, str]:
-    found = re.search(r'id="reference"><code>([^<]+)</code>.*id="pin"><code>([^<]+)<', page, re.S)
-    assert found is not None
-    return found.group(1), found.group(2)
 
 
 @pytest.mark.parametrize("path", ["/", "/request", "/status"])
@@ -65,7 +47,7 @@ def test_the_hashing_worker_is_served_under_its_own_policy(client: TestClient) -
 def test_a_complete_request_without_javascript_is_filed(client: TestClient) -> None:
     response = client.post("/request", data={**COMPLETE, "hash": [f"pdq:{PDQ}:90"]})
     assert response.status_code == 201
-    reference, pin = _codes(response.text)
+    reference, pin = codes(response.text)
     assert "cannot be recovered" in response.text
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
     engine = make_engine(settings.resolved_database_url())
@@ -136,7 +118,7 @@ def test_a_possible_minor_goes_to_the_specialist_team(client: TestClient) -> Non
 
 
 def test_the_status_page_appeals_a_declined_request(client: TestClient) -> None:
-    reference, pin = _codes(client.post("/request", data=COMPLETE).text)
+    reference, pin = codes(client.post("/request", data=COMPLETE).text)
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
     engine = make_engine(settings.resolved_database_url())
     from consentry.cases.decisions import decide
@@ -164,7 +146,7 @@ def test_the_status_page_appeals_a_declined_request(client: TestClient) -> None:
 
 
 def test_wrong_pins_are_throttled(client: TestClient) -> None:
-    reference, _ = _codes(client.post("/request", data=COMPLETE).text)
+    reference, _ = codes(client.post("/request", data=COMPLETE).text)
     answers = [
         client.post("/status", data={"reference": reference, "pin": "AAAA-BBBB-CCCC"}).status_code
         for _ in range(6)
@@ -190,9 +172,9 @@ def test_a_network_over_its_limit_is_asked_to_wait(strict: TestClient) -> None:
 
 
 def test_many_requests_naming_one_contact_are_filed_and_flagged(strict: TestClient) -> None:
-    first, _ = _codes(strict.post("/request", data=COMPLETE).text)
+    first, _ = codes(strict.post("/request", data=COMPLETE).text)
     other = {**COMPLETE, "urls": "https://example.org/post/2"}  # another item: not merged
-    second, _ = _codes(strict.post("/request", data=other).text)
+    second, _ = codes(strict.post("/request", data=other).text)
     settings: Settings = strict.app.state.settings  # type: ignore[attr-defined]
     engine = make_engine(settings.resolved_database_url())
     with session_scope(engine) as session:
