@@ -110,6 +110,10 @@ def test_many_pages_and_a_checkpoint_that_moves_on(
         checkpoint = session.scalar(select(Exchange.checkpoint))
     assert checkpoint is not None
     assert (checkpoint["timestamp"], checkpoint["page"]) == (standin.clock, "")
+    with session_scope(engine) as session:
+        newest = session.scalar(select(Exchange.source_time))
+    assert newest is not None
+    assert int(newest.timestamp()) == standin.clock  # the source's clock: how far behind
     standin.calls.clear()
     standin.put("ImagePDQ", values[0], "Withdrawn")
     assert _sync(engine, follow) == (0, 1, 1, None)

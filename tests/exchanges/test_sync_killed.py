@@ -21,7 +21,7 @@ from consentry.exchanges.models import Exchange, ExchangeKind
 from consentry.exchanges.sync import sync
 from tests.exchanges.support import follow
 
-LINES = PAGE_LINES * 4
+LINES = PAGE_LINES * 12  # pages enough that the kill always lands mid-sync
 
 
 def _checkpoint(engine: Engine) -> dict[str, object] | None:

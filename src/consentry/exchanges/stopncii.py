@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -67,8 +68,12 @@ def _record(raw: Any) -> ExchangeRecord:
     if status is None:
         raise ValueError(f"unknown hashStatus {str(raw['hashStatus'])[:40]!r}")
     kind = SIGNAL_TYPES[signal]
+    changed = raw.get("lastModtimestamp")
     return ExchangeRecord(
-        signal_type=kind, value=normalise_value(kind, str(raw["hashValue"])), status=status
+        signal_type=kind,
+        value=normalise_value(kind, str(raw["hashValue"])),
+        status=status,
+        updated_at=datetime.fromtimestamp(changed, UTC) if isinstance(changed, int) else None,
     )
 
 
