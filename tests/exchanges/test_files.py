@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from consentry.audit.models import AuditEvent
 from consentry.banks.models import BankChange, BankEntry, ChangeAction, EntryGroup
 from consentry.config import Settings
 from consentry.core.actor import SYSTEM
@@ -84,6 +85,14 @@ def test_a_value_missing_from_a_newer_text_list_is_revoked(
     path.write_text("".join(f"pdq {v}\n" for v in VALUES[1:3]))
     assert sync(engine=engine, settings=settings, name="ngo", actor=SYSTEM).applied.revoked == 1
     assert _statuses(engine) == {VALUES[0]: "revoked", VALUES[1]: "pending", VALUES[2]: "pending"}
+    with session_scope(engine) as session:  # the revocation is in the audit log
+        audited = session.scalars(
+            select(AuditEvent.details)
+            .where(AuditEvent.action == "bank.entries.added")
+            .order_by(AuditEvent.seq.desc())
+        ).first()
+    assert audited is not None
+    assert audited["revoked"] == 1
     path.write_text("".join(f"pdq {v}\n" for v in VALUES[:3]))
     again = sync(engine=engine, settings=settings, name="ngo", actor=SYSTEM)
     assert (again.applied.added, again.applied.changed) == (0, 0)

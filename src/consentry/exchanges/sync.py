@@ -9,7 +9,7 @@ revived by a source, and a source confirms only the values it brought.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -19,12 +19,11 @@ from consentry.banks.batches import BatchSummary, add_entries
 from consentry.banks.models import (
     Bank,
     BankEntry,
-    ChangeAction,
     EntryGroup,
     EntryStatus,
     SourceKind,
 )
-from consentry.banks.service import NewEntry, log_change
+from consentry.banks.service import NewEntry
 from consentry.config import Settings
 from consentry.core.actor import Actor
 from consentry.db.base import utcnow
@@ -105,30 +104,30 @@ def _known_groups(session: Session, exchange: Exchange, labels: set[str]) -> dic
     return {label: int(group_id) for label, group_id in rows}
 
 
-def _revoke_unlisted(
+def _unlisted(
     session: Session, exchange: Exchange, listed: frozenset[tuple[str, str]]
-) -> int:
-    """Values this exchange brought that its source no longer lists: revoked here."""
-    held = session.scalars(
-        select(BankEntry).where(
+) -> list[NewEntry]:
+    """Values this exchange brought that its source no longer lists, as revocations (the
+    batch applies, logs and audits them like any other)."""
+    held = session.execute(
+        select(BankEntry.signal_type, BankEntry.value).where(
             BankEntry.bank_id == exchange.bank_id,
             BankEntry.source_kind == SourceKind.EXCHANGE,
             BankEntry.source_ref == exchange.name,
             BankEntry.status.in_([EntryStatus.PENDING, EntryStatus.CONFIRMED]),
         )
-    )
-    revoked = 0
-    for entry in held:
-        if (entry.signal_type, entry.value) not in listed:
-            entry.status = EntryStatus.REVOKED
-            log_change(
-                session=session,
-                bank_id=exchange.bank_id,
-                entry_id=entry.id,
-                action=ChangeAction.REVOKED,
-            )
-            revoked += 1
-    return revoked
+    ).all()
+    return [
+        NewEntry(
+            signal_type=kind,
+            value=value,
+            status=EntryStatus.REVOKED,
+            source_kind=SourceKind.EXCHANGE,
+            source_ref=exchange.name,
+        )
+        for kind, value in held
+        if (kind, value) not in listed
+    ]
 
 
 def apply_page(
@@ -143,6 +142,8 @@ def apply_page(
             batch.append(_entry(exchange, record))
         except ValueError as error:
             skipped.append(str(error))
+    if page.listed is not None:
+        batch += _unlisted(session, exchange, page.listed)
     groups = _known_groups(session, exchange, {e.group for e in batch if e.group is not None})
     summary = add_entries(
         session=session,
@@ -153,8 +154,6 @@ def apply_page(
         confirms_from=exchange.name,
         adds_final=False,
     )
-    if page.listed is not None:
-        summary.revoked += _revoke_unlisted(session, exchange, page.listed)
     return summary, skipped
 
 
@@ -221,8 +220,4 @@ def _finish(engine: Engine, exchange_id: int, result: SyncResult) -> None:
         exchange.last_error = result.error
         if result.error is None:
             exchange.last_success_at = now
-        counts = {
-            name: getattr(result.applied, name)
-            for name in ("added", "confirmed", "withdrawn", "revoked", "unchanged")
-        }
-        exchange.last_applied = counts | {"skipped": result.skipped_count}
+        exchange.last_applied = asdict(result.applied) | {"skipped": result.skipped_count}
