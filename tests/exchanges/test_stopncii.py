@@ -22,6 +22,7 @@ from consentry.exchanges.sync import sync
 from consentry.matching.schemas import Match, Tier
 from consentry.scans.models import Outcome, ScanRecord
 from consentry.scans.outcomes import record_outcome
+from consentry.scans.records import Scans
 from consentry.scans.service import settle
 from tests.exchanges import support
 from tests.exchanges.stopncii_standin import (
@@ -183,10 +184,8 @@ def test_the_platforms_matches_go_back_as_feedback(
             session=session, name="pipeline", scopes=[Scope.SCAN], actor=SYSTEM
         )
         key_id = pipeline.id
-        settle(
-            session=session, api_key_id=key_id, found=[("upload-1", matches)],
-            bank_ids={"stopncii": bank.id}, settings=follow,
-        )  # fmt: skip
+        scans = Scans(key_id, [("upload-1", matches)], {"stopncii": bank.id})
+        settle(session=session, requests=[scans], settings=follow)
     result = sync(engine=engine, settings=follow, name="stopncii", actor=SYSTEM)
     assert (result.error, result.feedback) == (None, 2)
     assert sorted((f["hashValue"], f["feedbackValue"]) for f in standin.feedback) == [

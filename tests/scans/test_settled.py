@@ -10,7 +10,8 @@ from consentry.banks.models import ChangeAction
 from consentry.banks.service import NewEntry, add_entry, change_status, create_bank
 from consentry.core.actor import SYSTEM
 from consentry.matching.schemas import Match, Tier
-from consentry.scans.service import as_stored, verdict_of
+from consentry.scans.records import verdict_of
+from consentry.scans.service import as_stored, entry_states
 
 PENDING, CONFIRMED, WITHDRAWN = "a1" * 32, "b2" * 32, "c3" * 32
 
@@ -44,10 +45,11 @@ def test_matches_are_settled_against_the_database(session: Session) -> None:
         _match(ids[WITHDRAWN], WITHDRAWN, Tier.AUTO),
         _match(ids[CONFIRMED], CONFIRMED, Tier.REVIEW),
     ]
-    settled = as_stored(session=session, matches=lagging)
+    statuses = {i: s for i, (s, _) in entry_states(session=session, matches=lagging).items()}
+    settled = as_stored(statuses=statuses, matches=lagging)
     assert [(m.value, m.tier) for m in settled] == [
         (PENDING, Tier.REVIEW),
         (CONFIRMED, Tier.REVIEW),
     ]
     assert verdict_of(settled).value == "review"
-    assert as_stored(session=session, matches=[lagging[1]]) == []
+    assert as_stored(statuses=statuses, matches=[lagging[1]]) == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Exists, Select, exists, select
 from sqlalchemy.orm import Session
 
 from consentry.actions.models import ActionKind
@@ -47,17 +47,9 @@ def locate_item(
     return item
 
 
-def copies_found(
-    *,
-    session: Session,
-    scan_id: int,
-    content_id: str | None,
-    matches: Sequence[Match],
-    settings: Settings,
-) -> list[Item]:
-    """Items for the cases whose confirmed hashes this scan matched (one per case)."""
-    entry_ids = [m.entry_id for m in matches]
-    rows = session.execute(
+def _holders(entry_ids: set[int]) -> Select[int, int]:
+    """(case, entry) for each of these entries a confirmed case holds, confirmed."""
+    return (
         select(CaseHash.case_id, BankEntry.id)
         .join(BankEntry, BankEntry.id == CaseHash.entry_id)
         .join(Case, Case.id == CaseHash.case_id)
@@ -67,7 +59,30 @@ def copies_found(
             Case.status == CaseStatus.CONFIRMED,
         )
         .order_by(CaseHash.case_id)
-    ).all()
+    )
+
+
+def held_by_case() -> Exists:
+    """Whether a confirmed case holds the entry of the enclosing query (`BankEntry`), as
+    a column: scans learn it with the entries' statuses, in one query for a batch (most
+    matches are of hashes no case holds, and need nothing more)."""
+    return exists().where(
+        CaseHash.entry_id == BankEntry.id,
+        CaseHash.case_id == Case.id,
+        Case.status == CaseStatus.CONFIRMED,
+    )
+
+
+def copies_found(
+    *,
+    session: Session,
+    scan_id: int,
+    content_id: str | None,
+    matches: Sequence[Match],
+    settings: Settings,
+) -> list[Item]:
+    """Items for the cases whose confirmed hashes this scan matched (one per case)."""
+    rows = session.execute(_holders({m.entry_id for m in matches})).all()
     # A hash several requests hold: the copy goes to the earliest confirmed one, once.
     case_of: dict[int, int] = {}
     for holder, entry_id in rows:

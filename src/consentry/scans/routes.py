@@ -25,11 +25,12 @@ from consentry.hashing.video import VideoLimits, VideoSignals, hash_video_stream
 from consentry.matching.live import LiveIndex
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.reference import needs_reference, with_reference
-from consentry.matching.schemas import Match
 from consentry.scans.counts import ScanCounts
+from consentry.scans.intake import ScanIntake
 from consentry.scans.models import ScanRecord
+from consentry.scans.records import Scans, verdict_of
 from consentry.scans.schemas import BatchResult, BatchScan, HashScan, ScanResult
-from consentry.scans.service import Settled, settle, verdict_of
+from consentry.scans.service import Settled
 
 router = APIRouter(prefix="/v1", tags=["scanning"])
 
@@ -74,20 +75,6 @@ _SCAN_BODY: dict[str, Any] = {
 }
 
 
-Found = list[tuple[Query, str | None, list[Match]]]
-
-
-def _record(request: Request, key: KeyIdentity, matcher: Matcher, found: Found) -> Settled:
-    with session_scope(request.app.state.engine) as session:
-        return settle(
-            session=session,
-            api_key_id=key.id,
-            found=[(content_id, matched) for _, content_id, matched in found],
-            bank_ids={b.name: b.id for b in matcher.banks.values()},
-            settings=request.app.state.settings,
-        )
-
-
 async def _conclude(
     request: Request,
     key: KeyIdentity,
@@ -98,7 +85,8 @@ async def _conclude(
     """Match each query, record those that matched, count them all.
 
     Matching takes well under a millisecond and runs here; only the database write
-    of a matched scan goes to a worker thread (most scans match nothing). An uploaded
+    of a matched scan goes to the writer thread, which commits concurrent requests'
+    scans together (`scans.intake`; most scans match nothing). An uploaded
     image (`image`) matched just outside a bank's automatic distance is hashed again
     with Meta's reference PDQ, which decides the tier (`matching.reference`).
     """
@@ -109,7 +97,12 @@ async def _conclude(
         found[0] = (query, content_id, with_reference(matcher, matches, reference))
     settled: Settled = [([], None)] * len(found)
     if any(matches for _, _, matches in found):
-        settled = await run_in_threadpool(_record, request, key, matcher, found)
+        scans = Scans(
+            api_key_id=key.id,
+            found=[(content_id, matches) for _, content_id, matches in found],
+            bank_ids={b.name: b.id for b in matcher.banks.values()},
+        )
+        settled = await part(request, ScanIntake).settle(scans)
     counts = part(request, ScanCounts)
     results = []
     for (query, content_id, _), (matches, scan_id) in zip(found, settled, strict=True):

@@ -12,35 +12,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consentry.banks.models import BankEntry, EntryStatus
-from consentry.cases.copies import copies_found
+from consentry.banks.records import labels_of
+from consentry.cases.copies import copies_found, held_by_case
 from consentry.config import Settings
-from consentry.matching.labels import labelled
 from consentry.matching.schemas import Match, Tier
-from consentry.scans.models import ScanCounter, ScanMatch, ScanRecord
-from consentry.scans.schemas import Verdict
+from consentry.scans.models import ScanCounter
+from consentry.scans.records import Scans, record_scans
 
 
-def verdict_of(matches: Sequence[Match]) -> Verdict:
+def entry_states(*, session: Session, matches: Sequence[Match]) -> dict[int, tuple[str, bool]]:
+    """Each matched entry's current status, and whether a confirmed case holds it (one
+    query for a whole batch)."""
     if not matches:
-        return Verdict.NO_MATCH
-    if any(m.tier is Tier.AUTO for m in matches):
-        return Verdict.AUTO_ACTION
-    return Verdict.REVIEW
-
-
-def as_stored(*, session: Session, matches: Sequence[Match]) -> list[Match]:
-    """The matches as the database has them now (S2). The matcher follows the change
-    log within a second; in that second an entry may have been withdrawn (the match
-    goes) or not yet confirmed (automatic action is not due). Verdict and action are
-    then decided on the same matches, so a platform is never told `review` while an
-    automated removal is requested, nor `auto_action` for a withdrawn hash."""
-    statuses = dict(
-        session.execute(
-            select(BankEntry.id, BankEntry.status).where(
-                BankEntry.id.in_([m.entry_id for m in matches])
-            )
-        ).all()
+        return {}
+    rows = session.execute(
+        select(BankEntry.id, BankEntry.status, held_by_case()).where(
+            BankEntry.id.in_({m.entry_id for m in matches})
+        )
     )
+    return {entry_id: (status, held) for entry_id, status, held in rows}
+
+
+def as_stored(*, statuses: dict[int, str], matches: Sequence[Match]) -> list[Match]:
+    """The matches as the database has them now (S2; `statuses` from `entry_statuses`).
+    The matcher follows the change log within a second; in that second an entry may
+    have been withdrawn (the match goes) or not yet confirmed (automatic action is not
+    due). Verdict and action are then decided on the same matches, so a platform is
+    never told `review` while an automated removal is requested, nor `auto_action` for
+    a withdrawn hash."""
     current = []
     for match in matches:
         status = statuses.get(match.entry_id)
@@ -52,74 +51,53 @@ def as_stored(*, session: Session, matches: Sequence[Match]) -> list[Match]:
     return current
 
 
-def record_scan(
-    *,
-    session: Session,
-    api_key_id: int | None,
-    content_id: str | None,
-    matches: Sequence[Match],
-    bank_ids: dict[str, int],
-) -> ScanRecord:
-    """Keep a matched scan with every match (the case workflow acts on it)."""
-    record = ScanRecord(api_key_id=api_key_id, content_id=content_id, verdict=verdict_of(matches))
-    session.add(record)
-    session.flush()
-    session.add_all(
-        ScanMatch(
-            scan_id=record.id,
-            entry_id=m.entry_id,
-            bank_id=bank_ids[m.bank],
-            signal_type=m.signal_type,
-            distance=m.distance,
-            threshold=m.threshold,
-            variant=m.variant,
-            tier=m.tier.value,
-            windows=m.windows,
-            region=m.region,
-            video=m.video,
-        )
-        for m in matches
-    )
-    session.flush()
-    return record
-
-
 Settled = list[tuple[list[Match], int | None]]
 
 
-def settle(
-    *,
-    session: Session,
-    api_key_id: int | None,
-    found: Sequence[tuple[str | None, list[Match]]],
-    bank_ids: dict[str, int],
-    settings: Settings,
-) -> Settled:
-    """Keep the scans that matched: for each (content id, matches), its matches as the
-    database has them now and its scan id (None when nothing matched). A match of a
-    confirmed request's hash is a found copy of it (maybe removed automatically)."""
-    settled: Settled = []
-    for content_id, matched in found:
-        stored = as_stored(session=session, matches=matched) if matched else []
-        matches = labelled(session=session, matches=stored)
-        if not matches:
-            settled.append(([], None))
-            continue
-        record = record_scan(
-            session=session,
-            api_key_id=api_key_id,
-            content_id=content_id,
-            matches=matches,
-            bank_ids=bank_ids,
-        )
-        copies_found(
-            session=session,
-            scan_id=record.id,
-            content_id=content_id,
-            matches=matches,
-            settings=settings,
-        )
-        settled.append((matches, record.id))
+def settle(*, session: Session, requests: Sequence[Scans], settings: Settings) -> list[Settled]:
+    """Keep the scans that matched, for every request at once: for each (content id,
+    matches), its matches as the database has them now and its scan id (None when
+    nothing matched). A match of a confirmed request's hash is a found copy of it
+    (maybe removed automatically).
+
+    A fixed number of statements however many scans (statuses, labels, the records,
+    their matches, the cases holding any of them): concurrent requests share one
+    transaction (`scans.intake`), and a viral image's re-uploads cost little more
+    than unmatched scans."""
+    every = [m for request in requests for _, matches in request.found for m in matches]
+    states = entry_states(session=session, matches=every)
+    statuses = {entry_id: status for entry_id, (status, _) in states.items()}
+    labels = labels_of(session=session, group_ids={m.group for m in every if m.group})
+    settled: list[Settled] = []
+    kept: list[tuple[Scans, str | None, list[Match]]] = []
+    for request in requests:
+        results: Settled = []
+        for content_id, matched in request.found:
+            stored = as_stored(statuses=statuses, matches=matched)
+            matches = [replace(m, label=labels.get(m.group)) if m.group else m for m in stored]
+            results.append((matches, None))
+            if matches:
+                kept.append((request, content_id, matches))
+        settled.append(results)
+    if not kept:
+        return settled
+    ids = record_scans(session=session, scans=kept)
+    held = {entry_id for entry_id, (status, held) in states.items() if held}
+    records = iter(zip(ids, kept, strict=True))
+    for results in settled:
+        for position, (matches, _) in enumerate(results):
+            if not matches:
+                continue
+            scan_id, (_, content_id, _) = next(records)
+            results[position] = (matches, scan_id)
+            if held.intersection(m.entry_id for m in matches):
+                copies_found(
+                    session=session,
+                    scan_id=scan_id,
+                    content_id=content_id,
+                    matches=matches,
+                    settings=settings,
+                )
     return settled
 
 

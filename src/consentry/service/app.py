@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.install(app.state)
         runtime.start()
         yield
+        await runtime.scan_intake.close()  # what is queued is written first
         runtime.stop()
         engine.dispose()
 

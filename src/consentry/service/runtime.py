@@ -24,6 +24,7 @@ from consentry.hashing.windows import warm_up
 from consentry.matching.live import LiveIndex
 from consentry.retention import jobs as retention_jobs
 from consentry.scans.counts import ScanCounts
+from consentry.scans.intake import ScanIntake
 from consentry.service.jobs import JobRunner
 from consentry.transparency import jobs as transparency_jobs
 
@@ -41,6 +42,7 @@ class Runtime:
         self.admission = Admission(settings.decode_concurrency, settings.decode_wait_seconds)
         self.live_index = LiveIndex(self.read_engine, snapshot=settings.data_dir / "index")
         self.scan_counts = ScanCounts(engine)
+        self.scan_intake = ScanIntake(engine, settings)
         jobs: list[PeriodicJob] = [
             *self.key_gate.jobs(),
             self.scan_counts.job(),
@@ -55,7 +57,13 @@ class Runtime:
         """Make each part findable by its type (`consentry.api.parts.part`)."""
         state.parts = {
             type(found): found
-            for found in (self.key_gate, self.admission, self.live_index, self.scan_counts)
+            for found in (
+                self.key_gate,
+                self.admission,
+                self.live_index,
+                self.scan_counts,
+                self.scan_intake,
+            )
         }
 
     def start(self) -> None:
