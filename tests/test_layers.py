@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("matching",),
     ("actions",),  # the outbox: webhooks, e-mail, removal requests
     ("cases",),  # notices, decisions, copies, appeals, preservation
+    ("content",),  # the content index and the copy finder (scans register content)
     # ... and exchanges: hash lists shared with other deployments, and partners' feedback.
     ("scans", "evidence", "transparency", "portal", "web", "exchanges"),
     ("reports", "compat"),  # figures; other tools' APIs (HMA), answered by consentry

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from consentry.banks.models import ChangeAction
 from consentry.banks.service import NewEntry, add_entry, change_status, create_bank
+from consentry.cases.copies import as_stored, entry_states
 from consentry.core.actor import SYSTEM
 from consentry.matching.schemas import Match, Tier
 from consentry.scans.records import verdict_of
-from consentry.scans.service import as_stored, entry_states
 
 PENDING, CONFIRMED, WITHDRAWN = "a1" * 32, "b2" * 32, "c3" * 32
 
@@ -45,11 +45,11 @@ def test_matches_are_settled_against_the_database(session: Session) -> None:
         _match(ids[WITHDRAWN], WITHDRAWN, Tier.AUTO),
         _match(ids[CONFIRMED], CONFIRMED, Tier.REVIEW),
     ]
-    statuses = {i: s for i, (s, _) in entry_states(session=session, matches=lagging).items()}
-    settled = as_stored(statuses=statuses, matches=lagging)
+    states = entry_states(session=session, matches=lagging)
+    settled = as_stored(states=states, matches=lagging)
     assert [(m.value, m.tier) for m in settled] == [
         (PENDING, Tier.REVIEW),
         (CONFIRMED, Tier.REVIEW),
     ]
     assert verdict_of(settled).value == "review"
-    assert as_stored(statuses=statuses, matches=[lagging[1]]) == []
+    assert as_stored(states=states, matches=[lagging[1]]) == []

@@ -211,6 +211,7 @@ NoticeWriter = Annotated[KeyIdentity, Depends(require(Scope.NOTICES_WRITE))]
 AppealWriter = Annotated[KeyIdentity, Depends(require(Scope.APPEALS_WRITE))]
 ActionAcker = Annotated[KeyIdentity, Depends(require(Scope.ACTIONS_ACK))]
 FeedReader = Annotated[KeyIdentity, Depends(require(Scope.FEED_READ))]
+ContentWriter = Annotated[KeyIdentity, Depends(require(Scope.CONTENT_WRITE))]
 CaseDecider = Annotated[
     Caller, Depends(staff_or_key({Scope.CASES_DECIDE}, Role.REVIEWER, Role.LEAD))
 ]

@@ -24,6 +24,7 @@ class Scope(StrEnum):
     APPEALS_WRITE = "appeals:write"  # uploaders' appeals, relayed by the platform
     REPORTS_READ = "reports:read"
     FEED_READ = "feed:read"  # a partner platform reading this hub's feed
+    CONTENT_WRITE = "content:write"  # registering the platform's content in the content index
 
 
 class ApiKey(Base):

@@ -5,6 +5,7 @@ distance gets a removal request at once; a near one waits for a human."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Exists, Select, exists, select
@@ -73,15 +74,48 @@ def held_by_case() -> Exists:
     )
 
 
+def entry_states(*, session: Session, matches: Sequence[Match]) -> dict[int, tuple[str, bool]]:
+    """Each matched entry's current status, and whether a confirmed case holds it (one
+    query for a whole batch)."""
+    if not matches:
+        return {}
+    rows = session.execute(
+        select(BankEntry.id, BankEntry.status, held_by_case()).where(
+            BankEntry.id.in_({m.entry_id for m in matches})
+        )
+    )
+    return {entry_id: (status, held) for entry_id, status, held in rows}
+
+
+def as_stored(*, states: dict[int, tuple[str, bool]], matches: Sequence[Match]) -> list[Match]:
+    """The matches as the database has them now (S2; `states` from `entry_states`).
+    The matcher follows the change log within a second; in that second an entry may
+    have been withdrawn (the match goes) or not yet confirmed (automatic action is not
+    due). Verdict and action are then decided on the same matches, so a platform is
+    never told `review` while an automated removal is requested, nor `auto_action` for
+    a withdrawn hash."""
+    current = []
+    for match in matches:
+        status, _ = states.get(match.entry_id, (None, False))
+        if status is None or not EntryStatus(status).matchable:
+            continue
+        if match.tier is Tier.AUTO and status != EntryStatus.CONFIRMED:
+            match = replace(match, tier=Tier.REVIEW)
+        current.append(match)
+    return current
+
+
 def copies_found(
     *,
     session: Session,
-    scan_id: int,
+    scan_id: int | None,
     content_id: str | None,
     matches: Sequence[Match],
     settings: Settings,
+    found_by: str = "scan",
 ) -> list[Item]:
-    """Items for the cases whose confirmed hashes this scan matched (one per case)."""
+    """Items for the cases whose confirmed hashes this scan matched (one per case);
+    `found_by` "content" for content the platform registered (no scan)."""
     rows = session.execute(_holders({m.entry_id for m in matches})).all()
     # A hash several requests hold: the copy goes to the earliest confirmed one, once.
     case_of: dict[int, int] = {}
@@ -120,7 +154,7 @@ def copies_found(
                 case=case,
                 item=Item(
                     content_id=content_id,
-                    found_by="scan",
+                    found_by=found_by,
                     scan_id=scan_id,
                     distance=match.distance,
                     status=ItemStatus.LOCATED if automatic else ItemStatus.NEEDS_REVIEW,

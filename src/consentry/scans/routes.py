@@ -3,6 +3,7 @@ matched scans (for the case workflow) and counters; image bytes are dropped once
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Request, Response
@@ -12,10 +13,14 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from consentry.accounts.auth import ScanKey
+from consentry.accounts.models import Scope
 from consentry.accounts.service import KeyIdentity
 from consentry.api.admission import Admission
 from consentry.api.metrics import SCANS
 from consentry.api.parts import part
+from consentry.api.problems import Problem
+from consentry.content.schemas import INDEXED
+from consentry.content.service import register
 from consentry.db.session import session_scope
 from consentry.detection.service import inspect, provenance_detectors
 from consentry.hashing.media import is_video
@@ -31,6 +36,7 @@ from consentry.scans.models import ScanRecord
 from consentry.scans.records import Scans, verdict_of
 from consentry.scans.schemas import BatchResult, BatchScan, HashScan, ScanResult
 from consentry.scans.service import Settled
+from consentry.signals.registry import KINDS
 
 router = APIRouter(prefix="/v1", tags=["scanning"])
 
@@ -67,6 +73,7 @@ _SCAN_BODY: dict[str, Any] = {
                     "properties": {
                         "file": {"type": "string", "format": "binary"},
                         "content_id": {"type": "string", "maxLength": 200},
+                        "index_content": {"type": "boolean"},
                     },
                 }
             },
@@ -122,8 +129,11 @@ async def _conclude(
     return results
 
 
-async def _upload_query(request: Request) -> tuple[tuple[Query, str | None], bytes | None]:
-    """The uploaded file's query, and an image's bytes (for its provenance, if it matches)."""
+async def _upload_query(
+    request: Request,
+) -> tuple[tuple[Query, str | None], bytes | None, bool]:
+    """The uploaded file's query, an image's bytes (for its provenance, if it matches),
+    and whether to register it in the content index."""
     form = await request.form(max_files=1, max_fields=4)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
@@ -135,13 +145,18 @@ async def _upload_query(request: Request) -> tuple[tuple[Query, str | None], byt
         raise RequestValidationError(
             [{"loc": ("body", "content_id"), "msg": "at most 200 characters", "type": "value"}]
         )
+    index = form.get("index_content") in ("true", "1")
+    if index and not content_id:
+        raise RequestValidationError(
+            [{"loc": ("body", "index_content"), "msg": "needs a content_id", "type": "value"}]
+        )
     # The form parser has spooled the upload to a local file: a first read blocks nothing.
     if is_video(upload.file):
         video = await run_in_threadpool(_video_of, request, upload.file)
-        return (Query.from_video(video), content_id), None
+        return (Query.from_video(video), content_id), None, index
     data = await upload.read()
     signals = await run_in_threadpool(_signals_of, request, data)
-    return (Query.from_signals(signals), content_id), data
+    return (Query.from_signals(signals), content_id), data, index
 
 
 def _signals_of(request: Request, data: bytes) -> ImageSignals:
@@ -174,6 +189,27 @@ def _attach_signals(request: Request, scan_id: int, data: bytes) -> None:
         session.get_one(ScanRecord, scan_id).signals = [f.to_json() for f in findings]
 
 
+def _index_content(request: Request, key: KeyIdentity, items: list[tuple[str, Query]]) -> None:
+    """Register scanned uploads in the content index (`index_content`): their values of
+    the kinds that stand alone (a PDQ as uploaded, digests). Already matched against the
+    banks by this scan; the copy finder searches them when a bank value comes later."""
+    if Scope.CONTENT_WRITE not in key.scopes:
+        raise Problem(
+            HTTPStatus.FORBIDDEN,
+            "forbidden",
+            "index_content needs an API key with the scope 'content:write'",
+        )
+    values = [
+        (content_id, kind, value)
+        for content_id, query in items
+        for kind, variant, value in query.values
+        if kind in INDEXED and variant == KINDS[kind].value_variant
+    ]
+    if values:
+        with session_scope(request.app.state.engine) as session:
+            register(session=session, api_key_id=key.id, items=values, scanned=True)
+
+
 def _json(result: ScanResult | BatchResult) -> Response:
     # The result is built from validated parts: serialise it once, skip re-validation
     # (the scan path is the hot one; `response_model` still documents the shape).
@@ -194,11 +230,14 @@ async def scan(request: Request, key: ScanKey) -> Response:
     matcher = part(request, LiveIndex).ready()
     data = None
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        item, data = await _upload_query(request)
+        item, data, index = await _upload_query(request)
     else:
         body: HashScan = _parse(HashScan, await request.body())
-        item = (body.query(), body.content_id)
+        item, index = (body.query(), body.content_id), body.index_content
     [result] = await _conclude(request, key, matcher, [item], image=data)
+    query, content_id = item
+    if index and content_id is not None:
+        await run_in_threadpool(_index_content, request, key, [(content_id, query)])
     if data is not None and result.scan_id is not None:
         await run_in_threadpool(_attach_signals, request, result.scan_id, data)
     return _json(result)
@@ -235,4 +274,12 @@ async def scan_batch(request: Request, key: ScanKey) -> Response:
     matcher = part(request, LiveIndex).ready()
     batch: BatchScan = _parse(BatchScan, await request.body())
     items = [(item.query(), item.content_id) for item in batch.items]
-    return _json(BatchResult(results=await _conclude(request, key, matcher, items)))
+    results = await _conclude(request, key, matcher, items)
+    indexed = [
+        (item.content_id, query)
+        for item, (query, _) in zip(batch.items, items, strict=True)
+        if item.index_content and item.content_id is not None
+    ]
+    if indexed:
+        await run_in_threadpool(_index_content, request, key, indexed)
+    return _json(BatchResult(results=results))

@@ -25,6 +25,12 @@ ContentId = Field(
 )
 
 
+IndexContent = Field(
+    default=False,
+    description="Also register this content (its `content_id` and hash) in the content index"
+    " (the key needs `content:write`): a bank value confirmed later finds it.",
+)
+
 # An image yields a few dozen window hashes; a list longer than this is not one image's.
 MAX_VALUES = 100
 # A video's frames: three hours at one a second. Also the most frames in one batch.
@@ -68,6 +74,8 @@ class HashScanFields(BaseModel):
         if len(given) != 1:
             *others, last = KINDS
             raise ValueError(f"give exactly one of {', '.join(others)} or {last}")
+        if getattr(self, "index_content", False) and not getattr(self, "content_id", None):
+            raise ValueError("index_content needs the content_id to register")
         return self
 
     @property
@@ -92,6 +100,7 @@ class HashScanFields(BaseModel):
 
     if TYPE_CHECKING:  # declared after the kinds' fields, below
         content_id: str | None
+        index_content: bool
 
 
 def _value_field(kind: SignalKind) -> Any:
@@ -114,6 +123,7 @@ else:
         __doc__=f"Exactly one of {', '.join([*KINDS][:-1])} or {[*KINDS][-1]}, as hex.",
         **{name: _value_field(kind) for name, kind in KINDS.items()},
         content_id=(str | None, ContentId),
+        index_content=(bool, IndexContent),
     )
 
 

@@ -11,45 +11,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consentry.banks.models import BankEntry, EntryStatus
 from consentry.banks.records import labels_of
-from consentry.cases.copies import copies_found, held_by_case
+from consentry.cases.copies import as_stored, copies_found, entry_states
 from consentry.config import Settings
-from consentry.matching.schemas import Match, Tier
+from consentry.matching.schemas import Match
 from consentry.scans.models import ScanCounter
 from consentry.scans.records import Scans, record_scans
-
-
-def entry_states(*, session: Session, matches: Sequence[Match]) -> dict[int, tuple[str, bool]]:
-    """Each matched entry's current status, and whether a confirmed case holds it (one
-    query for a whole batch)."""
-    if not matches:
-        return {}
-    rows = session.execute(
-        select(BankEntry.id, BankEntry.status, held_by_case()).where(
-            BankEntry.id.in_({m.entry_id for m in matches})
-        )
-    )
-    return {entry_id: (status, held) for entry_id, status, held in rows}
-
-
-def as_stored(*, statuses: dict[int, str], matches: Sequence[Match]) -> list[Match]:
-    """The matches as the database has them now (S2; `statuses` from `entry_statuses`).
-    The matcher follows the change log within a second; in that second an entry may
-    have been withdrawn (the match goes) or not yet confirmed (automatic action is not
-    due). Verdict and action are then decided on the same matches, so a platform is
-    never told `review` while an automated removal is requested, nor `auto_action` for
-    a withdrawn hash."""
-    current = []
-    for match in matches:
-        status = statuses.get(match.entry_id)
-        if status is None or not EntryStatus(status).matchable:
-            continue
-        if match.tier is Tier.AUTO and status != EntryStatus.CONFIRMED:
-            match = replace(match, tier=Tier.REVIEW)
-        current.append(match)
-    return current
-
 
 Settled = list[tuple[list[Match], int | None]]
 
@@ -66,14 +33,13 @@ def settle(*, session: Session, requests: Sequence[Scans], settings: Settings) -
     than unmatched scans."""
     every = [m for request in requests for _, matches in request.found for m in matches]
     states = entry_states(session=session, matches=every)
-    statuses = {entry_id: status for entry_id, (status, _) in states.items()}
     labels = labels_of(session=session, group_ids={m.group for m in every if m.group})
     settled: list[Settled] = []
     kept: list[tuple[Scans, str | None, list[Match]]] = []
     for request in requests:
         results: Settled = []
         for content_id, matched in request.found:
-            stored = as_stored(statuses=statuses, matches=matched)
+            stored = as_stored(states=states, matches=matched)
             matches = [replace(m, label=labels.get(m.group)) if m.group else m for m in stored]
             results.append((matches, None))
             if matches:

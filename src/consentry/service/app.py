@@ -26,6 +26,7 @@ from consentry.cases.removal_routes import router as removal_router
 from consentry.cases.routes import router as cases_router
 from consentry.compat.hma import router as hma_router
 from consentry.config import Settings, get_settings
+from consentry.content.routes import router as content_router
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
 from consentry.db.sealed import use_settings
@@ -56,6 +57,7 @@ ROUTERS = (
     hashing_router,
     detection_router,
     scans_router,
+    content_router,
     outcomes_router,
     banks_router,
     cases_router,

@@ -16,6 +16,7 @@ from consentry.api.admission import Admission
 from consentry.cases import jobs as cases_jobs
 from consentry.cases.notify import LETTERS
 from consentry.config import Settings
+from consentry.content.finder import ContentFinder
 from consentry.core.jobs import PeriodicJob
 from consentry.db.engine import make_engine
 from consentry.evidence import jobs as evidence_jobs
@@ -43,9 +44,11 @@ class Runtime:
         self.live_index = LiveIndex(self.read_engine, snapshot=settings.data_dir / "index")
         self.scan_counts = ScanCounts(engine)
         self.scan_intake = ScanIntake(engine, settings)
+        self.content_finder = ContentFinder(engine, settings, self.live_index)
         jobs: list[PeriodicJob] = [
             *self.key_gate.jobs(),
             self.scan_counts.job(),
+            self.content_finder.job(),
             # The outbox is infrastructure: the case workflow says how its e-mail is written.
             *actions_jobs.jobs(settings=settings, engine=engine, letters=LETTERS),
         ]

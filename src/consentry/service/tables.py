@@ -25,6 +25,7 @@ from consentry.cases.models import (
     PreservedCopy,
     Statement,
 )
+from consentry.content.models import ContentChange, ContentHash, FinderState
 from consentry.exchanges.models import Exchange, Partner, PartnerBank, PartnerFeedback
 from consentry.retention.models import Tombstone
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
@@ -46,11 +47,14 @@ __all__ = [
     "CasePersonal",
     "Claim",
     "Comment",
+    "ContentChange",
+    "ContentHash",
     "CyberTiplineReport",
     "Deadline",
     "DeadlineMark",
     "Exchange",
     "Exposure",
+    "FinderState",
     "Item",
     "Notice",
     "OutboxMessage",
