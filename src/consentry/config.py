@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     retention_copies_days: int = Field(default=30, ge=0)
     retention_closed_hashes_days: int = Field(default=365, ge=1)
     retention_interval_seconds: int = Field(default=3600, ge=1)
+    # Content index hashes are kept while their content is registered; with a number, a
+    # hash registered longer ago is deleted (platforms that index only recent uploads).
+    retention_content_days: int | None = Field(default=None, ge=1)
     # C2PA trust anchors (PEM); unset, the list shipped in consentry/detection/trust.
     c2pa_trust_anchors: Path | None = None
     # The Ed25519 key that signs evidence bundles; made on first use if missing.

@@ -6,6 +6,7 @@ other's content ids."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
@@ -65,6 +66,20 @@ def remove(*, session: Session, api_key_id: int, content_ids: Sequence[str]) -> 
         .returning(ContentHash.id)
     ).all()
     _log(session, ids, ContentAction.REMOVED)
+    return len(ids)
+
+
+def expire(*, session: Session, before: datetime, limit: int = 10_000) -> int:
+    """Delete up to `limit` hashes registered before `before` (retention); how many."""
+    ids = session.scalars(
+        select(ContentHash.id)
+        .where(ContentHash.registered_at < before)
+        .order_by(ContentHash.id)
+        .limit(limit)
+    ).all()
+    if ids:
+        session.execute(delete(ContentHash).where(ContentHash.id.in_(ids)))
+        _log(session, ids, ContentAction.REMOVED)
     return len(ids)
 
 

@@ -10,6 +10,8 @@ declined, withdrawn, or confirmed with every item resolved and no appeal pending
   comments (`CONSENTRY_RETENTION_FREE_TEXT_DAYS`).
 - `copies`: preserved copies of content, counted from the end of their hold
   (`CONSENTRY_RETENTION_COPIES_DAYS`).
+- `content`: content index hashes registered more than `CONSENTRY_RETENTION_CONTENT_DAYS`
+  ago (unset by default: kept until the platform removes its content).
 - `hashes`: the hashes of declined and withdrawn cases, revoked first so that they stop
   matching, then overwritten with random values of the same form
   (`CONSENTRY_RETENTION_CLOSED_HASHES_DAYS`). Confirmed hashes stay: the operator has a
@@ -46,6 +48,7 @@ from consentry.cases.models import (
     PreservedCopy,
 )
 from consentry.config import Settings
+from consentry.content.service import expire
 from consentry.core.actor import RETENTION
 from consentry.retention.models import Tombstone
 from consentry.review.models import Comment
@@ -204,4 +207,7 @@ def purge_due(*, session: Session, settings: Settings, now: datetime) -> Counter
         if age >= timedelta(days=settings.retention_closed_hashes_days):
             done["hashes"] += _hashes(session, case, now)
         done["copies"] += _copies(session, case, now, settings)
+    if settings.retention_content_days is not None:
+        before = now - timedelta(days=settings.retention_content_days)
+        done["content"] += expire(session=session, before=before)
     return +done
