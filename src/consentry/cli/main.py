@@ -19,6 +19,7 @@ from consentry.cli import (
     user,
     webhook,
 )
+from consentry.cli.backfill import backfill_command
 from consentry.cli.hash import hash_command
 from consentry.cli.inspect import inspect_command
 from consentry.cli.match import match_command, scan_command
@@ -35,6 +36,7 @@ app.command("match")(match_command)
 app.command("scan")(scan_command)
 app.command("report")(report_command)
 app.command("inspect")(inspect_command)
+app.command("backfill")(backfill_command)
 app.add_typer(bank.app, name="bank")
 app.add_typer(db.app, name="db")
 app.add_typer(apikey.app, name="apikey")

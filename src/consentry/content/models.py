@@ -57,3 +57,18 @@ class FinderState(Base):
     content_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     holder: Mapped[str | None] = mapped_column(String(64), default=None)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class BackfilledFile(Base):
+    """A file `consentry backfill` has taken from a source, with its outcome: a rerun
+    after a crash skips every file recorded here (written with its content hashes)."""
+
+    __tablename__ = "backfilled_files"
+    __table_args__ = (UniqueConstraint("source", "path"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(500))
+    path: Mapped[str] = mapped_column(String(1000))
+    # "indexed", or the error kind of a file that could not be hashed
+    outcome: Mapped[str] = mapped_column(String(32))
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -119,6 +119,13 @@ def compute_pdq(
     return _exact(data, max_pixels, bank) if exact else _fast(data, max_pixels, bank)
 
 
+def content_pdq(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> PdqHash:
+    """The image's PDQ as it is (no variants, no windows): what the content index keeps
+    of a platform's existing content, at a fraction of `compute_pdq`'s work."""
+    plane = decode_luma_plane(data, max_pixels=max_pixels)
+    return pdq_from_blocks(plane.values, plane.rows, plane.cols)[0][0]
+
+
 def _windows(
     luma: FloatArray, area: ContentBox, bank: bool, block: float = 1.0
 ) -> list[tuple[PdqHash, Region]]:

@@ -25,7 +25,7 @@ from consentry.cases.models import (
     PreservedCopy,
     Statement,
 )
-from consentry.content.models import ContentChange, ContentHash, FinderState
+from consentry.content.models import BackfilledFile, ContentChange, ContentHash, FinderState
 from consentry.exchanges.models import Exchange, Partner, PartnerBank, PartnerFeedback
 from consentry.retention.models import Tombstone
 from consentry.review.models import Claim, Comment, Exposure, ReviewerPreferences
@@ -39,6 +39,7 @@ __all__ = [
     "Appeal",
     "AuditCheckpoint",
     "AuditEvent",
+    "BackfilledFile",
     "Bank",
     "BankChange",
     "BankEntry",

@@ -1,5 +1,5 @@
-"""the content index: hashes of a platform's existing content, their change log, and the
-copy finder's place
+"""the content index: hashes of a platform's existing content, their change log, the
+copy finder's place, and the files a backfill has taken
 
 Revision ID: 0020
 Revises: 0019
@@ -61,8 +61,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_content_finder")),
     )
 
+    op.create_table(
+        "backfilled_files",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("source", sa.String(length=500), nullable=False),
+        sa.Column("path", sa.String(length=1000), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=False),
+        sa.Column("done_at", _WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_backfilled_files")),
+        sa.UniqueConstraint("source", "path", name=op.f("uq_backfilled_files_source")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("backfilled_files")
     op.drop_table("content_finder")
     op.drop_table("content_changes")
     op.drop_index("ix_content_hashes_owner_content", table_name="content_hashes")
