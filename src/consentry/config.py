@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     retention_copies_days: int = Field(default=30, ge=0)
     retention_closed_hashes_days: int = Field(default=365, ge=1)
     retention_interval_seconds: int = Field(default=3600, ge=1)
+    # The content index in Ray actors, split this many ways (0: in the copy finder's own
+    # memory); on the Ray cluster at `ray_address`, else Ray's local runtime.
+    content_shards: int = Field(default=0, ge=0, le=1024)
+    ray_address: str | None = None
     # Content index hashes are kept while their content is registered; with a number, a
     # hash registered longer ago is deleted (platforms that index only recent uploads).
     retention_content_days: int | None = Field(default=None, ge=1)

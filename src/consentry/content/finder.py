@@ -110,7 +110,7 @@ class ContentFinder:
 
     def _load(self) -> None:
         """Every registered hash, into one index per kind (then the log is followed)."""
-        indexes = {name: KINDS[name].new_index() for name in INDEXED}
+        indexes = {name: self._new_index(name) for name in INDEXED}
         with session_scope(self.engine) as session:
             end = session.scalar(select(func.coalesce(func.max(ContentChange.seq), 0))) or 0
             last = 0
@@ -129,6 +129,18 @@ class ContentFinder:
         for index in indexes.values():
             index.commit()
         self.indexes, self.applied = indexes, end
+
+    def _new_index(self, kind: str) -> SignalIndex:
+        shards = self.settings.content_shards
+        if not shards:
+            return KINDS[kind].new_index()
+        import ray
+
+        from consentry.content.shards import ShardedIndex
+
+        if not ray.is_initialized():
+            ray.init(address=self.settings.ray_address, log_to_driver=False)
+        return ShardedIndex(kind, shards)
 
     def _follow(self, session: Session, indexes: dict[str, SignalIndex]) -> None:
         """The content log since the index was last brought up to date."""

@@ -66,6 +66,7 @@ class Runtime:
                 self.live_index,
                 self.scan_counts,
                 self.scan_intake,
+                self.content_finder,
             )
         }
 

@@ -1,0 +1,88 @@
+"""A sharded index (Ray actors) returns exactly what one index over every value returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import ray
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consentry.accounts.models import Scope
+from consentry.banks.models import EntryStatus
+from consentry.banks.service import NewEntry, add_entry, create_bank
+from consentry.config import Settings
+from consentry.content.finder import ContentFinder
+from consentry.content.shards import ShardedIndex
+from consentry.core.actor import SYSTEM
+from consentry.db.session import session_scope
+from consentry.signals.registry import KINDS
+from tests.cases.support import eventually
+from tests.databases import empty_tables, migrated_engine
+from tests.helpers import key_headers, running
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def _flipped(rng: np.random.Generator, value: str, bits: int) -> str:
+    number = int(value, 16)
+    for bit in rng.choice(256, size=bits, replace=False):
+        number ^= 1 << int(bit)
+    return f"{number:064x}"
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), shards=st.integers(1, 4))
+def test_a_sharded_index_is_exact(local_ray: None, seed: int, shards: int) -> None:
+    rng = np.random.default_rng(seed)
+    centres = [rng.integers(0, 256, 32, dtype=np.uint8).tobytes().hex() for _ in range(20)]
+    values = [_flipped(rng, centres[n % 20], int(rng.integers(0, 40))) for n in range(400)]
+    ids = [int(i) for i in rng.choice(10**6, size=400, replace=False)]
+    sharded, whole = ShardedIndex("pdq", shards), KINDS["pdq"].new_index()
+    for index in (sharded, whole):
+        index.stage(ids[:300], values[:300])
+        index.commit()
+        index.add(ids[300:], values[300:])
+        index.remove(ids[::7])
+    assert len(sharded) == len(whole)
+    queries = [_flipped(rng, centre, int(rng.integers(0, 20))) for centre in centres]
+    for radius in (0, 31, 48):
+        expected = sorted(whole.search(queries, radius), key=lambda h: (h.query, h.entry_id))
+        assert sharded.search(queries, radius) == expected
+
+
+def test_the_copy_finder_works_on_a_sharded_index(
+    local_ray: None, tmp_path: Path, db_url: str
+) -> None:
+    engine = migrated_engine(db_url)
+    empty_tables(engine)
+    engine.dispose()
+    sharded = Settings(data_dir=tmp_path / "var", database_url=db_url, content_shards=2)
+    with running(sharded) as client:
+        writer = key_headers(client, Scope.CONTENT_WRITE)
+        items = [{"content_id": f"post-{n}", "pdq": f"{n:02x}" * 32} for n in range(1, 9)]
+        client.post("/v1/content/batch", json={"items": items}, headers=writer)
+        with session_scope(client.app.state.engine) as session:  # type: ignore[attr-defined]
+            bank = create_bank(actor=SYSTEM, session=session, name="ncii", auto_max_distance=0)
+            add_entry(
+                session=session,
+                bank=bank,
+                new=NewEntry("pdq", "07" * 32, status=EntryStatus.CONFIRMED),
+            )
+        finder = client.app.state.parts[ContentFinder]  # type: ignore[attr-defined]
+
+        def indexed() -> bool:
+            return finder.indexes is not None and len(finder.indexes["pdq"]) == 8
+
+        eventually(indexed)
+        assert isinstance(finder.indexes["pdq"], ShardedIndex)
+        hits = finder.indexes["pdq"].search(["07" * 32], 0)
+        assert [h.value for h in hits] == ["07" * 32]
