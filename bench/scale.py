@@ -1,8 +1,12 @@
-"""Scale benchmarks: matched vs unmatched scans (group commit), on SQLite and PostgreSQL.
+"""Scale benchmarks, each part a section of bench/results/scale.md:
 
-Run: .venv/bin/python bench/scale.py scans [--seconds 10] [--connections 16]
-Needs wrk (Debian package `wrk`) and, for PostgreSQL, a server at 127.0.0.1:5432 (user
-postgres, trust). Each part rewrites its own section of bench/results/scale.md.
+- `scans`: matched vs unmatched scans (group commit), on PostgreSQL and SQLite (needs
+  wrk, and PostgreSQL at 127.0.0.1:5432, user postgres, trust);
+- `index`: the content index checked for new bank hashes at 1e6, 1e7 and 1e8 content
+  hashes (one core), and a lookup at 1e8 over 2 Ray actor shards vs one index;
+- `backfill`: `consentry backfill` on 1 and 2 Ray workers vs `consentry hash`.
+
+Run: .venv/bin/python bench/scale.py PART [--sizes 1e6,1e7,1e8]
 """
 
 from __future__ import annotations
@@ -18,19 +22,21 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
 import numpy as np
 from common import RESULTS, header, table
-from service_load import free_port, wrk
-from sqlalchemy import create_engine, text
+from service_load import free_port, lua_json_posts, wrk
+from sqlalchemy import create_engine, delete, text
 
 from consentry.accounts.models import Scope
 from consentry.accounts.service import create_api_key
 from consentry.banks.models import EntryStatus, SourceKind
 from consentry.banks.service import NewEntry, add_entry, create_bank
+from consentry.config import Settings
 from consentry.core.actor import CLI
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
@@ -88,17 +94,7 @@ def lua_scans(key: str, folder: Path, name: str, values: list[str]) -> Path:
         json.dumps({"pdq": values[i % len(values)], "content_id": f"upload-{i}"})
         for i in range(4000)
     ]
-    script = folder / f"{name}.lua"
-    script.write_text(
-        "bodies = {" + ",".join(json.dumps(b) for b in bodies) + "}\n"
-        "i = 0\n"
-        'wrk.method = "POST"\n'
-        f'wrk.headers["Authorization"] = "Bearer {key}"\n'
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        "request = function()\n  i = i % #bodies + 1\n"
-        "  return wrk.format(nil, nil, nil, bodies[i])\nend\n"
-    )
-    return script
+    return lua_json_posts(key, folder / f"{name}.lua", bodies)
 
 
 @contextlib.contextmanager
@@ -188,7 +184,219 @@ def scans(args: argparse.Namespace) -> list[str]:
     ]
 
 
-PARTS = {"scans": scans}
+def _random_words(n: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 2**63, size=(n, 4), dtype=np.uint64) * 2 + 1
+
+
+def _queries(words: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """Half near copies of indexed hashes (0-31 bits flipped), half new random hashes."""
+    rng = np.random.default_rng(seed)
+    near = words[rng.integers(0, len(words), count // 2)].copy()
+    for row in near:
+        for bit in rng.choice(256, size=int(rng.integers(0, 32)), replace=False):
+            row[bit // 64] ^= np.uint64(1) << np.uint64(bit % 64)
+    return np.concatenate([near, _random_words(count - count // 2, seed + 1)])
+
+
+def _latencies(search: Callable[[np.ndarray], object], queries: np.ndarray) -> tuple[float, float]:
+    times = []
+    for row in queries:
+        start = time.perf_counter()
+        search(row[None, :])
+        times.append((time.perf_counter() - start) * 1000)
+    return float(np.percentile(times, 50)), float(np.percentile(times, 99))
+
+
+def index(args: argparse.Namespace) -> list[str]:
+    from consentry.signals.hamming import HammingIndex
+
+    rows = []
+    memory_per_hash = 0.0
+    single_at_largest: tuple[float, float] = (0.0, 0.0)
+    sizes = [int(float(x)) for x in args.sizes.split(",")]
+    for n in sizes:
+        words = _random_words(n, seed=n)
+        built = time.perf_counter()
+        content = HammingIndex()
+        content.add(np.arange(n, dtype=np.int64), words)
+        build = time.perf_counter() - built
+        memory = sum(a.nbytes for s in content._segments for a in s.arrays().values())
+        memory_per_hash = memory / n
+        queries = _queries(words, 2000, seed=7)
+        del words
+        p50, p99 = _latencies(partial(content.search, radius=31), queries[:1000])
+        batch = _queries(queries, 10_000, seed=9)
+        started = time.perf_counter()
+        content.search(batch, 31)
+        batch_seconds = time.perf_counter() - started
+        print(n, p50, p99, batch_seconds, file=sys.stderr)
+        rows.append(
+            [f"{n:.0e}", f"{p50:.2f}", f"{p99:.2f}", f"{batch_seconds * 1000:,.0f}",
+             f"{memory / 2**20:,.0f}", f"{memory_per_hash:.0f}", f"{build:.0f}"]
+        )  # fmt: skip
+        single_at_largest = (p50, p99)
+        del content
+    lines = [
+        "## Content index: new bank hashes checked against the platform's content",
+        "",
+        "One index over N random 256-bit content hashes, one core. *One new hash*: 1,000 "
+        "lookups at PDQ's radius 31, one at a time (half near copies of indexed hashes, half "
+        "new); *1e4 new hashes*: one batch of 10,000 (as an import or exchange page brings "
+        "them). Memory is the index's arrays (the hashes themselves included).",
+        "",
+        *table(
+            [
+                "content hashes",
+                "one new hash p50 ms",
+                "p99 ms",
+                "1e4 new hashes ms",
+                "memory MB",
+                "bytes per hash",
+                "build s",
+            ],
+            rows,
+        ),
+    ]
+    if args.shards:
+        lines += _sharded(sizes[-1], args.shards, single_at_largest, memory_per_hash)
+    return lines
+
+
+def _sharded(n: int, shards: int, single: tuple[float, float], per_hash: float) -> list[str]:
+    import ray
+
+    from consentry.content.shards import ShardActor, ShardedIndex
+
+    class FilledShard(ShardActor):
+        """A shard that makes its own share of the random set (no transfer to set it up)."""
+
+        def fill(self, n: int, seed: int) -> int:
+            words = _random_words(n, seed)
+            self.index.index.add(np.arange(n, dtype=np.int64) * 1000 + seed, words)
+            return len(self.index)
+
+    ray.init(num_cpus=shards, include_dashboard=False, log_to_driver=False)
+    try:
+        sharded = ShardedIndex("pdq", shards, actor_class=ray.remote(FilledShard))
+        built = time.perf_counter()
+        ray.get([a.fill.remote(n // shards, seed=k) for k, a in enumerate(sharded.actors)])
+        build = time.perf_counter() - built
+        words = _queries(_random_words(100_000, 0), 11_000, 3)
+        queries = [w.astype(">u8").tobytes().hex() for w in words]
+        times = []
+        for value in queries[:1000]:
+            start = time.perf_counter()
+            sharded.search([value], 31)
+            times.append((time.perf_counter() - start) * 1000)
+        p50, p99 = float(np.percentile(times, 50)), float(np.percentile(times, 99))
+        started = time.perf_counter()
+        sharded.search(queries[1000:], 31)
+        batch = time.perf_counter() - started
+    finally:
+        ray.shutdown()
+    print("sharded", p50, p99, build, file=sys.stderr)
+    return [
+        f"### Sharded: {n:.0e} hashes in {shards} Ray actors vs one index",
+        "",
+        f"Each actor holds {n // shards:,} hashes (made in the actor); a lookup asks every "
+        "shard at once (`ray.get` over the actors' `search`) and merges: still exact. Ray's "
+        f"local runtime, {shards} CPUs; queries as above (random, with near copies).",
+        "",
+        *table(
+            ["index", "one new hash p50 ms", "p99 ms", "1e4 new hashes ms", "build s"],
+            [
+                [f"one index, {n:.0e}", f"{single[0]:.2f}", f"{single[1]:.2f}", "", ""],
+                [
+                    f"{shards} shards, {n:.0e}",
+                    f"{p50:.2f}",
+                    f"{p99:.2f}",
+                    f"{batch * 1000:,.0f}",
+                    f"{build:.0f}",
+                ],
+            ],
+        ),
+        f"Memory per hash {per_hash:.0f} bytes: 1e9 content hashes take "
+        f"{per_hash * 1e9 / 2**30:,.0f} GiB of index, e.g. "
+        f"{int(np.ceil(per_hash * 1e9 / 2**30 / 48))} shards of at most 48 GiB (on 64 GiB "
+        "nodes); a lookup costs the slowest shard's search plus Ray's call (the shards search "
+        "in parallel), and a batch divides across them.",
+        "",
+    ]
+
+
+def backfill_part(args: argparse.Namespace) -> list[str]:
+    from common import photo_paths
+
+    from consentry.content.backfill import backfill
+    from consentry.content.models import BackfilledFile
+    from consentry.hashing.signals import content_pdq, digests
+
+    folder = Path(tempfile.mkdtemp(prefix="consentry-backfill-"))
+    library = folder / "library"
+    photos = photo_paths()
+    for copy in range(args.copies):
+        target = library / f"set-{copy}"
+        target.mkdir(parents=True)
+        for photo in photos:
+            shutil.copyfile(photo, target / photo.name)
+    files = len(photos) * args.copies
+    env = {**os.environ, "CONSENTRY_DATA_DIR": str(folder / "var")}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "consentry", "hash", "--json", str(library)],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    hash_rate = files / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for path in sorted(library.rglob("*.jpg")):
+        data = path.read_bytes()
+        content_pdq(data)
+        digests(data)
+    same_rate = files / (time.perf_counter() - started)
+    rows = [
+        ["`consentry hash` (one process: every signal)", f"{hash_rate:,.0f}", ""],
+        ["one process, the backfill's hashes (PDQ as is, digests)", f"{same_rate:,.0f}", ""],
+    ]
+    url = f"sqlite:///{folder / 'consentry.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        key, _ = create_api_key(
+            session=session, name="library", scopes=[Scope.CONTENT_WRITE], actor=CLI
+        )
+        key_id = key.id
+    settings = Settings(data_dir=folder / "var", database_url=url)
+    one = 0.0
+    for workers in (1, 2):
+        with session_scope(engine) as session:  # each run from the start
+            session.execute(delete(BackfilledFile))
+        started = time.perf_counter()
+        summary = backfill(
+            engine=engine, settings=settings, source=str(library), api_key_id=key_id,
+            workers=workers,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        assert summary.indexed == files, summary
+        rate = files / seconds
+        one = one or rate
+        rows.append(
+            [f"`consentry backfill`, {workers} Ray worker(s)", f"{rate:,.0f}", f"{rate / one:.2f}"]
+        )
+        print(workers, rate, file=sys.stderr)
+    engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
+    return [
+        "## Backfill on Ray",
+        "",
+        f"{files:,} JPEGs (the {len(photos)} shared BSDS500 photos, {args.copies} copies), "
+        "on this 2-core machine, SQLite. The backfill's times include starting Ray's local "
+        "runtime, listing the files and writing every hash and outcome to the database.",
+        "",
+        *table(["run", "images/s", "scaling vs 1 worker"], rows),
+    ]
+
+
+PARTS = {"scans": scans, "index": index, "backfill": backfill_part}
 
 
 def write_section(part: str, lines: list[str]) -> None:
@@ -215,8 +423,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sizes", default="1e6,1e7,1e8", help="index: content hash counts")
+    parser.add_argument("--shards", type=int, default=2, help="index: shards at the largest")
+    parser.add_argument("--copies", type=int, default=8, help="backfill: copies of the photos")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
+    if args.part == "scans" and shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     lines = PARTS[args.part](args)
     write_section(args.part, lines)

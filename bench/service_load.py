@@ -96,7 +96,11 @@ def lua_hash_scans(key: str, folder: Path) -> Path:
         json.dumps({"pdq": rng.integers(0, 256, 32, dtype=np.uint8).tobytes().hex()})
         for _ in range(2000)
     ]
-    script = folder / "hash.lua"
+    return lua_json_posts(key, folder / "hash.lua", bodies)
+
+
+def lua_json_posts(key: str, script: Path, bodies: list[str]) -> Path:
+    """A wrk script posting these JSON bodies in turn, with the key."""
     script.write_text(
         "bodies = {" + ",".join(json.dumps(b) for b in bodies) + "}\n"
         "i = 0\n"
