@@ -96,11 +96,13 @@ def backfill_command(
                     "errors": dict(summary.errors),
                     "matched": summary.matched,
                     "seconds": round(summary.seconds, 1),
+                    "hashing_seconds": round(summary.hashing_seconds, 1),
                 }
             )
         )
         return
-    rate = (summary.indexed + errors) / summary.seconds if summary.seconds else 0.0
+    hashed = summary.indexed + errors
+    rate = hashed / summary.hashing_seconds if summary.hashing_seconds else 0.0
     typer.echo(
         f"{summary.files:,} files: {summary.indexed:,} indexed, {errors:,} not hashed,"
         f" {summary.skipped:,} done before; {summary.matched:,} match a bank now"

@@ -54,6 +54,7 @@ class Summary:
     errors: Counter[str] = field(default_factory=Counter)
     matched: int = 0  # files matching a bank value now
     seconds: float = 0.0
+    hashing_seconds: float = 0.0  # of which hashing and writing (Ray started)
 
 
 def filesystem(source: str) -> tuple[pafs.FileSystem, str]:
@@ -173,16 +174,21 @@ def backfill(
             max_pixels=settings.max_image_pixels,
             max_bytes=settings.max_upload_bytes,
         )
-        hashed = ray.data.from_items([{"path": p} for p in todo]).map_batches(
+        blocks = max(workers * 4, len(todo) // 2000)  # big enough to keep tasks busy
+        hashed = ray.data.from_items(
+            [{"path": p} for p in todo], override_num_blocks=blocks
+        ).map_batches(
             task,
             batch_size=BATCH,
             batch_format="numpy",
             compute=ray.data.TaskPoolStrategy(size=workers),
             num_cpus=1,
         )
+        hashing = time.perf_counter()
         for batch in hashed.iter_batches(batch_size=chunk, batch_format="numpy"):
             _write(engine, source, api_key_id, batch, summary, matcher)
             progress(summary.indexed + sum(summary.errors.values()), len(todo))
+        summary.hashing_seconds = time.perf_counter() - hashing
     finally:
         ray.shutdown()
     summary.seconds = time.perf_counter() - started
