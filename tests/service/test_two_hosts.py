@@ -81,7 +81,9 @@ def test_two_hosts_keep_every_guarantee(tmp_path: Path, pg_database: str) -> Non
                 reply = httpx.get(f"{base}/v1/banks", headers={"Authorization": f"Bearer {reader}"})
                 answers[reply.status_code] += 1
                 time.sleep(0.3)  # past each host's sync of its counts (0.25 s)
-            assert answers == {200: 10, 429: 10}
+            # One limit, overshot by at most the requests of one sync interval (documented).
+            assert 10 <= answers[200] <= 11
+            assert answers[200] + answers[429] == 20
 
             # Clocks: a request's clock run out fires each mark once, from either host.
             filed = httpx.post(
