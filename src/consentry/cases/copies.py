@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Exists, Select, exists, select
 from sqlalchemy.orm import Session
 
 from consentry.actions.models import ActionKind
-from consentry.banks.models import BankEntry, EntryStatus
+from consentry.banks.models import BankEntry, EntryGroup, EntryStatus
 from consentry.cases.clocks import ClockSettings, window_for_new_item
 from consentry.cases.events import EventKind, append
 from consentry.cases.models import Case, CaseHash, CaseStatus, Item, ItemStatus
@@ -74,21 +74,28 @@ def held_by_case() -> Exists:
     )
 
 
-def entry_states(*, session: Session, matches: Sequence[Match]) -> dict[int, tuple[str, bool]]:
-    """Each matched entry's current status, and whether a confirmed case holds it (one
-    query for a whole batch)."""
+class EntryState(NamedTuple):
+    status: str
+    held: bool  # by a confirmed case
+    label: str | None  # its entry group's (the bank image's name)
+
+
+def entry_states(*, session: Session, matches: Sequence[Match]) -> dict[int, EntryState]:
+    """Each matched entry's current status, whether a confirmed case holds it, and its
+    group's label: one query for a whole batch."""
     if not matches:
         return {}
     rows = session.execute(
-        select(BankEntry.id, BankEntry.status, held_by_case()).where(
-            BankEntry.id.in_({m.entry_id for m in matches})
-        )
+        select(BankEntry.id, BankEntry.status, held_by_case(), EntryGroup.label)
+        .outerjoin(EntryGroup, EntryGroup.id == BankEntry.group_id)
+        .where(BankEntry.id.in_({m.entry_id for m in matches}))
     )
-    return {entry_id: (status, held) for entry_id, status, held in rows}
+    return {entry_id: EntryState(status, held, label) for entry_id, status, held, label in rows}
 
 
-def as_stored(*, states: dict[int, tuple[str, bool]], matches: Sequence[Match]) -> list[Match]:
-    """The matches as the database has them now (S2; `states` from `entry_states`).
+def as_stored(*, states: dict[int, EntryState], matches: Sequence[Match]) -> list[Match]:
+    """The matches as the database has them now (S2; `states` from `entry_states`),
+    named by their group's label.
     The matcher follows the change log within a second; in that second an entry may
     have been withdrawn (the match goes) or not yet confirmed (automatic action is not
     due). Verdict and action are then decided on the same matches, so a platform is
@@ -96,12 +103,13 @@ def as_stored(*, states: dict[int, tuple[str, bool]], matches: Sequence[Match]) 
     a withdrawn hash."""
     current = []
     for match in matches:
-        status, _ = states.get(match.entry_id, (None, False))
-        if status is None or not EntryStatus(status).matchable:
+        state = states.get(match.entry_id)
+        if state is None or not EntryStatus(state.status).matchable:
             continue
-        if match.tier is Tier.AUTO and status != EntryStatus.CONFIRMED:
-            match = replace(match, tier=Tier.REVIEW)
-        current.append(match)
+        tier = match.tier
+        if tier is Tier.AUTO and state.status != EntryStatus.CONFIRMED:
+            tier = Tier.REVIEW
+        current.append(replace(match, tier=tier, label=state.label))
     return current
 
 

@@ -22,14 +22,19 @@ from dataclasses import dataclass
 
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session
 
 from consentry.config import Settings
 from consentry.db.engine import is_sqlite
 from consentry.db.session import session_scope
-from consentry.scans.records import Scans
-from consentry.scans.service import Settled, settle
+from consentry.scans.records import Scans, record_scans
+from consentry.scans.service import Settled, settle, settled_matches, with_ids
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +113,22 @@ class ScanIntake:
             self._async = create_async_engine(
                 self._async_url, pool_pre_ping=True, hide_parameters=True
             )
+        # Most matched scans are of values no case holds: their entries' states (one
+        # query), then their records and matches (one statement, atomic by itself), each
+        # committed as it runs: two round trips, no BEGIN or COMMIT of their own.
+        async with AsyncSession(
+            self._async.execution_options(isolation_level="AUTOCOMMIT")
+        ) as auto:
+            settled, kept, held = await auto.run_sync(
+                lambda session: settled_matches(session=session, requests=requests)
+            )
+            if not held:
+                if not kept:
+                    return settled
+                ids = await auto.run_sync(lambda session: record_scans(session=session, scans=kept))
+                return with_ids(settled, ids)
+        # A copy of a confirmed request: records, found copies and removal requests are
+        # written in one transaction.
         async with async_sessionmaker(self._async, expire_on_commit=False).begin() as session:
             return await session.run_sync(write)
 

@@ -5,20 +5,46 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consentry.banks.records import labels_of
 from consentry.cases.copies import as_stored, copies_found, entry_states
 from consentry.config import Settings
 from consentry.matching.schemas import Match
 from consentry.scans.models import ScanCounter
-from consentry.scans.records import Scans, record_scans
+from consentry.scans.records import Kept, Scans, record_scans
 
 Settled = list[tuple[list[Match], int | None]]
+
+
+def settled_matches(
+    *, session: Session, requests: Sequence[Scans]
+) -> tuple[list[Settled], Kept, set[int]]:
+    """For every request at once: each scan's matches as the database has them now
+    (S2, with labels; no scan id yet), the scans to keep, and the kept matches' entries
+    that a confirmed case holds. One query however many scans."""
+    every = [m for request in requests for _, matches in request.found for m in matches]
+    states = entry_states(session=session, matches=every)
+    settled: list[Settled] = []
+    kept: list[tuple[Scans, str | None, list[Match]]] = []
+    for request in requests:
+        results: Settled = []
+        for content_id, matched in request.found:
+            matches = as_stored(states=states, matches=matched)
+            results.append((matches, None))
+            if matches:
+                kept.append((request, content_id, matches))
+        settled.append(results)
+    held = {m.entry_id for _, _, matches in kept for m in matches if states[m.entry_id].held}
+    return settled, kept, held
+
+
+def with_ids(settled: list[Settled], ids: Sequence[int]) -> list[Settled]:
+    """`settled` with the ids `record_scans` gave the kept scans, in their order."""
+    given = iter(ids)
+    return [[(matches, next(given) if matches else None) for matches, _ in r] for r in settled]
 
 
 def settle(*, session: Session, requests: Sequence[Scans], settings: Settings) -> list[Settled]:
@@ -27,43 +53,24 @@ def settle(*, session: Session, requests: Sequence[Scans], settings: Settings) -
     nothing matched). A match of a confirmed request's hash is a found copy of it
     (maybe removed automatically).
 
-    A fixed number of statements however many scans (statuses, labels, the records,
-    their matches, the cases holding any of them): concurrent requests share one
-    transaction (`scans.intake`), and a viral image's re-uploads cost little more
-    than unmatched scans."""
-    every = [m for request in requests for _, matches in request.found for m in matches]
-    states = entry_states(session=session, matches=every)
-    labels = labels_of(session=session, group_ids={m.group for m in every if m.group})
-    settled: list[Settled] = []
-    kept: list[tuple[Scans, str | None, list[Match]]] = []
-    for request in requests:
-        results: Settled = []
-        for content_id, matched in request.found:
-            stored = as_stored(states=states, matches=matched)
-            matches = [replace(m, label=labels.get(m.group)) if m.group else m for m in stored]
-            results.append((matches, None))
-            if matches:
-                kept.append((request, content_id, matches))
-        settled.append(results)
+    A fixed number of statements however many scans (the entries' states, the records
+    and their matches), then found copies for the few scans a case holds: concurrent
+    requests share one transaction (`scans.intake`), and a viral image's re-uploads
+    cost little more than unmatched scans."""
+    settled, kept, held = settled_matches(session=session, requests=requests)
     if not kept:
         return settled
-    ids = record_scans(session=session, scans=kept)
-    held = {entry_id for entry_id, (status, held) in states.items() if held}
-    records = iter(zip(ids, kept, strict=True))
-    for results in settled:
-        for position, (matches, _) in enumerate(results):
-            if not matches:
-                continue
-            scan_id, (_, content_id, _) = next(records)
-            results[position] = (matches, scan_id)
-            if held.intersection(m.entry_id for m in matches):
-                copies_found(
-                    session=session,
-                    scan_id=scan_id,
-                    content_id=content_id,
-                    matches=matches,
-                    settings=settings,
-                )
+    settled = with_ids(settled, record_scans(session=session, scans=kept))
+    found = [(scan_id, matches) for results in settled for matches, scan_id in results if matches]
+    for (scan_id, matches), (_, content_id, _) in zip(found, kept, strict=True):
+        if held.intersection(m.entry_id for m in matches):
+            copies_found(
+                session=session,
+                scan_id=scan_id,
+                content_id=content_id,
+                matches=matches,
+                settings=settings,
+            )
     return settled
 
 
