@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -344,8 +345,9 @@ def lookup_table(sizes: list[int], queries: int) -> list[str]:
         )
         build = time.perf_counter() - began
         ours, linear = [], []
+        kept: list[np.ndarray] = []
         bank_words = words_from_bytes([row.tobytes() for row in bank])
-        for q in range(queries):
+        for q in range(-20, queries):  # the first 20 warm the index up, untimed
             video = int(rng.integers(videos))
             rows_of = bank[video * frames : (video + 1) * frames].copy()
             flips = np.bitwise_and.reduce(  # each bit flipped with chance 1/16: ~16 bits
@@ -355,15 +357,20 @@ def lookup_table(sizes: list[int], queries: int) -> list[str]:
             query = Query.from_frames([(float(t), r.tobytes().hex()) for t, r in enumerate(noisy)])
             began = time.perf_counter()
             [match] = matcher.match(query)
-            ours.append((time.perf_counter() - began) * 1000)
+            if q >= 0:
+                ours.append((time.perf_counter() - began) * 1000)
             assert match.group == video + 1
-            if q < 5:
-                qwords = words_from_bytes([r.tobytes() for r in noisy])
-                began = time.perf_counter()
-                close = np.zeros(len(bank_words), dtype=bool)
-                for row in qwords:
-                    close |= np.bitwise_count(bank_words ^ row).sum(axis=1) <= 31
-                linear.append((time.perf_counter() - began) * 1000)
+            if 0 <= q < 5:
+                kept.append(noisy)
+        # The linear baseline afterwards: its passes over every bank frame would evict
+        # the index from the caches between timed lookups.
+        for noisy in kept:
+            qwords = words_from_bytes([r.tobytes() for r in noisy])
+            began = time.perf_counter()
+            close = np.zeros(len(bank_words), dtype=bool)
+            for row in qwords:
+                close |= np.bitwise_count(bank_words ^ row).sum(axis=1) <= 31
+            linear.append((time.perf_counter() - began) * 1000)
         p50, p99 = np.percentile(ours, 50), np.percentile(ours, 99)
         lin = float(np.median(linear))
         rows.append([f"{videos:,}", f"{len(bank):,}", f"{build:.1f} s", f"**{p50:.1f}**",
@@ -372,8 +379,9 @@ def lookup_table(sizes: list[int], queries: int) -> list[str]:
         del matcher, index, bank, bank_words
     lines = ["## Lookup: a 60-s query (60 frames, each ~16 bits off) against N bank videos", ""]
     lines += [
-        "Bank frames synthesised (60 a video, uniform random), one core. Linear: every "
-        "query frame against every bank frame (vPDQ's matcher, vectorised in numpy).",
+        "Bank frames synthesised (60 a video, uniform random), one core, after 20 untimed "
+        "queries. Linear: every query frame against every bank frame (vPDQ's matcher, "
+        "vectorised in numpy).",
         "",
     ]
     lines += table(
@@ -383,13 +391,31 @@ def lookup_table(sizes: list[int], queries: int) -> list[str]:
     return lines
 
 
+def rerun_lookup() -> None:
+    """The lookup section of video.md, measured again (the rest is left as it was)."""
+    out = RESULTS / "video.md"
+    text = out.read_text()
+    start = text.index("## Lookup:")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = lookup_table([1_000, 10_000, 100_000], 200)
+    lines.insert(2, f"Measured again by `bench/video.py --lookup-only` on {stamp}, machine idle.\n")
+    out.write_text(text[:start] + "\n".join(lines))
+    print("\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--videos", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="a few videos, small banks")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--bank-dir", type=Path, help="reuse (or keep) the bank videos here")
+    parser.add_argument(
+        "--lookup-only", action="store_true", help="rerun the lookup table alone, in place"
+    )
     args = parser.parse_args()
+    if args.lookup_only:
+        rerun_lookup()
+        return
     count = 6 if args.quick else args.videos
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     lines = header("Video (vPDQ): recall, false matches, speed, lookup", "bench/video.py")
