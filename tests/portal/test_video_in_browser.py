@@ -41,11 +41,16 @@ def test_video_frames_hashed_in_the_browser_match_the_servers(tmp_path: Path) ->
         page.goto(f"{base}/request")
         tokens = pick_photos(page, videos)
         statuses = page.locator("#photo-list .photo-status").all_inner_texts()
+        readers = page.locator("#photo-list li").evaluate_all(
+            "items => items.map(i => i.dataset.reader)"
+        )
         fill_request(page)
         page.get_by_role("button", name="Send request").click()
         page.get_by_role("heading", name="Your request was received").wait_for()
 
     assert all("Video fingerprinted" in s for s in statuses)
+    # An MP4 is decoded frame by frame (WebCodecs); WebM is read by seeking <video>.
+    assert readers == ["decoded", "seeked"]
     for number, path in enumerate(videos, start=1):
         ours = _frames(tokens, number)
         server = hash_video(path)

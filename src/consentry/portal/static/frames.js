@@ -1,8 +1,11 @@
-// The frames of a video, read on this device: <video> elements (muted, never shown,
-// never played) are seeked to each sampling time, as vPDQ samples one frame a second,
-// and the frame shown there is handed over as a bitmap. A seek decodes from the last
-// keyframe, so a few elements read parts of the video side by side, one per core (up
-// to four). Nothing here opens a connection.
+// The frames of a video, read on this device. An MP4 is decoded frame by frame with
+// WebCodecs where the browser has it (decoded.js: each frame decoded once). Otherwise
+// <video> elements (muted, never shown, never played) are seeked to each sampling time,
+// as vPDQ samples one frame a second, and the frame shown there is handed over as a
+// bitmap; a seek decodes from the last keyframe, so a few elements read parts of the
+// video side by side, one per core (up to four). Nothing here opens a connection.
+
+import { decodeFrames } from "./decoded.js";
 
 export const SECONDS_PER_FRAME = 1;
 // A request carries at most this many frames (an hour, at one a second).
@@ -40,7 +43,8 @@ function close(video) {
 
 // Calls `onFrame({ t, duration, count, bitmap })` for each sampled frame, in no set
 // order, and waits for it (a caller with frames in hand can make the readers wait).
-// Stops early when `stopped()`. Rejects when the browser cannot play the file.
+// Stops early when `stopped()`. Rejects when the browser cannot play the file. Returns
+// how the frames were read: "decoded" or "seeked".
 export async function eachFrame(file, onFrame, stopped = () => false) {
   const url = URL.createObjectURL(file);
   const videos = [];
@@ -49,6 +53,8 @@ export async function eachFrame(file, onFrame, stopped = () => false) {
     const duration = videos[0].duration;
     if (!Number.isFinite(duration) || duration <= 0) throw new Error("no duration");
     const count = Math.min(Math.ceil(duration / SECONDS_PER_FRAME), MAX_FRAMES);
+    const sampling = { duration, count, step: SECONDS_PER_FRAME };
+    if (await decodeFrames(file, sampling, onFrame, stopped)) return "decoded";
     const cores = navigator.hardwareConcurrency || 2;
     const readers = Math.max(1, Math.min(MAX_READERS, cores, Math.ceil(count / 8)));
     while (videos.length < readers) videos.push(await open(url));
@@ -72,6 +78,7 @@ export async function eachFrame(file, onFrame, stopped = () => false) {
         }
       }),
     );
+    return "seeked";
   } finally {
     videos.forEach(close);
     URL.revokeObjectURL(url);

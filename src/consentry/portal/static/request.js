@@ -83,7 +83,7 @@ function start(form) {
     const replies = [];
     let done = 0;
     try {
-      await eachFrame(
+      state.item.dataset.reader = await eachFrame(
         file,
         async ({ t, count, bitmap }) => {
           const hashed = new Promise((resolve) => frameReplies.set(`${id}:${t}`, resolve));
