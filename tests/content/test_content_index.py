@@ -169,6 +169,8 @@ def test_a_scan_registers_its_upload_when_asked(client: TestClient) -> None:
     assert "content:write" in refused.json()["detail"]
     no_id = client.post("/v1/scan", json={"pdq": PDQ, "index_content": True}, headers=scanner)
     assert no_id.status_code == 422
+    batch = {"items": [{"pdq": PDQ}, body]}
+    assert client.post("/v1/scan/batch", json=batch, headers=scanner).status_code == 403
     both = key_headers(client, Scope.SCAN, Scope.CONTENT_WRITE)
     assert client.post("/v1/scan", json=body, headers=both).json()["verdict"] == "no_match"
     with session_scope(_engine(client)) as session:

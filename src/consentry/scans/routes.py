@@ -189,16 +189,20 @@ def _attach_signals(request: Request, scan_id: int, data: bytes) -> None:
         session.get_one(ScanRecord, scan_id).signals = [f.to_json() for f in findings]
 
 
-def _index_content(request: Request, key: KeyIdentity, items: list[tuple[str, Query]]) -> None:
-    """Register scanned uploads in the content index (`index_content`): their values of
-    the kinds that stand alone (a PDQ as uploaded, digests). Already matched against the
-    banks by this scan; the copy finder searches them when a bank value comes later."""
+def _may_index(key: KeyIdentity) -> None:
+    """`index_content` needs `content:write`: refused before anything is matched or kept."""
     if Scope.CONTENT_WRITE not in key.scopes:
         raise Problem(
             HTTPStatus.FORBIDDEN,
             "forbidden",
             "index_content needs an API key with the scope 'content:write'",
         )
+
+
+def _index_content(request: Request, key: KeyIdentity, items: list[tuple[str, Query]]) -> None:
+    """Register scanned uploads in the content index (`index_content`): their values of
+    the kinds that stand alone (a PDQ as uploaded, digests). Already matched against the
+    banks by this scan; the copy finder searches them when a bank value comes later."""
     values = [
         (content_id, kind, value)
         for content_id, query in items
@@ -234,6 +238,8 @@ async def scan(request: Request, key: ScanKey) -> Response:
     else:
         body: HashScan = _parse(HashScan, await request.body())
         item, index = (body.query(), body.content_id), body.index_content
+    if index:
+        _may_index(key)
     [result] = await _conclude(request, key, matcher, [item], image=data)
     query, content_id = item
     if index and content_id is not None:
@@ -274,6 +280,8 @@ async def scan_batch(request: Request, key: ScanKey) -> Response:
     matcher = part(request, LiveIndex).ready()
     batch: BatchScan = _parse(BatchScan, await request.body())
     items = [(item.query(), item.content_id) for item in batch.items]
+    if any(item.index_content for item in batch.items):
+        _may_index(key)
     results = await _conclude(request, key, matcher, items)
     indexed = [
         (item.content_id, query)
