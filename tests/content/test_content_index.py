@@ -177,3 +177,24 @@ def test_a_scan_registers_its_upload_when_asked(client: TestClient) -> None:
         stored = session.execute(select(ContentHash.content_id, ContentHash.signal_type)).all()
         assert [tuple(row) for row in stored] == [("upload-3", "pdq")]
         assert list(session.scalars(select(ContentChange.action))) == [ContentAction.SCANNED]
+
+
+def test_values_arriving_together_each_find_their_own_copies(client: TestClient) -> None:
+    """An import or exchange page brings many values at once: searched in one batch, each
+    hit is credited to the value that made it."""
+    _webhook_endpoint(client)
+    writer = key_headers(client, Scope.CONTENT_WRITE)
+    items = [{"content_id": f"old-{n}", "md5": f"{n:02x}" * 16} for n in (1, 2, 3)]
+    client.post("/v1/content/batch", json={"items": items}, headers=writer)
+    with session_scope(_engine(client)) as session:
+        bank = create_bank(actor=SYSTEM, session=session, name="import", auto_max_distance=0)
+        for n in (3, 1, 9):
+            add_entry(
+                session=session,
+                bank=bank,
+                new=NewEntry("md5", f"{n:02x}" * 16, status=EntryStatus.CONFIRMED),
+            )
+    eventually(lambda: len(_matched(client)) == 2)
+    found = {data["content_id"]: data["matches"] for data in _matched(client)}
+    assert sorted(found) == ["old-1", "old-3"]
+    assert all(len(matches) == 1 for matches in found.values())

@@ -216,10 +216,15 @@ class ContentFinder:
                 BankEntry.status.in_([EntryStatus.PENDING, EntryStatus.CONFIRMED]),
             )
         ).all()
-        found_ids: dict[int, set[int]] = defaultdict(set)  # content hash → entries
+        # One search per kind and distance (a sharded index: one call to every shard),
+        # however many values an import or an exchange page brought.
+        searched: defaultdict[tuple[str, int], list[tuple[int, str]]] = defaultdict(list)
         for entry_id, kind, value, threshold in entries:
-            for hit in indexes[kind].search([value], KINDS[kind].threshold(threshold)):
-                found_ids[hit.entry_id].add(entry_id)
+            searched[(kind, KINDS[kind].threshold(threshold))].append((entry_id, value))
+        found_ids: dict[int, set[int]] = defaultdict(set)  # content hash → entries
+        for (kind, radius), batch in searched.items():
+            for hit in indexes[kind].search([value for _, value in batch], radius):
+                found_ids[hit.entry_id].add(batch[hit.query][0])
         for content in _contents(session, list(found_ids)):
             wanted = found_ids[content.id]
             found = matcher.match(Query.from_value(content.signal_type, content.value))

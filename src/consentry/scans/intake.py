@@ -55,6 +55,7 @@ class ScanIntake:
         url = settings.resolved_database_url()
         self._async_url = None if is_sqlite(url) else url
         self._async: AsyncEngine | None = None
+        self._autocommit: AsyncEngine | None = None  # the same pool, statement by statement
         self._queue: asyncio.Queue[_Waiting] | None = None
         self._writer: asyncio.Task[None] | None = None
 
@@ -113,12 +114,12 @@ class ScanIntake:
             self._async = create_async_engine(
                 self._async_url, pool_pre_ping=True, hide_parameters=True
             )
+            self._autocommit = self._async.execution_options(isolation_level="AUTOCOMMIT")
+        assert self._autocommit is not None
         # Most matched scans are of values no case holds: their entries' states (one
         # query), then their records and matches (one statement, atomic by itself), each
         # committed as it runs: two round trips, no BEGIN or COMMIT of their own.
-        async with AsyncSession(
-            self._async.execution_options(isolation_level="AUTOCOMMIT")
-        ) as auto:
+        async with AsyncSession(self._autocommit) as auto:
             settled, kept, held = await auto.run_sync(
                 lambda session: settled_matches(session=session, requests=requests)
             )

@@ -92,7 +92,7 @@ async def _conclude(
     """Match each query, record those that matched, count them all.
 
     Matching takes well under a millisecond and runs here; only the database write
-    of a matched scan goes to the writer thread, which commits concurrent requests'
+    of a matched scan goes to the worker's writer, which commits concurrent requests'
     scans together (`scans.intake`; most scans match nothing). An uploaded
     image (`image`) matched just outside a bank's automatic distance is hashed again
     with Meta's reference PDQ, which decides the tier (`matching.reference`).
