@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from consentry.signals.registry import KINDS
+from consentry.signals.base import SignalKind
+from consentry.signals.registry import KINDS, hex_value
 
 # Kinds whose single value stands for the content (a PDQ, a digest): a grouped kind's
 # values (windows, video frames) only mean something together.
@@ -33,9 +34,8 @@ class ContentFields(BaseModel):
         content_id: str
 
 
-def _hex(digits: int) -> Any:
-    value = Annotated[str, Field(min_length=digits, max_length=digits, pattern="^[0-9a-fA-F]+$")]
-    return (value | None, Field(default=None))
+def _optional(kind: SignalKind) -> Any:
+    return (hex_value(kind) | None, Field(default=None))
 
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ else:
         __base__=ContentFields,
         __doc__="One piece of the platform's content: its id and one or more of its hashes.",
         content_id=(ContentKey, ...),
-        **{name: _hex(KINDS[name].hex_digits) for name in INDEXED},
+        **{name: _optional(KINDS[name]) for name in INDEXED},
     )
 
 

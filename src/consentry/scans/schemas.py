@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
@@ -11,7 +11,7 @@ from consentry.hashing.pdq import MIN_RELIABLE_QUALITY
 from consentry.matching.matcher import Query
 from consentry.matching.schemas import Match
 from consentry.signals.base import SignalKind
-from consentry.signals.registry import KINDS
+from consentry.signals.registry import KINDS, hex_value
 
 
 class Verdict(StrEnum):
@@ -106,8 +106,7 @@ class HashScanFields(BaseModel):
 def _value_field(kind: SignalKind) -> Any:
     if kind.timed:
         return (list[FrameIn] | None, Field(default=None, min_length=1, max_length=MAX_FRAMES))
-    digits = kind.hex_digits
-    value = Annotated[str, Field(min_length=digits, max_length=digits, pattern="^[0-9a-fA-F]+$")]
+    value: Any = hex_value(kind)
     if kind.grouped:
         return (list[value] | None, Field(default=None, min_length=1, max_length=MAX_VALUES))
     return (value | None, Field(default=None))

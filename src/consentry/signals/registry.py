@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
@@ -31,6 +31,12 @@ def kind_of(name: str) -> SignalKind:
 
 def _known(name: str) -> str:
     return kind_of(name).name
+
+
+def hex_value(kind: SignalKind) -> Any:
+    """A request body's value of this kind: exactly its number of hexadecimal digits."""
+    digits = kind.hex_digits
+    return Annotated[str, Field(min_length=digits, max_length=digits, pattern="^[0-9a-fA-F]+$")]
 
 
 # A signal type in a request body: one of the known kinds' names.
