@@ -428,6 +428,19 @@ def rerun_lookup() -> None:
     print("\n".join(lines))
 
 
+def rerun_recall(count: int, bank_dir: Path | None) -> None:
+    """The recall and false-match sections of video.md, measured again in place."""
+    out = RESULTS / "video.md"
+    text = out.read_text()
+    start, end = text.index("\n200 bank videos") + 1, text.index("## Hashing speed")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    with tempfile.TemporaryDirectory() as folder:
+        lines = recall_tables(count, Path(folder), bank_dir)
+    lines.insert(1, f"\nRecall measured again by `bench/video.py --recall-only` on {stamp}.")
+    out.write_text(text[:start] + "\n".join(lines) + "\n" + text[end:])
+    print("\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--videos", type=int, default=200)
@@ -440,7 +453,13 @@ def main() -> None:
     parser.add_argument(
         "--browser-only", action="store_true", help="rerun the browser rows alone, in place"
     )
+    parser.add_argument(
+        "--recall-only", action="store_true", help="rerun the recall tables alone, in place"
+    )
     args = parser.parse_args()
+    if args.recall_only:
+        rerun_recall(args.videos, args.bank_dir)
+        return
     if args.lookup_only:
         rerun_lookup()
         return

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from consentry.banks.models import EntryStatus
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Tier
-from consentry.matching.video import CLIP_FRAMES, FramePair, Shares, aligned, segments
+from consentry.matching.video import CLIP_FRAMES, FramePair, Shares, alignment, segments
 from tests.videos import video_matcher
 
 
@@ -158,9 +158,26 @@ def test_frames_at_one_offset_make_a_match_that_scattered_frames_do_not() -> Non
     steady = [FramePair(n, float(n), n, float(n + 12), 20) for n in range(0, 40) if n % 10 < 7]
     scattered = [FramePair(p.query, p.query_at, p.entry_id, float((p.query * 7) % 40), 20)
                  for p in steady]  # fmt: skip
-    assert aligned(steady) == 28
-    assert aligned(scattered) < CLIP_FRAMES
+    assert alignment(steady) == (28, 12.0)
+    assert alignment(scattered)[0] < CLIP_FRAMES
     assert Shares.of(steady, 40, 40).passes(80, 80)
     assert not Shares.of(scattered, 40, 40).passes(80, 80)
     # Fewer than CLIP_FRAMES frames never make a match by time alone.
     assert not Shares.of(steady[:4], 6, 6).passes(80, 80)
+
+
+def test_a_short_copy_is_looked_at_again_at_its_offset_only() -> None:
+    """A small, low-quality clip keeps a third of its frames within 31 bits and most of
+    the rest within ALIGNED_RADIUS: those count only at the offset the close ones found,
+    and only once ALIGNED_SEED frames did."""
+    close = [_near(v, 20) for v in BANK_VIDEO[20:23]]
+    wider = [_near(v, 36) for v in BANK_VIDEO[23:30]]
+    [match] = _matcher().match(_query(close + wider, start=5.0))
+    assert (match.tier, match.query_share) == (Tier.REVIEW, 100.0)
+    assert match.segments == [{"query": [5.0, 14.0], "bank": [20.0, 29.0]}]
+
+    scattered = [_near(BANK_VIDEO[(7 * n) % 60], 36) for n in range(23, 30)]
+    assert _matcher().match(_query(close + scattered, start=5.0)) == []
+    too_few = [_near(v, 20) for v in BANK_VIDEO[20:22]]
+    wider = [_near(v, 36) for v in BANK_VIDEO[22:30]]
+    assert _matcher().match(_query(too_few + wider, start=5.0)) == []

@@ -20,7 +20,13 @@ from consentry.hashing.signals import ImageSignals
 from consentry.hashing.video import VideoSignals
 from consentry.matching.registry import EntryRegistry
 from consentry.matching.schemas import BankConfig, Match, Tier
-from consentry.matching.video import FramePair, Shares, detail
+from consentry.matching.video import (
+    ALIGNED_RADIUS,
+    ALIGNED_SEED,
+    FramePair,
+    Shares,
+    detail,
+)
 from consentry.signals.base import Hit, SignalIndex, SignalKind
 from consentry.signals.registry import KINDS, kind_of
 
@@ -255,17 +261,42 @@ class Matcher:
     def _video_matches(
         self, kind: SignalKind, hits: list[Hit], wanted: list[tuple[str, str]], query: Query
     ) -> list[Match]:
-        """One match per bank video whose shares of frames in common pass its bank's rules;
-        automatic only under the exact rule: identical-enough frames of confirmed entries
-        alone make both shares, in a bank that acts automatically at all."""
-        by_video: defaultdict[int, list[tuple[FramePair, _Found]]] = defaultdict(list)
+        """One match per bank video whose shares of frames in common pass its bank's rules
+        (a video that falls short with frames at one offset is looked at again there,
+        `_at_offset`); automatic only under the exact rule: identical-enough frames of
+        confirmed entries alone make both shares, in a bank that acts automatically at all."""
+        query_frames = len(set(query.frames.values()))
+        matches, short = [], {}
+        for group, paired in self._frame_pairs(kind, hits, wanted, query).items():
+            shares = Shares.of(
+                [pair for pair, _ in paired], query_frames, self.registry.frames(group)
+            )
+            config = paired[0][1].config
+            if shares.passes(config.video_query_share, config.video_bank_share):
+                matches.append(self._video_match(kind, group, paired, shares))
+            elif shares.aligned >= ALIGNED_SEED:
+                short[group] = (paired, shares)
+        if short:
+            matches += self._at_offset(kind, short, wanted, query)
+        return matches
+
+    def _frame_pairs(
+        self,
+        kind: SignalKind,
+        hits: list[Hit],
+        wanted: list[tuple[str, str]],
+        query: Query,
+        radius: int = -1,
+    ) -> defaultdict[int, list[_Paired]]:
+        """The hits within their bank's threshold (or `radius`, where wider), by bank video."""
+        by_video: defaultdict[int, list[_Paired]] = defaultdict(list)
         for hit in hits:
             usable = self._usable(hit.entry_id)
             group = self.registry.group(hit.entry_id)
             if usable is None or not group:
                 continue
             config, status = usable
-            if hit.distance > kind.threshold(config.pdq_threshold):
+            if hit.distance > max(kind.threshold(config.pdq_threshold), radius):
                 continue
             variant, queried = wanted[hit.query]
             pair = FramePair(
@@ -277,23 +308,44 @@ class Matcher:
             )
             found = _Found(hit.entry_id, config, status, hit.distance, variant, hit.value, queried)
             by_video[group].append((pair, found))
+        return by_video
+
+    def _at_offset(
+        self,
+        kind: SignalKind,
+        short: dict[int, tuple[list[_Paired], Shares]],
+        wanted: list[tuple[str, str]],
+        query: Query,
+    ) -> list[Match]:
+        """The query's unmatched values (of the variants that matched) looked up again at
+        `ALIGNED_RADIUS`: a short video matches if those landing at its offset complete
+        it. One more search, only when some bank video falls short at one offset."""
+        used = {f.queried for paired, _ in short.values() for _, f in paired}
+        variants = {f.variant for paired, _ in short.values() for _, f in paired}
+        again = [(v, value) for v, value in wanted if v in variants and value not in used]
+        hits = self.indexes[kind.name].search([value for _, value in again], ALIGNED_RADIUS)
+        wider = self._frame_pairs(kind, hits, again, query, ALIGNED_RADIUS)
         query_frames = len(set(query.frames.values()))
         matches = []
-        for group, paired in by_video.items():
-            pairs = [pair for pair, _ in paired]
-            bank_frames = self.registry.frames(group)
-            shares = Shares.of(pairs, query_frames, bank_frames)
+        for group, (paired, before) in short.items():
+            paired = paired + [p for p in wider.get(group, []) if before.at_offset(p[0])]
+            shares = Shares.of([pair for pair, _ in paired], query_frames, before.bank_frames)
             config = paired[0][1].config
-            if not shares.passes(config.video_query_share, config.video_bank_share):
-                continue
-            exact = [pair for pair, found in paired if self._automatic(found, unreliable=False)]
-            automatic = Shares.of(exact, query_frames, bank_frames).whole(
-                config.video_query_share, config.video_bank_share
-            )
-            closest = min((found for _, found in paired), key=lambda f: (f.distance, f.entry_id))
-            match = closest.match(kind, group, Tier.AUTO if automatic else Tier.REVIEW)
-            matches.append(detail(match, pairs, shares))
+            if shares.passes(config.video_query_share, config.video_bank_share):
+                matches.append(self._video_match(kind, group, paired, shares))
         return matches
+
+    def _video_match(
+        self, kind: SignalKind, group: int, paired: list[_Paired], shares: Shares
+    ) -> Match:
+        config = paired[0][1].config
+        exact = [pair for pair, found in paired if self._automatic(found, unreliable=False)]
+        automatic = Shares.of(exact, shares.query_frames, shares.bank_frames).whole(
+            config.video_query_share, config.video_bank_share
+        )
+        closest = min((found for _, found in paired), key=lambda f: (f.distance, f.entry_id))
+        match = closest.match(kind, group, Tier.AUTO if automatic else Tier.REVIEW)
+        return detail(match, [pair for pair, _ in paired], shares)
 
 
 # Distinct windows of one bank image, each close enough to act on alone, that make a
@@ -323,3 +375,6 @@ class _Found:
             tier=tier,
             group=group or None,
         )
+
+
+_Paired = tuple[FramePair, _Found]
