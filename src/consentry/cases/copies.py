@@ -85,12 +85,18 @@ def entry_states(*, session: Session, matches: Sequence[Match]) -> dict[int, Ent
     group's label: one query for a whole batch."""
     if not matches:
         return {}
-    rows = session.execute(
-        select(BankEntry.id, BankEntry.status, held_by_case(), EntryGroup.label)
-        .outerjoin(EntryGroup, EntryGroup.id == BankEntry.group_id)
-        .where(BankEntry.id.in_({m.entry_id for m in matches}))
-    )
+    rows = session.execute(states_of().where(BankEntry.id.in_({m.entry_id for m in matches})))
     return {entry_id: EntryState(status, held, label) for entry_id, status, held, label in rows}
+
+
+def states_of() -> Select[int, EntryStatus, bool, str]:
+    """Entries' (id, status, held, label), for a `where` to pick which."""
+    return select(
+        BankEntry.id.label("id"),
+        BankEntry.status.label("status"),
+        held_by_case().label("held"),
+        EntryGroup.label.label("label"),
+    ).outerjoin(EntryGroup, EntryGroup.id == BankEntry.group_id)
 
 
 def as_stored(*, states: dict[int, EntryState], matches: Sequence[Match]) -> list[Match]:

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from consentry.config import Settings
 from consentry.db.engine import is_sqlite
 from consentry.db.session import session_scope
-from consentry.scans.records import Scans, record_scans
-from consentry.scans.service import Settled, settle, settled_matches, with_ids
+from consentry.scans.records import Scans, record_unless_held
+from consentry.scans.service import Settled, settle, sort_out, with_ids
 
 log = logging.getLogger(__name__)
 
@@ -111,23 +111,21 @@ class ScanIntake:
         if self._async_url is None:
             return await run_in_threadpool(self._commit_sqlite, write)
         if self._async is None:
-            self._async = create_async_engine(
-                self._async_url, pool_pre_ping=True, hide_parameters=True
-            )
+            # No pre-ping: it would cost a round trip per batch. A connection that went
+            # away fails its batch, which is retried request by request on a new one.
+            self._async = create_async_engine(self._async_url, hide_parameters=True)
             self._autocommit = self._async.execution_options(isolation_level="AUTOCOMMIT")
         assert self._autocommit is not None
-        # Most matched scans are of values no case holds: their entries' states (one
-        # query), then their records and matches (one statement, atomic by itself), each
-        # committed as it runs: two round trips, no BEGIN or COMMIT of their own.
+        # Most matched scans are of values no case holds: the entries' states, the
+        # records and their matches are one statement, atomic by itself, committed as it
+        # runs: one round trip, no BEGIN or COMMIT of their own.
         async with AsyncSession(self._autocommit) as auto:
-            settled, kept, held = await auto.run_sync(
-                lambda session: settled_matches(session=session, requests=requests)
+            states, ids = await auto.run_sync(
+                lambda session: record_unless_held(session=session, requests=requests)
             )
-            if not held:
-                if not kept:
-                    return settled
-                ids = await auto.run_sync(lambda session: record_scans(session=session, scans=kept))
-                return with_ids(settled, ids)
+        settled, kept, held = sort_out(requests=requests, states=states)
+        if not held:
+            return with_ids(settled, ids) if kept else settled
         # A copy of a confirmed request: records, found copies and removal requests are
         # written in one transaction.
         async with async_sessionmaker(self._async, expire_on_commit=False).begin() as session:

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, text
+from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.orm import Session
 
+from consentry.banks.models import EntryStatus
+from consentry.cases.copies import EntryState, states_of
 from consentry.db.base import utcnow
 from consentry.matching.schemas import Match, Tier
 from consentry.scans.models import ScanMatch, ScanRecord
@@ -86,14 +89,8 @@ def _match(request: Scans, m: Match) -> dict[str, Any]:
 # One statement for records and matches alike: the records' ids are drawn from their
 # sequence first, so the matches can name them. Every round trip to the server counts
 # when concurrent scans share one writer.
-_POSTGRESQL = text("""
-WITH scans AS MATERIALIZED (
-    SELECT s.n, nextval(pg_get_serial_sequence('scan_records', 'id')) AS id,
-           s.api_key_id, s.content_id, s.verdict
-    FROM unnest(CAST(:n AS integer[]), CAST(:api_key_id AS integer[]),
-                CAST(:content_id AS varchar[]), CAST(:verdict AS varchar[]))
-         AS s(n, api_key_id, content_id, verdict)
-), records AS (
+_INSERTS = """
+records AS (
     INSERT INTO scan_records (id, api_key_id, content_id, verdict, created_at)
     SELECT id, api_key_id, content_id, verdict, CAST(:now AS timestamptz) FROM scans
 ), matches AS (
@@ -101,29 +98,78 @@ WITH scans AS MATERIALIZED (
                               variant, tier, windows, region, video)
     SELECT scans.id, m.entry_id, m.bank_id, m.signal_type, m.distance, m.threshold,
            m.variant, m.tier, m.windows, CAST(m.region AS json), CAST(m.video AS json)
-    FROM unnest(CAST(:m_n AS integer[]), CAST(:entry_id AS bigint[]),
-                CAST(:bank_id AS integer[]), CAST(:signal_type AS varchar[]),
-                CAST(:distance AS integer[]), CAST(:threshold AS integer[]),
-                CAST(:variant AS varchar[]), CAST(:tier AS varchar[]),
-                CAST(:windows AS integer[]), CAST(:region AS text[]), CAST(:video AS text[]))
-         AS m(n, entry_id, bank_id, signal_type, distance, threshold, variant, tier, windows,
-              region, video)
-    JOIN scans ON scans.n = m.n
-)
+    FROM given AS m JOIN scans ON scans.n = m.n
+)"""
+_MATCHES = """
+    SELECT * FROM unnest(
+        CAST(:m_n AS integer[]), CAST(:entry_id AS bigint[]), CAST(:bank_id AS integer[]),
+        CAST(:signal_type AS varchar[]), CAST(:distance AS integer[]),
+        CAST(:threshold AS integer[]), CAST(:variant AS varchar[]), CAST(:tier AS varchar[]),
+        CAST(:windows AS integer[]), CAST(:region AS text[]), CAST(:video AS text[]))
+    AS m(n, entry_id, bank_id, signal_type, distance, threshold, variant, tier, windows,
+         region, video)"""
+_SCANS = """
+    unnest(CAST(:n AS integer[]), CAST(:api_key_id AS integer[]),
+           CAST(:content_id AS varchar[]), CAST(:verdict AS varchar[]))
+    AS s(n, api_key_id, content_id, verdict)"""
+
+# Statements assembled from the constant parts above (no input is formatted in: every
+# value is a bound parameter).
+_POSTGRESQL = text(f"""
+WITH given AS ({_MATCHES}
+), scans AS MATERIALIZED (
+    SELECT s.n, nextval(pg_get_serial_sequence('scan_records', 'id')) AS id,
+           s.api_key_id, s.content_id, s.verdict
+    FROM {_SCANS}
+), {_INSERTS}
 SELECT id FROM scans ORDER BY n
-""")
+""")  # noqa: S608
+
+# The entries' states (`cases.copies.states_of`) read in the same statement, and S2
+# applied there: matches of entries no longer matchable dropped, `auto` only for
+# confirmed ones, a scan kept only if a match is left. Nothing is written when a
+# confirmed case holds a kept match: its found copies go in one transaction with it.
+_STATES = str(
+    states_of().compile(
+        dialect=PGDialect(),  # type: ignore[no-untyped-call]
+        compile_kwargs={"literal_binds": True},
+    )
+)
+_UNLESS_HELD = text(f"""
+WITH states AS MATERIALIZED (
+    {_STATES} WHERE bank_entries.id = ANY(CAST(:entry_ids AS bigint[]))
+), given AS MATERIALIZED (
+    SELECT m.n, m.entry_id, m.bank_id, m.signal_type, m.distance, m.threshold, m.variant,
+           CASE WHEN m.tier = :auto AND states.status <> :confirmed THEN :review
+                ELSE m.tier END AS tier,
+           m.windows, m.region, m.video, states.held
+    FROM ({_MATCHES}) AS m JOIN states ON states.id = m.entry_id
+    WHERE states.status = ANY(CAST(:matchable AS varchar[]))
+), verdicts AS (
+    SELECT n, CASE WHEN bool_or(tier = :auto) THEN :auto_action ELSE :review END AS verdict
+    FROM given GROUP BY n
+), scans AS MATERIALIZED (
+    SELECT s.n, nextval(pg_get_serial_sequence('scan_records', 'id')) AS id,
+           s.api_key_id, s.content_id, verdicts.verdict
+    FROM {_SCANS} JOIN verdicts ON verdicts.n = s.n
+    WHERE NOT EXISTS (SELECT FROM given WHERE held)
+), {_INSERTS}
+SELECT 0 AS part, id, NULL AS n, status, held, label FROM states
+UNION ALL
+SELECT 1, id, n, NULL, NULL, NULL FROM scans
+""")  # noqa: S608
 
 
 def _json(value: Any) -> str:
     return json.dumps(value)  # `null` for none, as the ORM writes a JSON column
 
 
-def _record_postgresql(session: Session, scans: Kept) -> list[int]:
+def _parameters(scans: Kept) -> dict[str, Any]:
     records = [_record(request, content_id, ms) for request, content_id, ms in scans]
     matches = [(n, _match(request, m)) for n, (request, _, ms) in enumerate(scans) for m in ms]
     columns = ["entry_id", "bank_id", "signal_type", "distance", "threshold", "variant"]
     columns += ["tier", "windows"]
-    parameters: dict[str, Any] = {
+    return {
         "n": list(range(len(records))),
         "api_key_id": [r["api_key_id"] for r in records],
         "content_id": [r["content_id"] for r in records],
@@ -134,4 +180,34 @@ def _record_postgresql(session: Session, scans: Kept) -> list[int]:
         "region": [_json(m["region"]) for _, m in matches],
         "video": [_json(m["video"]) for _, m in matches],
     }
-    return list(session.scalars(_POSTGRESQL, parameters))
+
+
+def _record_postgresql(session: Session, scans: Kept) -> list[int]:
+    return list(session.scalars(_POSTGRESQL, _parameters(scans)))
+
+
+def record_unless_held(
+    *, session: Session, requests: Sequence[Scans]
+) -> tuple[dict[int, EntryState], list[int]]:
+    """PostgreSQL, one statement (one round trip) for a batch of requests: the matched
+    entries' states, as `entry_states` reads them, and unless a confirmed case holds a
+    match left after S2, the records and matches of the scans still matched (their ids
+    in order, as `record_scans` of `settled_matches`' scans gives them)."""
+    scans = [(r, content_id, ms) for r in requests for content_id, ms in r.found if ms]
+    parameters = _parameters(scans)
+    parameters |= {
+        "entry_ids": sorted({m.entry_id for _, _, ms in scans for m in ms}),
+        "matchable": [status.value for status in EntryStatus if status.matchable],
+        "confirmed": EntryStatus.CONFIRMED.value,
+        "auto": Tier.AUTO.value,
+        "review": Tier.REVIEW.value,
+        "auto_action": Verdict.AUTO_ACTION.value,
+    }
+    states: dict[int, EntryState] = {}
+    ids: list[tuple[int, int]] = []
+    for part, entry_or_scan, n, status, held, label in session.execute(_UNLESS_HELD, parameters):
+        if part == 0:
+            states[entry_or_scan] = EntryState(status, held, label)
+        else:
+            ids.append((n, entry_or_scan))
+    return states, [scan_id for _, scan_id in sorted(ids)]

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consentry.cases.copies import as_stored, copies_found, entry_states
+from consentry.cases.copies import EntryState, as_stored, copies_found, entry_states
 from consentry.config import Settings
 from consentry.matching.schemas import Match
 from consentry.scans.models import ScanCounter
@@ -26,7 +26,13 @@ def settled_matches(
     (S2, with labels; no scan id yet), the scans to keep, and the kept matches' entries
     that a confirmed case holds. One query however many scans."""
     every = [m for request in requests for _, matches in request.found for m in matches]
-    states = entry_states(session=session, matches=every)
+    return sort_out(requests=requests, states=entry_states(session=session, matches=every))
+
+
+def sort_out(
+    *, requests: Sequence[Scans], states: dict[int, EntryState]
+) -> tuple[list[Settled], Kept, set[int]]:
+    """`settled_matches` of the entries' states read already."""
     settled: list[Settled] = []
     kept: list[tuple[Scans, str | None, list[Match]]] = []
     for request in requests:
