@@ -4,7 +4,8 @@
   wrk, and PostgreSQL at 127.0.0.1:5432, user postgres, trust);
 - `index`: the content index checked for new bank hashes at 1e6, 1e7 and 1e8 content
   hashes (one core), and a lookup at 1e8 over 2 Ray actor shards vs one index;
-- `backfill`: `consentry backfill` on 1 and 2 Ray workers vs `consentry hash`.
+- `backfill`: `consentry backfill` on 1 and 2 Ray workers vs `consentry hash`;
+- `banks`: a scan's bank lookup in the worker's index vs through bank shards.
 
 Run: .venv/bin/python bench/scale.py PART [--sizes 1e6,1e7,1e8]
 """
@@ -408,7 +409,63 @@ def backfill_part(args: argparse.Namespace) -> list[str]:
     ]
 
 
-PARTS = {"scans": scans, "index": index, "backfill": backfill_part}
+def banks(args: argparse.Namespace) -> list[str]:
+    """A scan's bank lookup in the worker's own index vs through bank shards (Ray actors
+    that load and follow the bank change log themselves)."""
+    import ray
+
+    from consentry.matching.follower import load_matcher
+    from consentry.matching.matcher import Query
+    from consentry.matching.shards import bank_shards, remote_indexes
+
+    n = int(float(args.bank_size))
+    folder = Path(tempfile.mkdtemp(prefix="consentry-banks-"))
+    try:
+        url = f"sqlite:///{folder / 'consentry.db'}"
+        started = time.perf_counter()
+        _, values = seed(url, n)
+        print(f"{n:,} bank values: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        engine = make_engine(url)
+        near = [f"{int(v, 16) ^ ((1 << 12) - 1):064x}" for v in values[:500]]
+        queries = [Query.from_value("pdq", q) for q in near + [random_hash() for _ in range(500)]]
+        rows = []
+        ray.init(num_cpus=args.shards + 1, include_dashboard=False, log_to_driver=False)
+        try:
+            started = time.perf_counter()
+            actors = bank_shards(url, args.shards)
+            sharded = load_matcher(engine, indexes=remote_indexes(actors))
+            ray.get([actor.size.remote("pdq") for actor in actors])
+            shard_load = time.perf_counter() - started
+            started = time.perf_counter()
+            whole = load_matcher(engine)
+            load = time.perf_counter() - started
+            for name, matcher, seconds in (
+                ("in the worker", whole, load),
+                (f"{args.shards} Ray actor shards", sharded, shard_load),
+            ):
+                p50, p99 = _latencies(lambda row, m=matcher: m.match(queries[int(row[0])]),
+                                      np.arange(len(queries))[:, None])  # fmt: skip
+                rows.append([name, f"{p50:.3f}", f"{p99:.3f}", f"{seconds:.1f}"])
+                print(name, p50, p99, file=sys.stderr)
+            registry = sum(a.itemsize for a in whole.registry.arrays())
+        finally:
+            ray.shutdown()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return [
+        "## Bank shards: a scan's lookup in the worker vs in Ray actors",
+        "",
+        f"{n:,} confirmed PDQ values in one bank (SQLite); 1,000 lookups of one value (half "
+        "12 bits from a member, half random) through the worker's matcher, after 200 to warm "
+        "up. With `CONSENTRY_BANK_SHARDS`, the shards load and follow the change log "
+        "themselves and the worker holds only what it knows of each entry "
+        f"({registry:.0f} bytes: bank, status, group, frame time) instead of the index.",
+        "",
+        *table(["bank index", "lookup p50 ms", "p99 ms", "load s"], rows),
+    ]
+
+
+PARTS = {"scans": scans, "index": index, "backfill": backfill_part, "banks": banks}
 
 
 def write_section(part: str, lines: list[str]) -> None:
@@ -438,6 +495,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1e6,1e7,1e8", help="index: content hash counts")
     parser.add_argument("--shards", type=int, default=2, help="index: shards at the largest")
     parser.add_argument("--copies", type=int, default=8, help="backfill: copies of the photos")
+    parser.add_argument("--bank-size", default="1e5", help="banks: bank values")
     args = parser.parse_args()
     if args.part == "scans" and shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # The content index in Ray actors, split this many ways (0: in the copy finder's own
     # memory); on the Ray cluster at `ray_address`, else Ray's local runtime.
     content_shards: int = Field(default=0, ge=0, le=1024)
+    # The bank indexes in Ray actors shared by every worker, split this many ways (0: in
+    # each worker's memory, as for most banks: a lookup stays in-process).
+    bank_shards: int = Field(default=0, ge=0, le=1024)
     ray_address: str | None = None
     # Content index hashes are kept while their content is registered; with a number, a
     # hash registered longer ago is deleted (platforms that index only recent uploads).

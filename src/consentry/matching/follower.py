@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from consentry.matching.matcher import Matcher
 from consentry.matching.registry import EntryRegistry
 from consentry.matching.schemas import BankConfig
 from consentry.matching.snapshot import database_identity, load_snapshot, save_snapshot
+from consentry.signals.base import SignalIndex
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +56,28 @@ def _config(bank: Bank) -> BankConfig:
 RESNAPSHOT_CHANGES = 10_000
 
 
-def load_matcher(engine: Engine, *, snapshot: Path | None = None) -> Matcher:
+IndexFactory = Callable[[Matcher], dict[str, SignalIndex]]
+
+
+def load_matcher(
+    engine: Engine, *, snapshot: Path | None = None, indexes: IndexFactory | None = None
+) -> Matcher:
     """A matcher holding every matchable entry, current with the change log.
 
     With `snapshot`, a saved matcher is loaded from that folder when it fits this
-    database (and written there when missing or stale).
+    database (and written there when missing or stale). `indexes` makes the new
+    matcher's indexes (bank shards: `consentry.matching.shards`); no snapshot then.
     """
+    if indexes is not None and snapshot is not None:
+        raise ValueError("a matcher with indexes of its own is not snapshotted")
     database = database_identity(str(engine.url))
     with session_scope(engine) as session:
         # The log position is read first: changes racing the load are applied again later.
         log_end = session.scalar(select(func.coalesce(func.max(BankChange.seq), 0))) or 0
         saved = load_snapshot(snapshot, database=database, log_end=log_end) if snapshot else None
         matcher = saved or Matcher(seq=log_end)
+        if indexes is not None:
+            matcher.indexes = indexes(matcher)
         for bank in session.scalars(select(Bank)):
             matcher.set_bank(_config(bank))
         if saved is None:

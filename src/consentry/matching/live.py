@@ -6,13 +6,14 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from consentry.api.problems import Problem
-from consentry.matching.follower import ChangeFollower, load_matcher
+from consentry.matching.follower import ChangeFollower, IndexFactory, load_matcher
 from consentry.matching.matcher import Matcher
 from consentry.signals.hamming import warm_up
 
@@ -20,9 +21,14 @@ log = logging.getLogger(__name__)
 
 
 class LiveIndex:
-    def __init__(self, read_engine: Engine, *, snapshot: Path) -> None:
+    def __init__(
+        self, read_engine: Engine, *, snapshot: Path, shards: Callable[[], IndexFactory] | None
+    ) -> None:
+        """`shards`: the bank indexes are in shards elsewhere (`matching.shards`); this
+        makes indexes over them (joining Ray: in the background, as loading is)."""
         self.engine = read_engine
         self.snapshot = snapshot
+        self.shards = shards
         self.matcher: Matcher | None = None
         self.load_error: str | None = None
         self._follower: ChangeFollower | None = None
@@ -52,7 +58,10 @@ class LiveIndex:
     def _load(self) -> None:
         try:
             warm_up()  # ready means fast: no compilation on the first scan
-            matcher = load_matcher(self.engine, snapshot=self.snapshot)
+            if self.shards is None:
+                matcher = load_matcher(self.engine, snapshot=self.snapshot)
+            else:
+                matcher = load_matcher(self.engine, indexes=self.shards())
         except Exception as error:  # readiness reports it; the process stays up for health checks
             log.exception("loading the matcher failed")
             self.load_error = type(error).__name__

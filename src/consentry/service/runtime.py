@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -23,6 +24,7 @@ from consentry.evidence import jobs as evidence_jobs
 from consentry.exchanges import jobs as exchanges_jobs
 from consentry.hashing.windows import warm_up
 from consentry.matching.live import LiveIndex
+from consentry.matching.shards import sharded
 from consentry.retention import jobs as retention_jobs
 from consentry.scans.counts import ScanCounts
 from consentry.scans.intake import ScanIntake
@@ -41,7 +43,11 @@ class Runtime:
         self.read_engine = make_engine(settings.resolved_database_url(), read_only=True)
         self.key_gate = KeyGate(settings=settings, engine=engine, read_engine=self.read_engine)
         self.admission = Admission(settings.decode_concurrency, settings.decode_wait_seconds)
-        self.live_index = LiveIndex(self.read_engine, snapshot=settings.data_dir / "index")
+        self.live_index = LiveIndex(
+            self.read_engine,
+            snapshot=settings.data_dir / "index",
+            shards=partial(sharded, settings) if settings.bank_shards else None,
+        )
         self.scan_counts = ScanCounts(engine)
         self.scan_intake = ScanIntake(engine, settings)
         self.content_finder = ContentFinder(engine, settings, self.live_index)

@@ -1,0 +1,171 @@
+"""Bank indexes split into shards held by Ray actors: for banks beyond one worker's memory.
+
+Each shard (`BankShard`) is a matcher of its own over the entries whose id it picks
+(`id % shards`), loaded from the database and kept current by following the bank change
+log, as a worker's matcher is. A worker keeps only what it knows of each entry (status,
+bank, group, frame time: a few bytes each) and looks values up in every shard at once
+(`RemoteIndex`), passing the change-log position it has reached: a shard behind that
+position catches up before it answers, so a worker never misses an entry it already
+knows of. Each shard is an exact index, so the union is what one index would return.
+
+The actors are named by the database and the shard count and detached: every worker of
+every host joined to the same Ray cluster (`CONSENTRY_RAY_ADDRESS`) shares them, and
+Ray restarts one that dies (it loads again from the database)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from consentry.config import Settings
+from consentry.db.engine import make_engine
+from consentry.matching.follower import POLL_SECONDS, IndexFactory, catch_up, load_matcher
+from consentry.matching.matcher import Matcher
+from consentry.matching.snapshot import database_identity
+from consentry.signals.base import Hit, SignalIndex
+from consentry.signals.registry import KINDS
+
+log = logging.getLogger(__name__)
+
+
+class ShardOf(SignalIndex):
+    """The values of one shard: entries whose id it does not pick are ignored."""
+
+    def __init__(self, index: SignalIndex, shard: int, shards: int) -> None:
+        self.index, self.shard, self.shards = index, shard, shards
+
+    def _mine(self, ids: Sequence[int]) -> list[int]:
+        return [n for n, entry_id in enumerate(ids) if entry_id % self.shards == self.shard]
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def stage(self, ids: Sequence[int], values: Sequence[str]) -> None:
+        mine = self._mine(ids)
+        self.index.stage([ids[n] for n in mine], [values[n] for n in mine])
+
+    def commit(self) -> None:
+        self.index.commit()
+
+    def remove(self, ids: Sequence[int]) -> None:
+        self.index.remove([ids[n] for n in self._mine(ids)])
+
+    def search(self, values: Sequence[str], radius: int) -> list[Hit]:
+        return self.index.search(values, radius)
+
+    def save(self, folder: Path) -> None:
+        self.index.save(folder)
+
+
+class BankShard:
+    """One shard of every bank index (a Ray actor): loaded, then following the log."""
+
+    def __init__(self, database_url: str, shard: int, shards: int) -> None:
+        self.engine = make_engine(database_url, read_only=True)
+
+        def indexes(_: Matcher) -> dict[str, SignalIndex]:
+            return {name: ShardOf(kind.new_index(), shard, shards) for name, kind in KINDS.items()}
+
+        self.matcher = load_matcher(self.engine, indexes=indexes)
+        self._lock = threading.Lock()
+        threading.Thread(target=self._follow, name="consentry-shard-follower", daemon=True).start()
+
+    def _catch_up(self) -> None:
+        with self._lock:
+            catch_up(self.engine, self.matcher)
+
+    def _follow(self) -> None:
+        while True:  # as long as the actor lives
+            time.sleep(POLL_SECONDS)
+            try:
+                self._catch_up()
+            except Exception:  # a database hiccup must not end the follower; it retries
+                log.exception("a bank shard failed to follow the change log; retrying")
+
+    def search(self, kind: str, values: Sequence[str], radius: int, seq: int) -> list[Hit]:
+        """Hits of this shard's entries, once it has applied the log up to `seq`."""
+        if self.matcher.seq < seq:
+            self._catch_up()
+        return self.matcher.indexes[kind].search(values, radius)
+
+    def size(self, kind: str) -> int:
+        return len(self.matcher.indexes[kind])
+
+
+class RemoteIndex(SignalIndex):
+    """A worker's view of one kind's shards: searches fan out and merge; changes are the
+    shards' own business (they follow the log), so adding and removing do nothing here."""
+
+    def __init__(self, kind: str, actors: Sequence[Any], position: Callable[[], int]) -> None:
+        import ray  # the `ray` extra
+
+        self._ray, self.kind, self.actors, self.position = ray, kind, actors, position
+
+    def __len__(self) -> int:
+        return sum(self._ray.get([actor.size.remote(self.kind) for actor in self.actors]))
+
+    def stage(self, ids: Sequence[int], values: Sequence[str]) -> None:
+        """Nothing to do: each shard loaded and follows the entries itself."""
+
+    def commit(self) -> None:
+        """Nothing to do (see `stage`)."""
+
+    def remove(self, ids: Sequence[int]) -> None:
+        """Nothing to do (see `stage`)."""
+
+    def search(self, values: Sequence[str], radius: int) -> list[Hit]:
+        if not values:
+            return []
+        seq = self.position()
+        found = self._ray.get(
+            [actor.search.remote(self.kind, values, radius, seq) for actor in self.actors]
+        )
+        return sorted((hit for hits in found for hit in hits), key=lambda h: (h.query, h.entry_id))
+
+    def save(self, folder: Path) -> None:
+        """Nothing to save: the shards load from the database."""
+
+
+def bank_shards(database_url: str, shards: int) -> list[Any]:
+    """The bank shard actors of this database, started where none runs yet (Ray must be
+    initialised: `ray.init`)."""
+    import ray
+
+    remote = ray.remote(max_restarts=-1)(BankShard)
+    name = f"consentry-bank-{database_identity(database_url)}-of-{shards}"
+    return [
+        remote.options(
+            name=f"{name}-{shard}", namespace="consentry", lifetime="detached", get_if_exists=True
+        ).remote(database_url, shard, shards)
+        for shard in range(shards)
+    ]
+
+
+def sharded(settings: Settings) -> IndexFactory:
+    """Indexes for `load_matcher` over this database's bank shards (`bank_shards` of
+    them, started where none runs yet), on the Ray cluster at `ray_address`, else on
+    Ray's local runtime."""
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(address=settings.ray_address, log_to_driver=False)
+    actors = bank_shards(settings.resolved_database_url(), settings.bank_shards)
+    # Loaded before the worker says it is ready: a scan must not wait for a shard's load.
+    ray.get([actor.size.remote("pdq") for actor in actors])
+    return remote_indexes(actors)
+
+
+def remote_indexes(actors: Sequence[Any]) -> IndexFactory:
+    """Indexes for `load_matcher` that search these shards at the matcher's position."""
+
+    def indexes(matcher: Matcher) -> dict[str, SignalIndex]:
+        def position() -> int:
+            return matcher.seq
+
+        return {name: RemoteIndex(name, actors, position) for name in KINDS}
+
+    return indexes
