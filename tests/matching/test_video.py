@@ -178,6 +178,10 @@ def test_a_short_copy_is_looked_at_again_at_its_offset_only() -> None:
 
     scattered = [_near(BANK_VIDEO[(7 * n) % 60], 36) for n in range(23, 30)]
     assert _matcher().match(_query(close + scattered, start=5.0)) == []
+    # One still shot (a photo two videos share) matched again and again: 3 bank frames.
+    still = [(5.0 + n, v) for n, v in enumerate(close)]
+    still += [(7.0 + n / 5, _near(BANK_VIDEO[22], 36 + n)) for n in range(1, 5)]
+    assert _matcher().match(Query.from_frames(still)) == []
     too_few = [_near(v, 20) for v in BANK_VIDEO[20:22]]
     wider = [_near(v, 36) for v in BANK_VIDEO[22:30]]
     assert _matcher().match(_query(too_few + wider, start=5.0)) == []

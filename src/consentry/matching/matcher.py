@@ -23,6 +23,7 @@ from consentry.matching.schemas import BankConfig, Match, Tier
 from consentry.matching.video import (
     ALIGNED_RADIUS,
     ALIGNED_SEED,
+    CLIP_FRAMES,
     FramePair,
     Shares,
     detail,
@@ -329,9 +330,14 @@ class Matcher:
         matches = []
         for group, (paired, before) in short.items():
             paired = paired + [p for p in wider.get(group, []) if before.at_offset(p[0])]
+            # As many distinct bank frames as a clip has, at that offset: one still shot
+            # matched over and over (a photo two videos share) is not a copy.
+            spanned = {pair.entry_id for pair, _ in paired if before.at_offset(pair)}
             shares = Shares.of([pair for pair, _ in paired], query_frames, before.bank_frames)
             config = paired[0][1].config
-            if shares.passes(config.video_query_share, config.video_bank_share):
+            if len(spanned) >= CLIP_FRAMES and shares.passes(
+                config.video_query_share, config.video_bank_share
+            ):
                 matches.append(self._video_match(kind, group, paired, shares))
         return matches
 
