@@ -14,9 +14,10 @@ index at once, so a query costs one search, whatever the number of bank videos.
 
 A bank video that falls short with `ALIGNED_SEED` or more frames at one offset is
 given a second look: the query's other frames are looked up again at `ALIGNED_RADIUS`,
-and only those landing at that offset in that video count. A small clip re-encoded at
-half size and low quality keeps a third of its frames within 31 bits, the rest mostly
-within 40 (unrelated frames lie 96 bits or more apart).
+and only those landing at that offset in that video count (spanning `CLIP_FRAMES` or
+more of its frames there). A small clip re-encoded at half size and low quality keeps a
+third of its frames within 31 bits, the rest mostly within 40 (unrelated frames lie 96
+bits or more apart).
 """
 
 from __future__ import annotations
