@@ -4,15 +4,17 @@ database-settled matches, so they always agree."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from consentry.banks.models import BankEntry, ChangeAction
 from consentry.banks.service import NewEntry, add_entry, change_status, create_bank
-from consentry.cases.copies import as_stored, entry_states
+from consentry.cases.copies import EntryState, as_stored, entry_states
 from consentry.cases.models import Case, CaseHash, CaseStatus
 from consentry.core.actor import SYSTEM
 from consentry.db.base import utcnow
@@ -78,6 +80,14 @@ def test_matches_are_settled_against_the_database(session: Session) -> None:
     assert as_stored(states=states, matches=[lagging[1]]) == []
 
 
+async def _unless_held(
+    engine: Engine, requests: list[Scans]
+) -> tuple[dict[int, EntryState], list[int]]:
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+        return await record_unless_held(connection=connection, requests=requests)
+
+
 def test_one_statement_settles_and_records_as_the_orm_path_does(pg_engine: Engine) -> None:
     """PostgreSQL's batch writer reads the states, applies S2 and writes the records in
     one statement: the same states, verdicts, tiers and kept scans as `settled_matches`
@@ -98,8 +108,8 @@ def test_one_statement_settles_and_records_as_the_orm_path_does(pg_engine: Engin
         ],
         bank_ids={"ncii": bank_id},
     )  # fmt: skip
+    states, scan_ids = asyncio.run(_unless_held(pg_engine, [request, request]))
     with session_scope(pg_engine) as session:
-        states, scan_ids = record_unless_held(session=session, requests=[request, request])
         expected = settled_matches(session=session, requests=[request, request])
         assert states == entry_states(session=session, matches=[
             _match(entry_id, "", Tier.AUTO) for entry_id in every
@@ -142,7 +152,7 @@ def test_one_statement_settles_and_records_as_the_orm_path_does(pg_engine: Engin
         session.add(CaseHash(entry_id=ids[CONFIRMED], case_id=case.id))
     with session_scope(pg_engine) as session:
         before = session.scalar(select(func.count()).select_from(ScanRecord))
-        states, scan_ids = record_unless_held(session=session, requests=[request])
+        states, scan_ids = asyncio.run(_unless_held(pg_engine, [request]))
         assert states[ids[CONFIRMED]].held
         assert scan_ids == []
         assert session.scalar(select(func.count()).select_from(ScanRecord)) == before

@@ -7,10 +7,11 @@ for its own disk flush and, on SQLite, for the write lock); a viral image's re-u
 are all matches. No request waits for a batch to fill: the writer takes whatever has
 queued while it wrote the last one, so a lone scan is written at once.
 
-On PostgreSQL the writer runs on the worker's event loop (psycopg's asynchronous
-connection; the service functions run as they are, through SQLAlchemy's `run_sync`):
-a thread of its own would wait for the interpreter lock after every round trip while
-the loop serves requests, which cost more than the queries. SQLite has no
+On PostgreSQL the writer runs on the worker's event loop, on an asynchronous psycopg
+connection of its own (one statement a batch, `records.record_unless_held`; the rare
+batch that a case holds goes through the service functions, with SQLAlchemy's
+`run_sync`): a thread of its own would wait for the interpreter lock after every round
+trip while the loop serves requests, which cost more than the queries. SQLite has no
 asynchronous driver here; its writes go to a thread."""
 
 from __future__ import annotations
@@ -19,15 +20,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import psycopg
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy import Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 from consentry.config import Settings
@@ -55,7 +53,7 @@ class ScanIntake:
         url = settings.resolved_database_url()
         self._async_url = None if is_sqlite(url) else url
         self._async: AsyncEngine | None = None
-        self._autocommit: AsyncEngine | None = None  # the same pool, statement by statement
+        self._raw: psycopg.AsyncConnection[Any] | None = None
         self._queue: asyncio.Queue[_Waiting] | None = None
         self._writer: asyncio.Task[None] | None = None
 
@@ -76,6 +74,8 @@ class ScanIntake:
             self._writer.cancel()
         if self._async is not None:
             await self._async.dispose()
+        if self._raw is not None:
+            await self._raw.close()
 
     async def _run(self, queue: asyncio.Queue[_Waiting]) -> None:
         while True:
@@ -111,18 +111,15 @@ class ScanIntake:
         if self._async_url is None:
             return await run_in_threadpool(self._commit_sqlite, write)
         if self._async is None:
-            # No pre-ping: it would cost a round trip per batch. A connection that went
-            # away fails its batch, which is retried request by request on a new one.
-            self._async = create_async_engine(self._async_url, hide_parameters=True)
-            self._autocommit = self._async.execution_options(isolation_level="AUTOCOMMIT")
-        assert self._autocommit is not None
+            self._async = create_async_engine(
+                self._async_url, pool_pre_ping=True, hide_parameters=True
+            )
         # Most matched scans are of values no case holds: the entries' states, the
         # records and their matches are one statement, atomic by itself, committed as it
         # runs: one round trip, no BEGIN or COMMIT of their own.
-        async with AsyncSession(self._autocommit) as auto:
-            states, ids = await auto.run_sync(
-                lambda session: record_unless_held(session=session, requests=requests)
-            )
+        states, ids = await record_unless_held(
+            connection=await self._connection(), requests=requests
+        )
         settled, kept, held = sort_out(requests=requests, states=states)
         if not held:
             return with_ids(settled, ids) if kept else settled
@@ -130,6 +127,18 @@ class ScanIntake:
         # written in one transaction.
         async with async_sessionmaker(self._async, expire_on_commit=False).begin() as session:
             return await session.run_sync(write)
+
+    async def _connection(self) -> psycopg.AsyncConnection[Any]:
+        """The writer's own connection (autocommit), opened again after any failure."""
+        if self._raw is None or self._raw.closed or self._raw.broken:
+            url = make_url(self._async_url or "").set(drivername="postgresql")
+            self._raw = await psycopg.AsyncConnection.connect(
+                url.render_as_string(hide_password=False), autocommit=True, prepare_threshold=0
+            )
+            # The statement is prepared once; left to choose, the server planned it anew
+            # for every batch (half its time), though one plan fits every batch.
+            await self._raw.execute("SET plan_cache_mode = force_generic_plan")
+        return self._raw
 
     def _commit_sqlite(self, write: Callable[[Session], list[Settled]]) -> list[Settled]:
         with session_scope(self.engine) as session:

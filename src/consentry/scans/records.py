@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg import AsyncConnection
 from sqlalchemy import insert, text
-from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.orm import Session
 
 from consentry.banks.models import EntryStatus
@@ -125,13 +126,15 @@ WITH given AS ({_MATCHES}
 SELECT id FROM scans ORDER BY n
 """)  # noqa: S608
 
+_DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+
 # The entries' states (`cases.copies.states_of`) read in the same statement, and S2
 # applied there: matches of entries no longer matchable dropped, `auto` only for
 # confirmed ones, a scan kept only if a match is left. Nothing is written when a
 # confirmed case holds a kept match: its found copies go in one transaction with it.
 _STATES = str(
     states_of().compile(
-        dialect=PGDialect(),  # type: ignore[no-untyped-call]
+        dialect=_DIALECT,
         compile_kwargs={"literal_binds": True},
     )
 )
@@ -160,6 +163,10 @@ SELECT 1, id, n, NULL, NULL, NULL FROM scans
 """)  # noqa: S608
 
 
+# In psycopg's placeholders, for its own connection (`record_unless_held`).
+_UNLESS_HELD_PSYCOPG = str(_UNLESS_HELD.compile(dialect=_DIALECT))
+
+
 def _json(value: Any) -> str:
     return json.dumps(value)  # `null` for none, as the ORM writes a JSON column
 
@@ -186,13 +193,15 @@ def _record_postgresql(session: Session, scans: Kept) -> list[int]:
     return list(session.scalars(_POSTGRESQL, _parameters(scans)))
 
 
-def record_unless_held(
-    *, session: Session, requests: Sequence[Scans]
+async def record_unless_held(
+    *, connection: AsyncConnection[Any], requests: Sequence[Scans]
 ) -> tuple[dict[int, EntryState], list[int]]:
     """PostgreSQL, one statement (one round trip) for a batch of requests: the matched
     entries' states, as `entry_states` reads them, and unless a confirmed case holds a
     match left after S2, the records and matches of the scans still matched (their ids
-    in order, as `record_scans` of `settled_matches`' scans gives them)."""
+    in order, as `record_scans` of `settled_matches`' scans gives them). On psycopg's
+    own connection (autocommit): the hot path of matched scans, where SQLAlchemy's
+    session and the greenlet under its asynchronous API cost more than the statement."""
     scans = [(r, content_id, ms) for r in requests for content_id, ms in r.found if ms]
     parameters = _parameters(scans)
     parameters |= {
@@ -205,7 +214,8 @@ def record_unless_held(
     }
     states: dict[int, EntryState] = {}
     ids: list[tuple[int, int]] = []
-    for part, entry_or_scan, n, status, held, label in session.execute(_UNLESS_HELD, parameters):
+    cursor = await connection.execute(_UNLESS_HELD_PSYCOPG, parameters)
+    for part, entry_or_scan, n, status, held, label in await cursor.fetchall():
         if part == 0:
             states[entry_or_scan] = EntryState(status, held, label)
         else:
