@@ -443,7 +443,7 @@ def banks(args: argparse.Namespace) -> list[str]:
                 ("in the worker", whole, load),
                 (f"{args.shards} Ray actor shards", sharded, shard_load),
             ):
-                p50, p99 = _latencies(lambda row, m=matcher: m.match(queries[int(row[0])]),
+                p50, p99 = _latencies(lambda row, m=matcher: m.match(queries[int(row[0, 0])]),
                                       np.arange(len(queries))[:, None])  # fmt: skip
                 rows.append([name, f"{p50:.3f}", f"{p99:.3f}", f"{seconds:.1f}"])
                 print(name, p50, p99, file=sys.stderr)
