@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pytest
-import ray
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,13 +20,6 @@ from consentry.signals.registry import KINDS
 from tests.cases.support import eventually
 from tests.databases import empty_tables, migrated_engine
 from tests.helpers import key_headers, running
-
-
-@pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
-    ray.shutdown()
 
 
 def _flipped(rng: np.random.Generator, value: str, bits: int) -> str:

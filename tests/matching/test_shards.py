@@ -4,11 +4,9 @@ knows of."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pytest
 import ray
 from sqlalchemy import Engine
 
@@ -23,13 +21,6 @@ from consentry.matching.live import LiveIndex
 from consentry.matching.matcher import Query
 from consentry.matching.shards import RemoteIndex, bank_shards, remote_indexes
 from tests.helpers import key_headers, running
-
-
-@pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
-    ray.shutdown()
 
 
 def _near(rng: np.random.Generator, value: str, bits: int) -> str:

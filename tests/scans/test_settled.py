@@ -5,10 +5,8 @@ database-settled matches, so they always agree."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import psycopg
-import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -23,7 +21,6 @@ from consentry.matching.schemas import Match, Tier
 from consentry.scans.models import ScanMatch, ScanRecord
 from consentry.scans.records import Scans, record_unless_held, verdict_of
 from consentry.scans.service import settled_matches, sort_out
-from tests.databases import empty_tables, migrated_engine
 
 PENDING, CONFIRMED, WITHDRAWN = "a1" * 32, "b2" * 32, "c3" * 32
 
@@ -52,14 +49,6 @@ def _entries(session: Session) -> dict[str, int]:
                 action=status,
             )
     return ids
-
-
-@pytest.fixture
-def pg_engine(pg_database: str) -> Iterator[Engine]:
-    engine = migrated_engine(pg_database)
-    empty_tables(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_matches_are_settled_against_the_database(session: Session) -> None:
