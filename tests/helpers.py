@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
 
@@ -14,6 +17,15 @@ from consentry.config import Settings
 from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.service.app import create_app
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` on a thread of its own (as a worker's loop is): a browser test may
+    have left an event loop running on this one."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def wait_ready(client: TestClient) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -24,6 +23,7 @@ from consentry.scans.intake import ScanIntake
 from consentry.scans.models import ScanMatch, ScanRecord
 from consentry.scans.records import Scans
 from tests.browser import start_server
+from tests.helpers import run_async
 
 MEMBER = "5c" * 32
 
@@ -59,9 +59,7 @@ def test_concurrent_requests_share_commits_and_a_bad_one_fails_alone(
         finally:
             await intake.close()
 
-    # A loop of its own, on a thread of its own (as a worker's), whatever this one runs.
-    with ThreadPoolExecutor(1) as thread:
-        results = thread.submit(asyncio.run, scan_all()).result()
+    results = run_async(scan_all())
     assert isinstance(results[17], KeyError)
     scan_ids = {}
     for n, result in enumerate(results):

@@ -4,8 +4,6 @@ database-settled matches, so they always agree."""
 
 from __future__ import annotations
 
-import asyncio
-
 import psycopg
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -21,6 +19,7 @@ from consentry.matching.schemas import Match, Tier
 from consentry.scans.models import ScanMatch, ScanRecord
 from consentry.scans.records import Scans, record_unless_held, verdict_of
 from consentry.scans.service import settled_matches, sort_out
+from tests.helpers import run_async
 
 PENDING, CONFIRMED, WITHDRAWN = "a1" * 32, "b2" * 32, "c3" * 32
 
@@ -97,7 +96,7 @@ def test_one_statement_settles_and_records_as_the_orm_path_does(pg_engine: Engin
         ],
         bank_ids={"ncii": bank_id},
     )  # fmt: skip
-    states, scan_ids = asyncio.run(_unless_held(pg_engine, [request, request]))
+    states, scan_ids = run_async(_unless_held(pg_engine, [request, request]))
     with session_scope(pg_engine) as session:
         expected = settled_matches(session=session, requests=[request, request])
         assert states == entry_states(session=session, matches=[
@@ -141,7 +140,7 @@ def test_one_statement_settles_and_records_as_the_orm_path_does(pg_engine: Engin
         session.add(CaseHash(entry_id=ids[CONFIRMED], case_id=case.id))
     with session_scope(pg_engine) as session:
         before = session.scalar(select(func.count()).select_from(ScanRecord))
-        states, scan_ids = asyncio.run(_unless_held(pg_engine, [request]))
+        states, scan_ids = run_async(_unless_held(pg_engine, [request]))
         assert states[ids[CONFIRMED]].held
         assert scan_ids == []
         assert session.scalar(select(func.count()).select_from(ScanRecord)) == before
