@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from consentry.accounts.models import Scope
 from consentry.accounts.service import create_api_key
@@ -37,6 +37,41 @@ def _bank_entry(engine: Engine) -> tuple[int, int]:
             new=NewEntry("pdq", MEMBER, status=EntryStatus.CONFIRMED),
         )
         return bank.id, entry.id
+
+
+def test_the_writer_reconnects_when_its_connection_is_cut(
+    pg_engine: Engine, tmp_path: Path, pg_database: str
+) -> None:
+    """PostgreSQL restarted, or a proxy dropped the writer's idle connection: the next
+    scan is written on a new connection, not failed."""
+    bank_id, entry_id = _bank_entry(pg_engine)
+    match = Match("viral", entry_id, "pdq", MEMBER, 3, 31, "original", Tier.AUTO)
+    intake = ScanIntake(pg_engine, Settings(data_dir=tmp_path, database_url=pg_database))
+
+    async def twice() -> list[int | None]:
+        try:
+            scan_ids = []
+            for n in range(2):
+                [(_, scan_id)] = await intake.settle(
+                    Scans(None, [(f"upload-{n}", [match])], {"viral": bank_id})
+                )
+                scan_ids.append(scan_id)
+                if n == 0:
+                    with pg_engine.connect() as other:
+                        assert intake._raw is not None
+                        other.execute(
+                            text("SELECT pg_terminate_backend(:pid)"),
+                            {"pid": intake._raw.info.backend_pid},
+                        )
+            return scan_ids
+        finally:
+            await intake.close()
+
+    first, second = run_async(twice())
+    assert first is not None
+    assert second is not None
+    with session_scope(pg_engine) as session:
+        assert session.scalar(select(func.count()).select_from(ScanRecord)) == 2
 
 
 def test_concurrent_requests_share_commits_and_a_bad_one_fails_alone(

@@ -117,9 +117,16 @@ class ScanIntake:
         # Most matched scans are of values no case holds: the entries' states, the
         # records and their matches are one statement, atomic by itself, committed as it
         # runs: one round trip, no BEGIN or COMMIT of their own.
-        states, ids = await record_unless_held(
-            connection=await self._connection(), requests=requests
-        )
+        connection = await self._connection()
+        try:
+            states, ids = await record_unless_held(connection=connection, requests=requests)
+        except psycopg.OperationalError:
+            if not connection.broken:
+                raise
+            # The server closed the connection (a restart, a failover, an idle timeout):
+            # once more on a new one. Lost before it was sent, the batch was not written.
+            connection = await self._connection()
+            states, ids = await record_unless_held(connection=connection, requests=requests)
         settled, kept, held = sort_out(requests=requests, states=states)
         if not held:
             return with_ids(settled, ids) if kept else settled
