@@ -30,6 +30,7 @@ from consentry.hashing.video import VideoLimits, VideoSignals, hash_video_stream
 from consentry.matching.live import LiveIndex
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.reference import needs_reference, with_reference
+from consentry.matching.schemas import Match
 from consentry.scans.counts import ScanCounts
 from consentry.scans.intake import ScanIntake
 from consentry.scans.models import ScanRecord
@@ -91,13 +92,19 @@ async def _conclude(
 ) -> list[ScanResult]:
     """Match each query, record those that matched, count them all.
 
-    Matching takes well under a millisecond and runs here; only the database write
-    of a matched scan goes to the worker's writer, which commits concurrent requests'
-    scans together (`scans.intake`; most scans match nothing). An uploaded
-    image (`image`) matched just outside a bank's automatic distance is hashed again
-    with Meta's reference PDQ, which decides the tier (`matching.reference`).
+    Matching takes well under a millisecond and runs here (through bank shards, a
+    round trip to them: on a thread, the loop serving others meanwhile); only the
+    database write of a matched scan goes to the worker's writer, which commits
+    concurrent requests' scans together (`scans.intake`; most scans match nothing). An
+    uploaded image (`image`) matched just outside a bank's automatic distance is hashed
+    again with Meta's reference PDQ, which decides the tier (`matching.reference`).
     """
-    found = [(query, content_id, matcher.match(query)) for query, content_id in items]
+
+    def match_all() -> list[tuple[Query, str | None, list[Match]]]:
+        return [(query, content_id, matcher.match(query)) for query, content_id in items]
+
+    sharded = part(request, LiveIndex).shards is not None
+    found = await run_in_threadpool(match_all) if sharded else match_all()
     if image is not None and needs_reference(matcher, found[0][2]):
         query, content_id, matches = found[0]
         reference = await run_in_threadpool(_reference_of, request, image)
