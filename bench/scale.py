@@ -268,22 +268,30 @@ def index(args: argparse.Namespace) -> list[str]:
 def _sharded(n: int, shards: int, single: tuple[float, float], per_hash: float) -> list[str]:
     import ray
 
-    from consentry.content.shards import ShardActor, ShardedIndex
+    from consentry.matching.shards import RemoteIndex
+    from consentry.signals.pdq import PdqIndex
 
-    class FilledShard(ShardActor):
-        """A shard that makes its own share of the random set (no transfer to set it up)."""
+    class FilledShard:
+        """A shard that makes its own share of the random set (no transfer to set it up),
+        searched as content and bank shards are (`RemoteIndex`)."""
 
-        def fill(self, n: int, seed: int) -> int:
-            words = _random_words(n, seed)
-            self.index.index.add(np.arange(n, dtype=np.int64) * 1000 + seed, words)
+        def __init__(self, n: int, seed: int) -> None:
+            self.index = PdqIndex()
+            self.index.index.add(np.arange(n, dtype=np.int64) * 1000 + seed, _random_words(n, seed))
+
+        def search(self, kind: str, values: list[str], radius: int, seq: int) -> object:
+            return self.index.search(values, radius)
+
+        def size(self, kind: str) -> int:
             return len(self.index)
 
     ray.init(num_cpus=shards, include_dashboard=False, log_to_driver=False)
     try:
-        sharded = ShardedIndex("pdq", shards, actor_class=ray.remote(FilledShard))
         built = time.perf_counter()
-        ray.get([a.fill.remote(n // shards, seed=k) for k, a in enumerate(sharded.actors)])
+        actors = [ray.remote(FilledShard).remote(n // shards, k) for k in range(shards)]
+        ray.get([a.size.remote("pdq") for a in actors])
         build = time.perf_counter() - built
+        sharded = RemoteIndex("pdq", actors, lambda: 0)
         words = _queries(_random_words(100_000, 0), 11_000, 3)
         queries = [w.astype(">u8").tobytes().hex() for w in words]
         for value in queries[:200]:  # warm-up, as for one index

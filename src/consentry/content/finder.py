@@ -22,11 +22,10 @@ import os
 import socket
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +33,7 @@ from consentry.actions.outbox import enqueue_webhook
 from consentry.banks.models import Bank, BankChange, BankEntry, ChangeAction, EntryStatus
 from consentry.cases.copies import as_stored, copies_found, entry_states
 from consentry.config import Settings
+from consentry.content.following import follow_content, load_content, log_end
 from consentry.content.models import ContentAction, ContentChange, ContentHash, FinderState
 from consentry.content.schemas import INDEXED
 from consentry.core.jobs import PeriodicJob
@@ -42,6 +42,7 @@ from consentry.db.session import session_scope
 from consentry.matching.live import LiveIndex
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match
+from consentry.matching.shards import RemoteIndex
 from consentry.signals.base import SignalIndex
 from consentry.signals.registry import KINDS
 
@@ -109,62 +110,38 @@ class ContentFinder:
             return bool(taken.rowcount)  # type: ignore[attr-defined]
 
     def _load(self) -> None:
-        """Every registered hash, into one index per kind (then the log is followed)."""
-        indexes = {name: self._new_index(name) for name in INDEXED}
+        """Every registered hash, into one index per kind (then the log is followed);
+        with `content_shards`, the shards load and follow it themselves."""
+        if self.settings.content_shards:
+            indexes = self._shards()
+            with session_scope(self.engine) as session:
+                self.indexes, self.applied = indexes, log_end(session)
+            return
+        indexes = {name: KINDS[name].new_index() for name in INDEXED}
         with session_scope(self.engine) as session:
-            end = session.scalar(select(func.coalesce(func.max(ContentChange.seq), 0))) or 0
-            last = 0
-            while True:
-                rows = session.execute(
-                    select(ContentHash.id, ContentHash.signal_type, ContentHash.value)
-                    .where(ContentHash.id > last)
-                    .order_by(ContentHash.id)
-                    .limit(50_000)
-                ).all()
-                if not rows:
-                    break
-                last = rows[-1][0]
-                for kind, ids, values in _by_kind(rows):
-                    indexes[kind].stage(ids, values)
-        for index in indexes.values():
-            index.commit()
-        self.indexes, self.applied = indexes, end
+            self.applied = load_content(session=session, indexes=indexes)
+        self.indexes = indexes
 
-    def _new_index(self, kind: str) -> SignalIndex:
-        shards = self.settings.content_shards
-        if not shards:
-            return KINDS[kind].new_index()
+    def _shards(self) -> dict[str, SignalIndex]:
         import ray
 
-        from consentry.content.shards import ShardedIndex
+        from consentry.content.shards import content_shards
 
         if not ray.is_initialized():
             ray.init(address=self.settings.ray_address, log_to_driver=False)
-        return ShardedIndex(kind, shards)
+        url = self.settings.resolved_database_url()
+        actors = content_shards(url, self.settings.content_shards)
+        ray.get([actor.size.remote("pdq") for actor in actors])  # loaded
+
+        def position() -> int:
+            return self.applied
+
+        return {kind: RemoteIndex(kind, actors, position) for kind in INDEXED}
 
     def _follow(self, session: Session, indexes: dict[str, SignalIndex]) -> None:
-        """The content log since the index was last brought up to date."""
-        while True:
-            changes = session.execute(
-                select(ContentChange.seq, ContentChange.content_hash_id, ContentChange.action)
-                .where(ContentChange.seq > self.applied)
-                .order_by(ContentChange.seq)
-                .limit(50_000)
-            ).all()
-            if not changes:
-                return
-            removed = [i for _, i, action in changes if action == ContentAction.REMOVED]
-            for index in indexes.values():
-                index.remove(removed)
-            added = [i for _, i, action in changes if action != ContentAction.REMOVED]
-            rows = session.execute(
-                select(ContentHash.id, ContentHash.signal_type, ContentHash.value).where(
-                    ContentHash.id.in_(added)
-                )
-            ).all()
-            for kind, ids, values in _by_kind(rows):
-                indexes[kind].add(ids, values)
-            self.applied = changes[-1][0]
+        """The content log since the index was last brought up to date (sharded: only
+        the position moves; the shards follow the log themselves)."""
+        self.applied = follow_content(session=session, indexes=indexes, applied=self.applied)
 
     def _new_content(
         self, session: Session, matcher: Matcher, state: FinderState, hits: Hits
@@ -254,15 +231,6 @@ class ContentFinder:
                 event="content.matched",
                 data={"content_id": content_id, "matches": [_described(m) for m in matches]},
             )
-
-
-def _by_kind(rows: Iterable[Any]) -> list[tuple[str, list[int], list[str]]]:
-    grouped: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
-    for content_hash_id, kind, value in rows:
-        ids, values = grouped[kind]
-        ids.append(content_hash_id)
-        values.append(value)
-    return [(kind, ids, values) for kind, (ids, values) in grouped.items()]
 
 
 def _contents(session: Session, ids: list[int]) -> list[ContentHash]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,49 @@ class ShardOf(SignalIndex):
         self.index.save(folder)
 
 
-class BankShard:
-    """One shard of every bank index (a Ray actor): loaded, then following the log."""
+class FollowingShard(ABC):
+    """A shard (a Ray actor) that keeps its indexes current with a log it follows itself:
+    a thread applies what is new every `POLL_SECONDS`, and a search from a caller further
+    along the log (`seq`) first catches up to it."""
+
+    indexes: dict[str, SignalIndex]
+
+    def _follow_in_background(self) -> None:
+        self._lock = threading.Lock()
+        threading.Thread(target=self._follow, name="consentry-shard-follower", daemon=True).start()
+
+    @abstractmethod
+    def position(self) -> int:
+        """The last log position applied."""
+
+    @abstractmethod
+    def apply_log(self) -> None:
+        """Apply the log since `position`."""
+
+    def _catch_up(self) -> None:
+        with self._lock:
+            self.apply_log()
+
+    def _follow(self) -> None:
+        while True:  # as long as the actor lives
+            time.sleep(POLL_SECONDS)
+            try:
+                self._catch_up()
+            except Exception:  # a database hiccup must not end the follower; it retries
+                log.exception("a shard failed to follow its log; retrying")
+
+    def search(self, kind: str, values: Sequence[str], radius: int, seq: int) -> list[Hit]:
+        """Hits of this shard's entries, once it has applied the log up to `seq`."""
+        if self.position() < seq:
+            self._catch_up()
+        return self.indexes[kind].search(values, radius)
+
+    def size(self, kind: str) -> int:
+        return len(self.indexes[kind])
+
+
+class BankShard(FollowingShard):
+    """One shard of every bank index: loaded, then following the bank change log."""
 
     def __init__(self, database_url: str, shard: int, shards: int) -> None:
         self.engine = make_engine(database_url, read_only=True)
@@ -71,29 +113,14 @@ class BankShard:
             return {name: ShardOf(kind.new_index(), shard, shards) for name, kind in KINDS.items()}
 
         self.matcher = load_matcher(self.engine, indexes=indexes)
-        self._lock = threading.Lock()
-        threading.Thread(target=self._follow, name="consentry-shard-follower", daemon=True).start()
+        self.indexes = self.matcher.indexes
+        self._follow_in_background()
 
-    def _catch_up(self) -> None:
-        with self._lock:
-            catch_up(self.engine, self.matcher)
+    def position(self) -> int:
+        return self.matcher.seq
 
-    def _follow(self) -> None:
-        while True:  # as long as the actor lives
-            time.sleep(POLL_SECONDS)
-            try:
-                self._catch_up()
-            except Exception:  # a database hiccup must not end the follower; it retries
-                log.exception("a bank shard failed to follow the change log; retrying")
-
-    def search(self, kind: str, values: Sequence[str], radius: int, seq: int) -> list[Hit]:
-        """Hits of this shard's entries, once it has applied the log up to `seq`."""
-        if self.matcher.seq < seq:
-            self._catch_up()
-        return self.matcher.indexes[kind].search(values, radius)
-
-    def size(self, kind: str) -> int:
-        return len(self.matcher.indexes[kind])
+    def apply_log(self) -> None:
+        catch_up(self.engine, self.matcher)
 
 
 class RemoteIndex(SignalIndex):
@@ -130,19 +157,25 @@ class RemoteIndex(SignalIndex):
         """Nothing to save: the shards load from the database."""
 
 
-def bank_shards(database_url: str, shards: int) -> list[Any]:
-    """The bank shard actors of this database, started where none runs yet (Ray must be
-    initialised: `ray.init`)."""
+def shard_actors(
+    actor: type[FollowingShard], role: str, database_url: str, shards: int
+) -> list[Any]:
+    """This database's shard actors of one role, started where none runs yet (Ray must be
+    initialised: `ray.init`), each made as `actor(database_url, shard, shards)`."""
     import ray
 
-    remote = ray.remote(max_restarts=-1)(BankShard)
-    name = f"consentry-bank-{database_identity(database_url)}-of-{shards}"
+    remote = ray.remote(max_restarts=-1)(actor)
+    name = f"consentry-{role}-{database_identity(database_url)}-of-{shards}"
     return [
         remote.options(
             name=f"{name}-{shard}", namespace="consentry", lifetime="detached", get_if_exists=True
         ).remote(database_url, shard, shards)
         for shard in range(shards)
     ]
+
+
+def bank_shards(database_url: str, shards: int) -> list[Any]:
+    return shard_actors(BankShard, "bank", database_url, shards)
 
 
 def sharded(settings: Settings) -> IndexFactory:

@@ -1,0 +1,76 @@
+"""The content index kept current: every registered hash loaded, then the content log
+followed. The copy finder does it for its own index; each content shard for its share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from consentry.content.models import ContentAction, ContentChange, ContentHash
+from consentry.signals.base import SignalIndex
+
+_BATCH = 50_000
+
+
+def log_end(session: Session) -> int:
+    return session.scalar(select(func.coalesce(func.max(ContentChange.seq), 0))) or 0
+
+
+def load_content(*, session: Session, indexes: dict[str, SignalIndex]) -> int:
+    """Every registered hash into the indexes of its kind; the log position they reflect
+    (read first: changes racing the load are applied again, harmlessly)."""
+    end = log_end(session)
+    last = 0
+    while True:
+        rows = session.execute(
+            select(ContentHash.id, ContentHash.signal_type, ContentHash.value)
+            .where(ContentHash.id > last)
+            .order_by(ContentHash.id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            break
+        last = rows[-1][0]
+        for kind, ids, values in _by_kind(rows):
+            indexes[kind].stage(ids, values)
+    for index in indexes.values():
+        index.commit()
+    return end
+
+
+def follow_content(*, session: Session, indexes: dict[str, SignalIndex], applied: int) -> int:
+    """The content log after `applied`, applied to the indexes; the new position."""
+    while True:
+        changes = session.execute(
+            select(ContentChange.seq, ContentChange.content_hash_id, ContentChange.action)
+            .where(ContentChange.seq > applied)
+            .order_by(ContentChange.seq)
+            .limit(_BATCH)
+        ).all()
+        if not changes:
+            return applied
+        removed = [i for _, i, action in changes if action == ContentAction.REMOVED]
+        for index in indexes.values():
+            index.remove(removed)
+        added = [i for _, i, action in changes if action != ContentAction.REMOVED]
+        rows = session.execute(
+            select(ContentHash.id, ContentHash.signal_type, ContentHash.value).where(
+                ContentHash.id.in_(added)
+            )
+        ).all()
+        for kind, ids, values in _by_kind(rows):
+            indexes[kind].add(ids, values)
+        applied = changes[-1][0]
+
+
+def _by_kind(rows: Iterable[Any]) -> list[tuple[str, list[int], list[str]]]:
+    grouped: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+    for content_hash_id, kind, value in rows:
+        ids, values = grouped[kind]
+        ids.append(content_hash_id)
+        values.append(value)
+    return [(kind, ids, values) for kind, (ids, values) in grouped.items()]
