@@ -16,10 +16,10 @@ from consentry.banks.models import EntryStatus
 from consentry.banks.service import NewEntry, add_entry, create_bank
 from consentry.config import Settings
 from consentry.content.finder import ContentFinder
-from consentry.content.shards import content_shards
+from consentry.content.shards import ContentShard
 from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
-from consentry.matching.shards import RemoteIndex, ShardOf
+from consentry.matching.shards import RemoteIndex, ShardOf, shard_actors
 from consentry.signals.registry import KINDS
 from tests.cases.support import eventually
 from tests.databases import empty_tables, migrated_engine
@@ -90,5 +90,7 @@ def test_the_copy_finder_works_on_a_sharded_index(
             client.post("/v1/content/batch", json={"items": late}, headers=writer)
             eventually(indexed(9))
     finally:
-        for actor in content_shards(db_url, 2):  # named per database: none left behind
+        for actor in shard_actors(
+            ContentShard, "content", db_url, 2
+        ):  # named per database: none left behind
             ray.kill(actor)

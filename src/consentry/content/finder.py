@@ -36,13 +36,14 @@ from consentry.config import Settings
 from consentry.content.following import follow_content, load_content, log_end
 from consentry.content.models import ContentAction, ContentChange, ContentHash, FinderState
 from consentry.content.schemas import INDEXED
+from consentry.content.shards import ContentShard
 from consentry.core.jobs import PeriodicJob
 from consentry.db.base import utcnow
 from consentry.db.session import session_scope
 from consentry.matching.live import LiveIndex
 from consentry.matching.matcher import Matcher, Query
 from consentry.matching.schemas import Match
-from consentry.matching.shards import RemoteIndex
+from consentry.matching.shards import RemoteIndex, loaded_shards
 from consentry.signals.base import SignalIndex
 from consentry.signals.registry import KINDS
 
@@ -123,15 +124,8 @@ class ContentFinder:
         self.indexes = indexes
 
     def _shards(self) -> dict[str, SignalIndex]:
-        import ray
-
-        from consentry.content.shards import content_shards
-
-        if not ray.is_initialized():
-            ray.init(address=self.settings.ray_address, log_to_driver=False)
-        url = self.settings.resolved_database_url()
-        actors = content_shards(url, self.settings.content_shards)
-        ray.get([actor.size.remote("pdq") for actor in actors])  # loaded
+        shards = self.settings.content_shards
+        actors = loaded_shards(self.settings, ContentShard, "content", shards)
 
         def position() -> int:
             return self.applied

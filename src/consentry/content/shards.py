@@ -11,13 +11,11 @@ that takes the finder's lease, finds them loaded."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from consentry.content.following import follow_content, load_content
 from consentry.content.schemas import INDEXED
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
-from consentry.matching.shards import FollowingShard, ShardOf, shard_actors
+from consentry.matching.shards import FollowingShard, ShardOf
 from consentry.signals.registry import KINDS
 
 
@@ -39,7 +37,3 @@ class ContentShard(FollowingShard):
             self.applied = follow_content(
                 session=session, indexes=self.indexes, applied=self.applied
             )
-
-
-def content_shards(database_url: str, shards: int) -> list[Any]:
-    return shard_actors(ContentShard, "content", database_url, shards)

@@ -178,18 +178,24 @@ def bank_shards(database_url: str, shards: int) -> list[Any]:
     return shard_actors(BankShard, "bank", database_url, shards)
 
 
-def sharded(settings: Settings) -> IndexFactory:
-    """Indexes for `load_matcher` over this database's bank shards (`bank_shards` of
-    them, started where none runs yet), on the Ray cluster at `ray_address`, else on
-    Ray's local runtime."""
+def loaded_shards(
+    settings: Settings, actor: type[FollowingShard], role: str, shards: int
+) -> list[Any]:
+    """`shard_actors` on the Ray cluster at `ray_address` (else Ray's local runtime),
+    returned once every shard has loaded: a caller that then says it is ready must not
+    keep a search waiting for a shard's load."""
     import ray
 
     if not ray.is_initialized():
         ray.init(address=settings.ray_address, log_to_driver=False)
-    actors = bank_shards(settings.resolved_database_url(), settings.bank_shards)
-    # Loaded before the worker says it is ready: a scan must not wait for a shard's load.
-    ray.get([actor.size.remote("pdq") for actor in actors])
-    return remote_indexes(actors)
+    actors = shard_actors(actor, role, settings.resolved_database_url(), shards)
+    ray.get([shard.size.remote("pdq") for shard in actors])
+    return actors
+
+
+def sharded(settings: Settings) -> IndexFactory:
+    """Indexes for `load_matcher` over this database's `bank_shards` bank shards."""
+    return remote_indexes(loaded_shards(settings, BankShard, "bank", settings.bank_shards))
 
 
 def remote_indexes(actors: Sequence[Any]) -> IndexFactory:
