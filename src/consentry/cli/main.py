@@ -66,6 +66,7 @@ def serve(
     from consentry.api.logs import log_config
     from consentry.cli.context import open_engine
     from consentry.config import Settings, get_settings
+    from consentry.service import listeners
 
     if get_settings().public_url == Settings.model_fields["public_url"].default:
         # Unconfigured: the one-time links printed and shown point at this server.
@@ -75,7 +76,7 @@ def serve(
     user.bootstrap(open_engine())  # migrate once here, not in each worker at the same time
     os.environ["CONSENTRY_MIGRATE_ON_START"] = "false"
     settings = get_settings()
-    uvicorn.run(
+    config = uvicorn.Config(
         "consentry.service.app:create_app",
         factory=True,
         host=host,
@@ -86,6 +87,7 @@ def serve(
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,
     )
+    listeners.run(config)
 
 
 @app.command()

@@ -102,17 +102,13 @@ records AS (
     FROM given AS m JOIN scans ON scans.n = m.n
 )"""
 _MATCHES = """
-    SELECT * FROM unnest(
-        CAST(:m_n AS integer[]), CAST(:entry_id AS bigint[]), CAST(:bank_id AS integer[]),
-        CAST(:signal_type AS varchar[]), CAST(:distance AS integer[]),
-        CAST(:threshold AS integer[]), CAST(:variant AS varchar[]), CAST(:tier AS varchar[]),
-        CAST(:windows AS integer[]), CAST(:region AS text[]), CAST(:video AS text[]))
-    AS m(n, entry_id, bank_id, signal_type, distance, threshold, variant, tier, windows,
-         region, video)"""
+    SELECT * FROM json_to_recordset(CAST(:matches AS json))
+    AS m(n integer, entry_id bigint, bank_id integer, signal_type varchar, distance integer,
+         threshold integer, variant varchar, tier varchar, windows integer, region text,
+         video text)"""
 _SCANS = """
-    unnest(CAST(:n AS integer[]), CAST(:api_key_id AS integer[]),
-           CAST(:content_id AS varchar[]), CAST(:verdict AS varchar[]))
-    AS s(n, api_key_id, content_id, verdict)"""
+    json_to_recordset(CAST(:scans AS json))
+    AS s(n integer, api_key_id integer, content_id varchar, verdict varchar)"""
 
 # Statements assembled from the constant parts above (no input is formatted in: every
 # value is a bound parameter).
@@ -172,21 +168,25 @@ def _json(value: Any) -> str:
 
 
 def _parameters(scans: Kept) -> dict[str, Any]:
-    records = [_record(request, content_id, ms) for request, content_id, ms in scans]
-    matches = [(n, _match(request, m)) for n, (request, _, ms) in enumerate(scans) for m in ms]
-    columns = ["entry_id", "bank_id", "signal_type", "distance", "threshold", "variant"]
-    columns += ["tier", "windows"]
-    return {
-        "n": list(range(len(records))),
-        "api_key_id": [r["api_key_id"] for r in records],
-        "content_id": [r["content_id"] for r in records],
-        "verdict": [r["verdict"].value for r in records],
-        "now": utcnow(),
-        "m_n": [n for n, _ in matches],
-        **{column: [m[column] for _, m in matches] for column in columns},
-        "region": [_json(m["region"]) for _, m in matches],
-        "video": [_json(m["video"]) for _, m in matches],
-    }
+    """The scans and their matches as two JSON documents (rows for `json_to_recordset`):
+    one parameter each, which psycopg sends and the server reads faster than a column
+    array apiece."""
+    records, matches = [], []
+    for n, (request, content_id, ms) in enumerate(scans):
+        record = _record(request, content_id, ms)
+        records.append(
+            {
+                "n": n,
+                "api_key_id": record["api_key_id"],
+                "content_id": record["content_id"],
+                "verdict": record["verdict"].value,
+            }
+        )
+        for m in ms:
+            match = _match(request, m)
+            match |= {"n": n, "region": _json(match["region"]), "video": _json(match["video"])}
+            matches.append(match)
+    return {"scans": json.dumps(records), "matches": json.dumps(matches), "now": utcnow()}
 
 
 def _record_postgresql(session: Session, scans: Kept) -> list[int]:
