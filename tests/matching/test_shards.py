@@ -95,14 +95,27 @@ def test_the_service_scans_against_bank_shards(
     settings = Settings(data_dir=tmp_path / "var", database_url=db_url, bank_shards=2)
     try:
         with running(settings) as client:
-            answer = client.post(
-                "/v1/scan", json={"pdq": value}, headers=key_headers(client, Scope.SCAN)
-            )
+            headers = key_headers(client, Scope.SCAN)
+            answer = client.post("/v1/scan", json={"pdq": value}, headers=headers)
             assert answer.status_code == 200
             assert answer.json()["verdict"] == "auto_action"
             live = client.app.state.parts[LiveIndex]  # type: ignore[attr-defined]
             assert isinstance(live.matcher.indexes["pdq"], RemoteIndex)
             assert not (tmp_path / "var" / "index").exists()  # no snapshot of shards
+
+            # A shard that dies is restarted and the search sent again: the scan waits.
+            first, second = bank_shards(db_url, 2)
+            ray.kill(first, no_restart=False)
+            again = client.post("/v1/scan", json={"pdq": value}, headers=headers)
+            assert again.status_code == 200
+            assert again.json()["verdict"] == "auto_action"
+
+            # One that is gone for good: a 503 to retry (problem+json), not a failure.
+            ray.kill(second, no_restart=True)
+            gone = client.post("/v1/scan", json={"pdq": value}, headers=headers)
+            assert gone.status_code == 503
+            assert gone.headers["content-type"] == "application/problem+json"
+            assert gone.headers["retry-after"] == "5"
     finally:
         for actor in bank_shards(db_url, 2):
             ray.kill(actor)

@@ -10,7 +10,9 @@ knows of. Each shard is an exact index, so the union is what one index would ret
 
 The actors are named by the database and the shard count and detached: every worker of
 every host joined to the same Ray cluster (`CONSENTRY_RAY_ADDRESS`) shares them, and
-Ray restarts one that dies (it loads again from the database)."""
+Ray restarts one that dies (it loads again from the database). A search sent to a shard
+that dies is sent again once it is back; a caller waits at most `SEARCH_SECONDS` for it,
+then gets a 503 to retry, never a failure of its own."""
 
 from __future__ import annotations
 
@@ -19,9 +21,11 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from consentry.api.problems import Problem
 from consentry.config import Settings
 from consentry.db.engine import make_engine
 from consentry.matching.follower import POLL_SECONDS, IndexFactory, catch_up, load_matcher
@@ -31,6 +35,10 @@ from consentry.signals.base import Hit, SignalIndex
 from consentry.signals.registry import KINDS
 
 log = logging.getLogger(__name__)
+
+# How long a lookup waits for every shard: one restarting (reloading from the database)
+# is answered with a 503 to retry, rather than holding the request and its thread.
+SEARCH_SECONDS = 10.0
 
 
 class ShardOf(SignalIndex):
@@ -148,9 +156,17 @@ class RemoteIndex(SignalIndex):
         if not values:
             return []
         seq = self.position()
-        found = self._ray.get(
-            [actor.search.remote(self.kind, values, radius, seq) for actor in self.actors]
-        )
+        searches = [actor.search.remote(self.kind, values, radius, seq) for actor in self.actors]
+        try:
+            found = self._ray.get(searches, timeout=SEARCH_SECONDS)
+        except (self._ray.exceptions.GetTimeoutError, self._ray.exceptions.RayActorError) as error:
+            log.warning("a bank shard did not answer: %s", type(error).__name__)
+            raise Problem(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "index-unavailable",
+                "part of the hash index is restarting; retry shortly",
+                headers={"Retry-After": "5"},
+            ) from None
         return sorted((hit for hits in found for hit in hits), key=lambda h: (h.query, h.entry_id))
 
     def save(self, folder: Path) -> None:
@@ -164,7 +180,8 @@ def shard_actors(
     initialised: `ray.init`), each made as `actor(database_url, shard, shards)`."""
     import ray
 
-    remote = ray.remote(max_restarts=-1)(actor)
+    # Searches are reads: one lost with its actor is simply sent again to its successor.
+    remote = ray.remote(max_restarts=-1, max_task_retries=-1)(actor)
     name = f"consentry-{role}-{database_identity(database_url)}-of-{shards}"
     return [
         remote.options(
