@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, null, select
 from sqlalchemy.orm import Session
 
 from consentry.banks.models import Bank, BankChange, BankEntry, ChangeAction, EntryStatus
@@ -90,6 +90,9 @@ def load_matcher(
 
 def _load_entries(session: Session, matcher: Matcher) -> None:
     matchable = [EntryStatus.PENDING, EntryStatus.CONFIRMED]
+    # Bank shards hold the values: a worker over them reads only what it keeps.
+    values_wanted = any(index.holds_values for index in matcher.indexes.values())
+    value_column = BankEntry.value if values_wanted else null().label("value")
     last = 0
     while True:
         rows = session.execute(
@@ -97,7 +100,7 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
                 BankEntry.id,
                 BankEntry.bank_id,
                 BankEntry.signal_type,
-                BankEntry.value,
+                value_column,
                 BankEntry.status,
                 BankEntry.group_id,
                 BankEntry.at_ms,
@@ -109,14 +112,8 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
         if not rows:
             break
         last = rows[-1][0]
-        by_kind: defaultdict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
-        for entry_id, _bank, signal_type, value, _status, _group, _at in rows:
-            ids, values = by_kind[signal_type]
-            ids.append(entry_id)
-            values.append(value)
-        for signal_type, (ids, values) in by_kind.items():
-            if signal_type in matcher.indexes:
-                matcher.indexes[signal_type].stage(ids, values)
+        if values_wanted:
+            _stage(matcher, [(r[0], r[2], r[3] or "") for r in rows])
         entry_ids = np.array([r[0] for r in rows], dtype=np.int64)
         banks = np.array([r[1] for r in rows], dtype=np.int64)
         codes = np.array([EntryRegistry.code(EntryStatus(r[4])) for r in rows], dtype=np.int8)
@@ -125,6 +122,18 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
         matcher.registry.set_many(entry_ids, banks, codes, groups, times)
     for index in matcher.indexes.values():
         index.commit()
+
+
+def _stage(matcher: Matcher, rows: Sequence[tuple[int, str, str]]) -> None:
+    """Queue entries (id, kind, value) in their kinds' indexes."""
+    by_kind: defaultdict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+    for entry_id, signal_type, value in rows:
+        ids, values = by_kind[signal_type]
+        ids.append(entry_id)
+        values.append(value)
+    for signal_type, (ids, values) in by_kind.items():
+        if signal_type in matcher.indexes:
+            matcher.indexes[signal_type].stage(ids, values)
 
 
 def catch_up(engine: Engine, matcher: Matcher) -> int:

@@ -135,6 +135,8 @@ class RemoteIndex(SignalIndex):
     """A worker's view of one kind's shards: searches fan out and merge; changes are the
     shards' own business (they follow the log), so adding and removing do nothing here."""
 
+    holds_values = False
+
     def __init__(self, kind: str, actors: Sequence[Any], position: Callable[[], int]) -> None:
         import ray  # the `ray` extra
 

@@ -27,6 +27,10 @@ class Hit:
 class SignalIndex(ABC):
     """Entries (id, value) of one kind, searched by distance. Ids are unique."""
 
+    # False for a view of an index held elsewhere (bank shards load their own values):
+    # a matcher loading with it reads no values from the database.
+    holds_values: ClassVar[bool] = True
+
     @abstractmethod
     def __len__(self) -> int: ...
 
