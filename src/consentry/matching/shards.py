@@ -11,8 +11,9 @@ knows of. Each shard is an exact index, so the union is what one index would ret
 The actors are named by the database and the shard count and detached: every worker of
 every host joined to the same Ray cluster (`CONSENTRY_RAY_ADDRESS`) shares them, and
 Ray restarts one that dies (it loads again from the database). A search sent to a shard
-that dies is sent again once it is back; a caller waits at most `SEARCH_SECONDS` for it,
-then gets a 503 to retry, never a failure of its own."""
+that dies is sent again once it is back; a scan waits at most `SEARCH_SECONDS` for it,
+then gets a 503 to retry, never a failure of its own (the copy finder's batches wait as
+long as they take)."""
 
 from __future__ import annotations
 
@@ -36,8 +37,9 @@ from consentry.signals.registry import KINDS
 
 log = logging.getLogger(__name__)
 
-# How long a lookup waits for every shard: one restarting (reloading from the database)
-# is answered with a 503 to retry, rather than holding the request and its thread.
+# How long a scan's lookup waits for every shard: one restarting (reloading from the
+# database) is answered with a 503 to retry, rather than holding the request and its
+# thread. A scan's few values take milliseconds; the copy finder's batches wait.
 SEARCH_SECONDS = 10.0
 
 
@@ -137,10 +139,19 @@ class RemoteIndex(SignalIndex):
 
     holds_values = False
 
-    def __init__(self, kind: str, actors: Sequence[Any], position: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        kind: str,
+        actors: Sequence[Any],
+        position: Callable[[], int],
+        timeout: float | None = None,
+    ) -> None:
+        """`timeout`: how long a search waits for the shards (None: as long as they take,
+        for batch work such as the copy finder's)."""
         import ray  # the `ray` extra
 
         self._ray, self.kind, self.actors, self.position = ray, kind, actors, position
+        self.timeout = timeout
 
     def __len__(self) -> int:
         return sum(self._ray.get([actor.size.remote(self.kind) for actor in self.actors]))
@@ -160,7 +171,7 @@ class RemoteIndex(SignalIndex):
         seq = self.position()
         searches = [actor.search.remote(self.kind, values, radius, seq) for actor in self.actors]
         try:
-            found = self._ray.get(searches, timeout=SEARCH_SECONDS)
+            found = self._ray.get(searches, timeout=self.timeout)
         except (self._ray.exceptions.GetTimeoutError, self._ray.exceptions.RayActorError) as error:
             log.warning("a bank shard did not answer: %s", type(error).__name__)
             raise Problem(
@@ -214,16 +225,18 @@ def loaded_shards(
 
 def sharded(settings: Settings) -> IndexFactory:
     """Indexes for `load_matcher` over this database's `bank_shards` bank shards."""
-    return remote_indexes(loaded_shards(settings, BankShard, "bank", settings.bank_shards))
+    actors = loaded_shards(settings, BankShard, "bank", settings.bank_shards)
+    return remote_indexes(actors, timeout=SEARCH_SECONDS)
 
 
-def remote_indexes(actors: Sequence[Any]) -> IndexFactory:
-    """Indexes for `load_matcher` that search these shards at the matcher's position."""
+def remote_indexes(actors: Sequence[Any], timeout: float | None = None) -> IndexFactory:
+    """Indexes for `load_matcher` that search these shards at the matcher's position
+    (each search waiting at most `timeout`, as `RemoteIndex`)."""
 
     def indexes(matcher: Matcher) -> dict[str, SignalIndex]:
         def position() -> int:
             return matcher.seq
 
-        return {name: RemoteIndex(name, actors, position) for name in KINDS}
+        return {name: RemoteIndex(name, actors, position, timeout) for name in KINDS}
 
     return indexes
