@@ -47,7 +47,8 @@ def _port_share(host: str, port: int) -> _PortShare:
 
 def run(config: uvicorn.Config) -> None:
     """Serve with `config.workers` processes (restarted if one dies, as uvicorn does)."""
-    if config.workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
+    # Linux balances a port's sockets; elsewhere SO_REUSEPORT may hand one all of them.
+    if config.workers <= 1 or sys.platform != "linux":
         server = uvicorn.Server(config)
         server.run()
         if not server.started:
