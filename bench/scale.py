@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from common import RESULTS, header, table
+from common import RESULTS, header, median, table
 from service_load import free_port, lua_json_posts, wrk
 from sqlalchemy import create_engine, delete, text
 
@@ -137,10 +137,6 @@ def serve(url: str, folder: Path, workers: int) -> Iterator[str]:
         log.close()
 
 
-def _median(values: list[float]) -> float:
-    return float(np.median(values))
-
-
 def scans(args: argparse.Namespace) -> list[str]:
     rows, rounds = [], []
     for kind in ("postgresql", "sqlite"):
@@ -174,11 +170,11 @@ def scans(args: argparse.Namespace) -> list[str]:
                 rows.append(
                     [
                         name,
-                        f"{_median([h['rps'] for h in hits]):,.0f}",
-                        f"{_median([h['p99'] for h in hits]):.1f}",
-                        f"{_median([m['rps'] for m in misses]):,.0f}",
-                        f"{_median([m['p99'] for m in misses]):.1f}",
-                        f"{_median(ratios):.2f}",
+                        f"{median([h['rps'] for h in hits]):,.0f}",
+                        f"{median([h['p99'] for h in hits]):.1f}",
+                        f"{median([m['rps'] for m in misses]):,.0f}",
+                        f"{median([m['p99'] for m in misses]):.1f}",
+                        f"{median(ratios):.2f}",
                         failed,
                     ]
                 )
@@ -207,7 +203,6 @@ def scans(args: argparse.Namespace) -> list[str]:
             ],
             rows,
         ),
-        "",
         *rounds,
     ]
 
