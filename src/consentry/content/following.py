@@ -3,15 +3,11 @@ followed. The copy finder does it for its own index; each content shard for its 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consentry.content.models import ContentAction, ContentChange, ContentHash
-from consentry.signals.base import SignalIndex
+from consentry.signals.base import SignalIndex, by_kind
 
 _BATCH = 50_000
 
@@ -35,7 +31,7 @@ def load_content(*, session: Session, indexes: dict[str, SignalIndex]) -> int:
         if not rows:
             break
         last = rows[-1][0]
-        for kind, ids, values in _by_kind(rows):
+        for kind, ids, values in by_kind(rows):
             indexes[kind].stage(ids, values)
     for index in indexes.values():
         index.commit()
@@ -62,15 +58,6 @@ def follow_content(*, session: Session, indexes: dict[str, SignalIndex], applied
                 ContentHash.id.in_(added)
             )
         ).all()
-        for kind, ids, values in _by_kind(rows):
+        for kind, ids, values in by_kind(rows):
             indexes[kind].add(ids, values)
         applied = changes[-1][0]
-
-
-def _by_kind(rows: Iterable[Any]) -> list[tuple[str, list[int], list[str]]]:
-    grouped: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
-    for content_hash_id, kind, value in rows:
-        ids, values = grouped[kind]
-        ids.append(content_hash_id)
-        values.append(value)
-    return [(kind, ids, values) for kind, (ids, values) in grouped.items()]

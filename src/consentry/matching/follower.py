@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ from consentry.matching.matcher import Matcher
 from consentry.matching.registry import EntryRegistry
 from consentry.matching.schemas import BankConfig
 from consentry.matching.snapshot import database_identity, load_snapshot, save_snapshot
-from consentry.signals.base import SignalIndex
+from consentry.signals.base import SignalIndex, by_kind
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +112,9 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
             break
         last = rows[-1][0]
         if values_wanted:
-            _stage(matcher, [(r[0], r[2], r[3] or "") for r in rows])
+            for kind, ids, values in by_kind((r[0], r[2], r[3]) for r in rows):
+                if kind in matcher.indexes:
+                    matcher.indexes[kind].stage(ids, values)
         entry_ids = np.array([r[0] for r in rows], dtype=np.int64)
         banks = np.array([r[1] for r in rows], dtype=np.int64)
         codes = np.array([EntryRegistry.code(EntryStatus(r[4])) for r in rows], dtype=np.int8)
@@ -122,18 +123,6 @@ def _load_entries(session: Session, matcher: Matcher) -> None:
         matcher.registry.set_many(entry_ids, banks, codes, groups, times)
     for index in matcher.indexes.values():
         index.commit()
-
-
-def _stage(matcher: Matcher, rows: Sequence[tuple[int, str, str]]) -> None:
-    """Queue entries (id, kind, value) in their kinds' indexes."""
-    by_kind: defaultdict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
-    for entry_id, signal_type, value in rows:
-        ids, values = by_kind[signal_type]
-        ids.append(entry_id)
-        values.append(value)
-    for signal_type, (ids, values) in by_kind.items():
-        if signal_type in matcher.indexes:
-            matcher.indexes[signal_type].stage(ids, values)
 
 
 def catch_up(engine: Engine, matcher: Matcher) -> int:

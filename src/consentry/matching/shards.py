@@ -173,7 +173,7 @@ class RemoteIndex(SignalIndex):
         try:
             found = self._ray.get(searches, timeout=self.timeout)
         except (self._ray.exceptions.GetTimeoutError, self._ray.exceptions.RayActorError) as error:
-            log.warning("a bank shard did not answer: %s", type(error).__name__)
+            log.warning("a shard did not answer: %s", type(error).__name__)
             raise Problem(
                 HTTPStatus.SERVICE_UNAVAILABLE,
                 "index-unavailable",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from consentry.hashing.pdq import InvalidHash
 from consentry.hashing.signals import ImageSignals
@@ -56,6 +57,16 @@ class SignalIndex(ABC):
 
     @abstractmethod
     def save(self, folder: Path) -> None: ...
+
+
+def by_kind(rows: Iterable[Any]) -> list[tuple[str, list[int], list[str]]]:
+    """Rows (id, kind, value) as each kind's ids and values, for its index's `stage`."""
+    grouped: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
+    for row_id, kind, value in rows:
+        ids, values = grouped[kind]
+        ids.append(row_id)
+        values.append(value)
+    return [(kind, ids, values) for kind, (ids, values) in grouped.items()]
 
 
 class SignalKind(ABC):
