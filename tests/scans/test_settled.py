@@ -144,3 +144,26 @@ def test_one_statement_settles_and_records_as_the_orm_path_does(pg_engine: Engin
         assert states[ids[CONFIRMED]].held
         assert scan_ids == []
         assert session.scalar(select(func.count()).select_from(ScanRecord)) == before
+
+
+def test_an_uploaders_content_id_is_kept_as_sent(pg_engine: Engine) -> None:
+    """The content id is the uploader's text: quotes, backslashes, braces, commas, SQL and
+    JSON syntax and any script travel as data through the batch's JSON rows."""
+    hostile = ['a"b\\c', "{1,2}", "x'); DROP TABLE scan_records; --", '"}]', "ü\u2028😀", ""]
+    with session_scope(pg_engine) as session:
+        ids = _entries(session)
+        bank_id = session.scalars(select(BankEntry.bank_id)).first()
+    assert bank_id is not None
+    request = Scans(
+        api_key_id=None,
+        found=[
+            (content_id, [_match(ids[CONFIRMED], CONFIRMED, Tier.AUTO)]) for content_id in hostile
+        ],
+        bank_ids={"ncii": bank_id},
+    )
+    _, scan_ids = run_async(_unless_held(pg_engine, [request]))
+    with session_scope(pg_engine) as session:
+        kept = session.scalars(
+            select(ScanRecord.content_id).where(ScanRecord.id.in_(scan_ids)).order_by(ScanRecord.id)
+        ).all()
+    assert kept == hostile
