@@ -10,16 +10,21 @@ import numpy as np
 import ray
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from consentry.accounts.models import Scope
+from consentry.accounts.service import create_api_key
 from consentry.banks.models import EntryStatus
 from consentry.banks.service import NewEntry, add_entry, create_bank
 from consentry.config import Settings
 from consentry.content.finder import ContentFinder
+from consentry.content.following import load_content
+from consentry.content.models import ContentHash
+from consentry.content.service import register
 from consentry.content.shards import ContentShard
 from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
-from consentry.matching.shards import RemoteIndex, ShardOf, shard_actors
+from consentry.matching.shards import RemoteIndex, ShardOf, Share, shard_actors
 from consentry.signals.registry import KINDS
 from tests.cases.support import eventually
 from tests.databases import empty_tables, migrated_engine
@@ -42,7 +47,7 @@ def test_shards_together_hold_exactly_one_index(seed: int, shards: int) -> None:
     centres = [rng.integers(0, 256, 32, dtype=np.uint8).tobytes().hex() for _ in range(20)]
     values = [_flipped(rng, centres[n % 20], int(rng.integers(0, 40))) for n in range(400)]
     ids = [int(i) for i in rng.choice(10**6, size=400, replace=False)]
-    parts = [ShardOf(KINDS["pdq"].new_index(), k, shards) for k in range(shards)]
+    parts = [ShardOf(KINDS["pdq"].new_index(), Share(k, shards)) for k in range(shards)]
     whole = KINDS["pdq"].new_index()
     for index in (*parts, whole):
         index.stage(ids[:300], values[:300])
@@ -94,3 +99,32 @@ def test_the_copy_finder_works_on_a_sharded_index(
             ContentShard, "content", db_url, 2
         ):  # named per database: none left behind
             ray.kill(actor)
+
+
+def test_a_shard_reads_only_its_share_of_the_content(db_url: str) -> None:
+    """Each shard's load asks the database for its own ids only: with N shards, every
+    value is read once, not N times."""
+    engine = migrated_engine(db_url)
+    empty_tables(engine)
+    values = [f"{n:02x}" * 32 for n in range(1, 31)]
+    with session_scope(engine) as session:
+        key, _ = create_api_key(
+            session=session, name="p", scopes=[Scope.CONTENT_WRITE], actor=SYSTEM
+        )
+        register(
+            session=session,
+            api_key_id=key.id,
+            items=[(f"post-{n}", "pdq", v) for n, v in enumerate(values)],
+        )
+    with session_scope(engine) as session:
+        ids = set(session.scalars(select(ContentHash.id)))
+    held: set[int] = set()
+    for shard in range(3):
+        plain = KINDS["pdq"].new_index()  # keeps whatever it is given
+        with session_scope(engine) as session:
+            load_content(session=session, indexes={"pdq": plain}, share=Share(shard, 3))
+        loaded = {hit.entry_id for hit in plain.search(values, 0)}
+        assert loaded == {i for i in ids if i % 3 == shard}
+        held |= loaded
+    assert held == ids
+    engine.dispose()

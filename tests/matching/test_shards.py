@@ -8,18 +8,18 @@ from pathlib import Path
 
 import numpy as np
 import ray
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from consentry.accounts.models import Scope
-from consentry.banks.models import Bank, ChangeAction, EntryStatus
+from consentry.banks.models import Bank, BankEntry, ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry, add_entry, change_status, create_bank
 from consentry.config import Settings
 from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
 from consentry.matching.follower import catch_up, load_matcher
 from consentry.matching.live import LiveIndex
-from consentry.matching.matcher import Query
-from consentry.matching.shards import RemoteIndex, bank_shards, remote_indexes
+from consentry.matching.matcher import Query, new_indexes
+from consentry.matching.shards import RemoteIndex, Share, bank_shards, remote_indexes
 from tests.helpers import key_headers, running
 
 
@@ -119,3 +119,21 @@ def test_the_service_scans_against_bank_shards(
     finally:
         for actor in bank_shards(db_url, 2):
             ray.kill(actor)
+
+
+def test_a_bank_shard_reads_only_its_share(engine: Engine) -> None:
+    """A shard's load asks the database for its own entries only (withdrawn ones aside):
+    with N shards, every value is read once, not N times."""
+    values = [f"{n:02x}" * 32 for n in range(1, 31)]
+    _add(engine, values)
+    _withdraw(engine, values[0])
+    with session_scope(engine) as session:
+        ids = set(session.scalars(select(BankEntry.id).where(BankEntry.status == "confirmed")))
+    held: set[int] = set()
+    for shard in range(3):
+        # Indexes that keep whatever they are given: what they hold is what was read.
+        matcher = load_matcher(engine, indexes=lambda _: new_indexes(), share=Share(shard, 3))
+        loaded = {hit.entry_id for hit in matcher.indexes["pdq"].search(values, 0)}
+        assert loaded == {i for i in ids if i % 3 == shard}
+        held |= loaded
+    assert held == ids

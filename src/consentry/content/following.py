@@ -3,11 +3,16 @@ followed. The copy finder does it for its own index; each content shard for its 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consentry.content.models import ContentAction, ContentChange, ContentHash
 from consentry.signals.base import SignalIndex, by_kind
+
+if TYPE_CHECKING:
+    from consentry.matching.shards import Share
 
 _BATCH = 50_000
 
@@ -16,17 +21,20 @@ def log_end(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(ContentChange.seq), 0))) or 0
 
 
-def load_content(*, session: Session, indexes: dict[str, SignalIndex]) -> int:
-    """Every registered hash into the indexes of its kind; the log position they reflect
-    (read first: changes racing the load are applied again, harmlessly)."""
+def load_content(
+    *, session: Session, indexes: dict[str, SignalIndex], share: Share | None = None
+) -> int:
+    """Every registered hash (of a shard: its `share`) into the indexes of its kind; the
+    log position they reflect (read first: changes racing the load are applied again,
+    harmlessly)."""
     end = log_end(session)
     last = 0
     while True:
+        query = select(ContentHash.id, ContentHash.signal_type, ContentHash.value)
+        if share is not None:
+            query = query.where(share.where(ContentHash.id))
         rows = session.execute(
-            select(ContentHash.id, ContentHash.signal_type, ContentHash.value)
-            .where(ContentHash.id > last)
-            .order_by(ContentHash.id)
-            .limit(_BATCH)
+            query.where(ContentHash.id > last).order_by(ContentHash.id).limit(_BATCH)
         ).all()
         if not rows:
             break

@@ -15,7 +15,7 @@ from consentry.content.following import follow_content, load_content
 from consentry.content.schemas import INDEXED
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
-from consentry.matching.shards import FollowingShard, ShardOf
+from consentry.matching.shards import FollowingShard, ShardOf, Share
 from consentry.signals.registry import KINDS
 
 
@@ -24,9 +24,10 @@ class ContentShard(FollowingShard):
 
     def __init__(self, database_url: str, shard: int, shards: int) -> None:
         self.engine = make_engine(database_url, read_only=True)
-        self.indexes = {kind: ShardOf(KINDS[kind].new_index(), shard, shards) for kind in INDEXED}
+        share = Share(shard, shards)
+        self.indexes = {kind: ShardOf(KINDS[kind].new_index(), share) for kind in INDEXED}
         with session_scope(self.engine) as session:
-            self.applied = load_content(session=session, indexes=self.indexes)
+            self.applied = load_content(session=session, indexes=self.indexes, share=share)
         self._follow_in_background()
 
     def position(self) -> int:

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import Engine, func, null, select
@@ -24,6 +25,9 @@ from consentry.matching.registry import EntryRegistry
 from consentry.matching.schemas import BankConfig
 from consentry.matching.snapshot import database_identity, load_snapshot, save_snapshot
 from consentry.signals.base import SignalIndex, by_kind
+
+if TYPE_CHECKING:
+    from consentry.matching.shards import Share
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +63,18 @@ IndexFactory = Callable[[Matcher], dict[str, SignalIndex]]
 
 
 def load_matcher(
-    engine: Engine, *, snapshot: Path | None = None, indexes: IndexFactory | None = None
+    engine: Engine,
+    *,
+    snapshot: Path | None = None,
+    indexes: IndexFactory | None = None,
+    share: Share | None = None,
 ) -> Matcher:
     """A matcher holding every matchable entry, current with the change log.
 
     With `snapshot`, a saved matcher is loaded from that folder when it fits this
     database (and written there when missing or stale). `indexes` makes the new
     matcher's indexes (bank shards: `consentry.matching.shards`); no snapshot then.
+    A bank shard loads only the entries of its `share`.
     """
     if indexes is not None and snapshot is not None:
         raise ValueError("a matcher with indexes of its own is not snapshotted")
@@ -80,31 +89,33 @@ def load_matcher(
         for bank in session.scalars(select(Bank)):
             matcher.set_bank(_config(bank))
         if saved is None:
-            _load_entries(session, matcher)
+            _load_entries(session, matcher, share)
     behind = catch_up(engine, matcher)
     if snapshot is not None and (saved is None or behind >= RESNAPSHOT_CHANGES):
         save_snapshot(matcher, snapshot, database=database)
     return matcher
 
 
-def _load_entries(session: Session, matcher: Matcher) -> None:
+def _load_entries(session: Session, matcher: Matcher, share: Share | None) -> None:
     matchable = [EntryStatus.PENDING, EntryStatus.CONFIRMED]
     # Bank shards hold the values: a worker over them reads only what it keeps.
     values_wanted = any(index.holds_values for index in matcher.indexes.values())
     value_column = BankEntry.value if values_wanted else null().label("value")
     last = 0
     while True:
+        query = select(
+            BankEntry.id,
+            BankEntry.bank_id,
+            BankEntry.signal_type,
+            value_column,
+            BankEntry.status,
+            BankEntry.group_id,
+            BankEntry.at_ms,
+        )
+        if share is not None:
+            query = query.where(share.where(BankEntry.id))
         rows = session.execute(
-            select(
-                BankEntry.id,
-                BankEntry.bank_id,
-                BankEntry.signal_type,
-                value_column,
-                BankEntry.status,
-                BankEntry.group_id,
-                BankEntry.at_ms,
-            )
-            .where(BankEntry.id > last, BankEntry.status.in_(matchable))
+            query.where(BankEntry.id > last, BankEntry.status.in_(matchable))
             .order_by(BankEntry.id)
             .limit(_BATCH)
         ).all()

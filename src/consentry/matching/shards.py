@@ -22,9 +22,12 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import ColumnElement
 
 from consentry.api.problems import Problem
 from consentry.config import Settings
@@ -43,14 +46,30 @@ log = logging.getLogger(__name__)
 SEARCH_SECONDS = 10.0
 
 
+@dataclass(frozen=True, slots=True)
+class Share:
+    """The ids one shard of `shards` holds: those equal to `shard` modulo `shards`."""
+
+    shard: int
+    shards: int
+
+    def picks(self, id_: int) -> bool:
+        return id_ % self.shards == self.shard
+
+    def where(self, column: ColumnElement[int]) -> ColumnElement[bool]:
+        """The same choice in SQL: a shard's load reads its share, not every row (with N
+        shards, the database would otherwise send every value N times)."""
+        return column % self.shards == self.shard
+
+
 class ShardOf(SignalIndex):
     """The values of one shard: entries whose id it does not pick are ignored."""
 
-    def __init__(self, index: SignalIndex, shard: int, shards: int) -> None:
-        self.index, self.shard, self.shards = index, shard, shards
+    def __init__(self, index: SignalIndex, share: Share) -> None:
+        self.index, self.share = index, share
 
     def _mine(self, ids: Sequence[int]) -> list[int]:
-        return [n for n, entry_id in enumerate(ids) if entry_id % self.shards == self.shard]
+        return [n for n, entry_id in enumerate(ids) if self.share.picks(entry_id)]
 
     def __len__(self) -> int:
         return len(self.index)
@@ -118,11 +137,12 @@ class BankShard(FollowingShard):
 
     def __init__(self, database_url: str, shard: int, shards: int) -> None:
         self.engine = make_engine(database_url, read_only=True)
+        share = Share(shard, shards)
 
         def indexes(_: Matcher) -> dict[str, SignalIndex]:
-            return {name: ShardOf(kind.new_index(), shard, shards) for name, kind in KINDS.items()}
+            return {name: ShardOf(kind.new_index(), share) for name, kind in KINDS.items()}
 
-        self.matcher = load_matcher(self.engine, indexes=indexes)
+        self.matcher = load_matcher(self.engine, indexes=indexes, share=share)
         self.indexes = self.matcher.indexes
         self._follow_in_background()
 
