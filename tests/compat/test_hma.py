@@ -83,3 +83,13 @@ def test_what_consentry_refuses_is_said_as_problem_json(client: TestClient) -> N
     names = [t["name"] for t in client.get(f"{HMA}/c/signal_type", headers=keys).json()]
     assert names == ["pdq", "video_md5", "video_sha256", "vpdq"]
     assert client.post(f"{HMA}/c/banks", json={"name": "X"}, headers=keys).status_code == 403
+
+
+def test_a_content_id_beyond_a_database_integer_is_refused(client: TestClient) -> None:
+    """Found by the API fuzzer: 2**63 reached SQLite and failed there with a 500."""
+    writer = key_headers(client, Scope.BANKS_WRITE)
+    client.post(f"{HMA}/c/banks", json={"name": "NCII"}, headers=writer)
+    for content_id in (2**63, 0, -1):
+        gone = client.delete(f"{HMA}/c/bank/NCII/content/{content_id}", headers=writer)
+        assert gone.status_code == 422
+        assert gone.headers["content-type"].startswith("application/problem+json")

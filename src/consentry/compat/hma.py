@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 
 from consentry.accounts.auth import BanksReader, BanksWriter, ScanKey
 from consentry.api.admission import Admission
+from consentry.api.params import RowId
 from consentry.api.parts import part
 from consentry.api.problems import Problem
 from consentry.banks import batches
@@ -256,7 +257,7 @@ def add_signals(
 
 @router.delete("/c/bank/{bank_name}/content/{content_id}")
 def remove_content(
-    request: Request, bank_name: str, content_id: int, key: BanksWriter
+    request: Request, bank_name: str, content_id: RowId, key: BanksWriter
 ) -> dict[str, int]:
     """Every value of the content revoked (kept as revoked: it never matches again)."""
     with session_scope(request.app.state.engine) as session:

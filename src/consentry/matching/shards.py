@@ -27,7 +27,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, SQLColumnExpression
 
 from consentry.api.problems import Problem
 from consentry.config import Settings
@@ -56,7 +56,7 @@ class Share:
     def picks(self, id_: int) -> bool:
         return id_ % self.shards == self.shard
 
-    def where(self, column: ColumnElement[int]) -> ColumnElement[bool]:
+    def where(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
         """The same choice in SQL: a shard's load reads its share, not every row (with N
         shards, the database would otherwise send every value N times)."""
         return column % self.shards == self.shard
