@@ -113,12 +113,17 @@ def _probe_ranges(query, starts, lengths, table_offsets, offsets, per_table, fir
                 probe = key
                 for j in range(flips):
                     probe ^= _ONE << np.uint64(positions[j])
-                firsts[count] = offsets[base + np.int64(probe)]
-                lasts[count] = offsets[base + np.int64(probe) + 1]
+                firsts[count] = base + np.int64(probe)  # the bucket, until its bounds are read
                 owners[count] = t
                 count += 1
                 if flips == 0 or not _next_combination(positions, flips, length):
                     break
+    # The buckets' bounds in a pass of their own: reads with nothing between them, so
+    # the processor keeps many cache misses in flight at once.
+    for p in range(count):
+        at = firsts[p]
+        firsts[p] = offsets[at]
+        lasts[p] = offsets[at + 1]
     return count
 
 
@@ -154,6 +159,7 @@ def search_tables(  # type: ignore[no-untyped-def]
     lasts = np.empty(probes, dtype=np.int64)
     owners = np.empty(probes, dtype=np.int64)
     candidates = np.empty(1024, dtype=np.int64)
+    hashes = np.empty((1024, 4), dtype=np.uint64)
     found = 0
     for qi in range(queries.shape[0]):
         query = queries[qi]
@@ -171,13 +177,21 @@ def search_tables(  # type: ignore[no-untyped-def]
             for slot in range(firsts[p], lasts[p]):
                 candidates[k] = orders[order_base + slot]
                 k += 1
+        if total > hashes.shape[0]:
+            hashes = np.empty((total, 4), dtype=np.uint64)
+        for c in range(total):  # the candidates' hashes, a pass of reads as above
+            row = candidates[c]
+            hashes[c, 0] = words[row, 0]
+            hashes[c, 1] = words[row, 1]
+            hashes[c, 2] = words[row, 2]
+            hashes[c, 3] = words[row, 3]
         k = 0
         for p in range(count):
             t = owners[p]
             for _ in range(lasts[p] - firsts[p]):
                 row = candidates[k]
+                d = distance(hashes, k, query)
                 k += 1
-                d = distance(words, row, query)
                 if d > radius or not alive[row]:
                     continue
                 seen = False
