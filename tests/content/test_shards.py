@@ -24,7 +24,8 @@ from consentry.content.service import register
 from consentry.content.shards import ContentShard
 from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
-from consentry.matching.shards import RemoteIndex, ShardOf, Share, shard_actors
+from consentry.matching.shards import RemoteIndex, ShardOf, shard_actors
+from consentry.matching.share import Share
 from consentry.signals.registry import KINDS
 from tests.cases.support import eventually
 from tests.databases import empty_tables, migrated_engine

@@ -19,7 +19,8 @@ from consentry.db.session import session_scope
 from consentry.matching.follower import catch_up, load_matcher
 from consentry.matching.live import LiveIndex
 from consentry.matching.matcher import Query, new_indexes
-from consentry.matching.shards import RemoteIndex, Share, bank_shards, remote_indexes
+from consentry.matching.shards import RemoteIndex, bank_shards, remote_indexes
+from consentry.matching.share import Share
 from tests.helpers import key_headers, running
 
 

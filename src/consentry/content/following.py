@@ -3,16 +3,12 @@ followed. The copy finder does it for its own index; each content shard for its 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consentry.content.models import ContentAction, ContentChange, ContentHash
+from consentry.matching.share import Share
 from consentry.signals.base import SignalIndex, by_kind
-
-if TYPE_CHECKING:
-    from consentry.matching.shards import Share
 
 _BATCH = 50_000
 

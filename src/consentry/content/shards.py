@@ -15,7 +15,8 @@ from consentry.content.following import follow_content, load_content
 from consentry.content.schemas import INDEXED
 from consentry.db.engine import make_engine
 from consentry.db.session import session_scope
-from consentry.matching.shards import FollowingShard, ShardOf, Share
+from consentry.matching.shards import FollowingShard, ShardOf
+from consentry.matching.share import Share
 from consentry.signals.registry import KINDS
 
 

@@ -12,7 +12,6 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import Engine, func, null, select
@@ -23,11 +22,9 @@ from consentry.db.session import session_scope
 from consentry.matching.matcher import Matcher
 from consentry.matching.registry import EntryRegistry
 from consentry.matching.schemas import BankConfig
+from consentry.matching.share import Share
 from consentry.matching.snapshot import database_identity, load_snapshot, save_snapshot
 from consentry.signals.base import SignalIndex, by_kind
-
-if TYPE_CHECKING:
-    from consentry.matching.shards import Share
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +80,7 @@ def load_matcher(
         # The log position is read first: changes racing the load are applied again later.
         log_end = session.scalar(select(func.coalesce(func.max(BankChange.seq), 0))) or 0
         saved = load_snapshot(snapshot, database=database, log_end=log_end) if snapshot else None
-        matcher = saved or Matcher(seq=log_end)
+        matcher = saved or Matcher(seq=log_end, registry=EntryRegistry(share=share))
         if indexes is not None:
             matcher.indexes = indexes(matcher)
         for bank in session.scalars(select(Bank)):
@@ -149,7 +146,12 @@ def catch_up(engine: Engine, matcher: Matcher) -> int:
             ).all()
             if not rows:
                 return applied
-            entry_ids = [r.entry_id for r in rows if r.entry_id is not None]
+            share = matcher.registry.share  # a bank shard's: other shards' entries are not read
+            entry_ids = [
+                r.entry_id
+                for r in rows
+                if r.entry_id is not None and (share is None or share.picks(r.entry_id))
+            ]
             entries = {
                 e.id: e
                 for e in session.scalars(select(BankEntry).where(BankEntry.id.in_(entry_ids)))

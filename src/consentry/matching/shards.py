@@ -22,18 +22,16 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import ColumnElement, SQLColumnExpression
 
 from consentry.api.problems import Problem
 from consentry.config import Settings
 from consentry.db.engine import make_engine
 from consentry.matching.follower import POLL_SECONDS, IndexFactory, catch_up, load_matcher
 from consentry.matching.matcher import Matcher
+from consentry.matching.share import Share
 from consentry.matching.snapshot import database_identity
 from consentry.signals.base import Hit, SignalIndex
 from consentry.signals.registry import KINDS
@@ -44,22 +42,6 @@ log = logging.getLogger(__name__)
 # database) is answered with a 503 to retry, rather than holding the request and its
 # thread. A scan's few values take milliseconds; the copy finder's batches wait.
 SEARCH_SECONDS = 10.0
-
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    """The ids one shard of `shards` holds: those equal to `shard` modulo `shards`."""
-
-    shard: int
-    shards: int
-
-    def picks(self, id_: int) -> bool:
-        return id_ % self.shards == self.shard
-
-    def where(self, column: SQLColumnExpression[int]) -> ColumnElement[bool]:
-        """The same choice in SQL: a shard's load reads its share, not every row (with N
-        shards, the database would otherwise send every value N times)."""
-        return column % self.shards == self.shard
 
 
 class ShardOf(SignalIndex):
