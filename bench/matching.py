@@ -289,9 +289,9 @@ def main() -> None:
         bound of its memory). *add 10k*: one batch of 10,000 / 10,000 single adds.
     """
     clusters = f"""
-        Clustered sets: the PDQ hashes (8 variants) of the 300 BSDS500 photos as centres;
-        each bank hash is a centre whose bits flip with probability {LOW} in alternate
-        16-bit blocks and {HIGH} in the others (real PDQ bits correlate, so some
+        Clustered sets: the PDQ hashes (8 variants) of the {len(photo_paths())} BSDS500
+        photos as centres; each bank hash is a centre whose bits flip with probability
+        {LOW} in alternate 16-bit blocks and {HIGH} in the others (real PDQ bits correlate, so some
         substrings vary little). Skew is the share of hashes held by the most common 1%
         of values of the first 16 bits (uniform: about 1% at large N; real PDQ banks:
         about 25%).
