@@ -10,8 +10,9 @@ found copy on the confirmed case holding the hash (its own clock; removal reques
 for an automatic-tier match, review otherwise), and a `content.matched` webhook.
 
 One worker of all holds the content index in memory (a lease in `content_finder`,
-renewed at each run; another takes over within LEASE_SECONDS of the holder's end);
-its cursors in both logs are stored, so a restart resumes where the last run ended.
+renewed as each run starts and as it commits, however long it took; another takes over
+within LEASE_SECONDS of the holder's end); its cursors in both logs are stored, so a
+restart resumes where the last run ended.
 Bank changes are taken only up to the live matcher's position, so that every value
 searched is one the matcher knows (tiers come from the matcher, as for scans)."""
 
@@ -85,7 +86,17 @@ class ContentFinder:
             more = self._new_content(session, matcher, state, hits)
             more |= self._new_bank_values(session, matcher, self.indexes, state, hits)
             self._found(session, hits)
+            # Renewed as the run commits too: a batch searched at 10^8 can outlast the
+            # lease, and a worker taking it over would load the whole index again.
+            self._renew(session)
         return more
+
+    def _renew(self, session: Session) -> None:
+        session.execute(
+            update(FinderState)
+            .where(FinderState.id == 1, FinderState.holder == self.holder)
+            .values(lease_until=utcnow() + timedelta(seconds=LEASE_SECONDS))
+        )
 
     def _lease(self) -> bool:
         now = utcnow()
