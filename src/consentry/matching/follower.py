@@ -86,14 +86,14 @@ def load_matcher(
         for bank in session.scalars(select(Bank)):
             matcher.set_bank(_config(bank))
         if saved is None:
-            _load_entries(session, matcher, share)
+            _load_entries(session, matcher)
     behind = catch_up(engine, matcher)
     if snapshot is not None and (saved is None or behind >= RESNAPSHOT_CHANGES):
         save_snapshot(matcher, snapshot, database=database)
     return matcher
 
 
-def _load_entries(session: Session, matcher: Matcher, share: Share | None) -> None:
+def _load_entries(session: Session, matcher: Matcher) -> None:
     matchable = [EntryStatus.PENDING, EntryStatus.CONFIRMED]
     # Bank shards hold the values: a worker over them reads only what it keeps.
     values_wanted = any(index.holds_values for index in matcher.indexes.values())
@@ -109,8 +109,8 @@ def _load_entries(session: Session, matcher: Matcher, share: Share | None) -> No
             BankEntry.group_id,
             BankEntry.at_ms,
         )
-        if share is not None:
-            query = query.where(share.where(BankEntry.id))
+        if matcher.registry.share is not None:  # a bank shard reads its own entries only
+            query = query.where(matcher.registry.share.where(BankEntry.id))
         rows = session.execute(
             query.where(BankEntry.id > last, BankEntry.status.in_(matchable))
             .order_by(BankEntry.id)
@@ -136,6 +136,7 @@ def _load_entries(session: Session, matcher: Matcher, share: Share | None) -> No
 def catch_up(engine: Engine, matcher: Matcher) -> int:
     """Apply every change after `matcher.seq`; returns how many were applied."""
     applied = 0
+    share = matcher.registry.share  # a bank shard's: other shards' entries are not read
     while True:
         with session_scope(engine) as session:
             rows = session.execute(
@@ -146,7 +147,6 @@ def catch_up(engine: Engine, matcher: Matcher) -> int:
             ).all()
             if not rows:
                 return applied
-            share = matcher.registry.share  # a bank shard's: other shards' entries are not read
             entry_ids = [
                 r.entry_id
                 for r in rows
