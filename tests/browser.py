@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -64,37 +65,61 @@ def chromium() -> Iterator[Browser]:
             context.close()
 
 
+# Ports above 32767 are the kernel's for outgoing connections and 10002-19999 are Ray's
+# workers': a port probed free there can be taken before the server binds it (it was, in
+# CI, with Ray tests beside). Below both, only another test can race for it.
+_PORTS = range(20000, 32768)
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback port that nothing holds now, outside the ranges others take on their own."""
+    while True:
+        port = random.choice(_PORTS)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def start_server(data_dir: Path, **settings: str) -> tuple[subprocess.Popen[bytes], str]:
     """A real `consentry serve` on a free loopback port, once ready: (process, base URL).
 
-    `settings` are CONSENTRY_* variables, e.g. scheduler_seconds="0.1"."""
-    port = free_port()
+    `settings` are CONSENTRY_* variables, e.g. scheduler_seconds="0.1". A server that
+    exits before it is ready (its port taken meanwhile) is started again on another."""
     env = {**os.environ, "CONSENTRY_DATA_DIR": str(data_dir), "CONSENTRY_ACCESS_LOG": "false"}
     env.update({f"CONSENTRY_{name.upper()}": value for name, value in settings.items()})
-    server = subprocess.Popen(
-        [sys.executable, "-m", "consentry", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / "serve.log"
+    for _attempt in range(3):
+        port = free_port()
+        with log.open("wb") as output:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "consentry", "serve", "--port", str(port)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=output,
+            )
+        base = f"http://127.0.0.1:{port}"
+        if _ready(server, base):
+            return server, base
+        server.kill()
+        server.wait()
+    tail = log.read_text(errors="replace")[-3000:]
+    raise AssertionError(f"the server did not become ready; it wrote:\n{tail}")
+
+
+def _ready(server: subprocess.Popen[bytes], base: str) -> bool:
     deadline = time.monotonic() + 60
-    while True:
+    while server.poll() is None and time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return server, base
+                return True
         except httpx.TransportError:
             pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise AssertionError("the server did not become ready")
         time.sleep(0.2)
+    return False
 
 
 @contextmanager

@@ -1,7 +1,6 @@
 """The real `consentry serve` process, as a user starts it."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -9,13 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.browser import free_port
 from tests.images import jpeg, pattern
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_serve_answers_health_and_hash(tmp_path: Path) -> None:

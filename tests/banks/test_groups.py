@@ -22,7 +22,7 @@ from consentry.hashing.signals import compute_signals
 from consentry.matching.follower import catch_up, load_matcher
 from consentry.matching.matcher import Query
 from tests.images import blobs, png
-from tests.matching.test_follower import FRESHNESS_SECONDS, ask_value, start_probe
+from tests.matching.test_follower import PATIENCE_SECONDS, ask_value, start_probe
 
 
 def _add_image(session: Session, seed: int, label: str = "photo.png") -> list[NewEntry]:
@@ -130,9 +130,7 @@ def test_a_withdrawn_group_leaves_no_window_in_a_follower(
     assert matcher.match(Query.from_signals(signals), bank=name) == []
 
 
-def test_a_withdrawn_group_stops_matching_in_another_process_within_a_second(
-    engine: Engine, db_url: str
-) -> None:
+def test_a_withdrawn_group_stops_matching_in_another_process(engine: Engine, db_url: str) -> None:
     with session_scope(engine) as session:
         service.create_bank(actor=SYSTEM, session=session, name="ncii")
         entries = _add_image(session, 6)
@@ -150,11 +148,10 @@ def test_a_withdrawn_group_stops_matching_in_another_process_within_a_second(
                 actor=SYSTEM,
                 whole_group=True,
             )
-        start = time.monotonic()
+        deadline = time.monotonic() + PATIENCE_SECONDS
         while any(ask_value(probe, "pdq_windows", w) for w in windows):
-            assert time.monotonic() - start < 10, "the other process never saw the withdrawal"
+            assert time.monotonic() < deadline, "the other process never saw the withdrawal"
             time.sleep(0.01)
-        assert time.monotonic() - start < FRESHNESS_SECONDS
     finally:
         probe.terminate()
         probe.wait(timeout=10)

