@@ -81,3 +81,17 @@ def test_an_exchange_keeps_nothing_of_a_value_it_never_held(session: Session) ->
     )
     assert (summary.added, summary.unchanged) == (0, 1)
     assert session.scalar(select(func.count()).select_from(BankEntry)) == 0
+
+
+def test_values_held_are_found_however_often_the_lookup_runs(session: Session) -> None:
+    """psycopg prepares a statement run five times on a connection, and PostgreSQL then
+    plans it without the values: the lookup of held values must still find each one."""
+    bank = service.create_bank(actor=SYSTEM, session=session, name="ncii")
+    held: list[str] = []
+    for round_ in range(8):
+        fresh = [f"{round_:02x}{n:062x}" for n in range(50)]
+        batch = [_new(v, EntryStatus.CONFIRMED) for v in fresh + held[-30:]]
+        summary = batches.add_entries(session=session, bank=bank, batch=batch, actor=SYSTEM)
+        assert (summary.added, summary.unchanged) == (50, min(30, len(held)))
+        held += fresh
+    assert session.scalar(select(func.count()).select_from(BankEntry)) == 400

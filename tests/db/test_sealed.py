@@ -51,20 +51,19 @@ def test_without_a_key_in_the_environment_one_is_made_owner_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(sealed.ENV, raising=False)
-    saved = sealed._fernet
-    try:
-        sealed.use_settings(Settings(data_dir=tmp_path))
-        key = tmp_path / "secrets.key"
-        assert stat.S_IMODE(key.stat().st_mode) == 0o600
-        token = sealed.seal("JBSWY3DPEHPK3PXP")
-        assert sealed.unseal(token) == "JBSWY3DPEHPK3PXP"
-        assert sealed.unseal("legacy-plain-value") == "legacy-plain-value"
-        key.unlink()
-        sealed.use_settings(Settings(data_dir=tmp_path))  # another key
-        with pytest.raises(sealed.SealingKeyMissing):
-            sealed.unseal(token)
-    finally:
-        sealed._fernet = saved
+    # The process's key (cipher and digest key both) comes back after the test.
+    monkeypatch.setattr(sealed, "_fernet", None)
+    monkeypatch.setattr(sealed, "_raw", None)
+    sealed.use_settings(Settings(data_dir=tmp_path))
+    key = tmp_path / "secrets.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    token = sealed.seal("JBSWY3DPEHPK3PXP")
+    assert sealed.unseal(token) == "JBSWY3DPEHPK3PXP"
+    assert sealed.unseal("legacy-plain-value") == "legacy-plain-value"
+    key.unlink()
+    sealed.use_settings(Settings(data_dir=tmp_path))  # another key
+    with pytest.raises(sealed.SealingKeyMissing):
+        sealed.unseal(token)
 
 
 def test_outbox_messages_are_sealed_and_appeal_codes_keyed(engine: Engine) -> None:

@@ -17,7 +17,7 @@ from consentry.review.timeline import VideoTimeline
 from tests.cases.support import eventually, notice
 from tests.conftest import key_headers
 from tests.helpers import running
-from tests.review.test_pages import _sign_in
+from tests.review.pages_support import sign_in
 
 FRAMES = [random.Random(500 + n).getrandbits(256).to_bytes(32, "big").hex() for n in range(40)]
 
@@ -51,7 +51,7 @@ def test_a_video_match_shows_its_timeline_and_matched_frames_only(
         return bool(found.json()["matches"])
 
     eventually(scanned)
-    _sign_in(app, "rev@example.org", Role.REVIEWER)
+    sign_in(app, "rev@example.org", Role.REVIEWER)
     page = app.get(f"/console/cases/{reference}").text
     assert "<td>cases</td><td>vpdq</td>" in page
     assert "12 frames of the reported video" in page

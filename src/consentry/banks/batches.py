@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from consentry.audit.service import record
@@ -77,16 +78,24 @@ def _held(
     session: Session, bank: Bank, wanted: dict[tuple[str, str], NewEntry]
 ) -> dict[tuple[str, str], BankEntry]:
     held: dict[tuple[str, str], BankEntry] = {}
+    postgres = session.get_bind().dialect.name == "postgresql"
     for signal_type in {key[0] for key in wanted}:
         values = [value for kind, value in wanted if kind == signal_type]
+        of_kind = select(BankEntry).where(
+            BankEntry.bank_id == bank.id, BankEntry.signal_type == signal_type
+        )
+        if postgres:
+            # One array joined through the unique index. An IN list of thousands of
+            # parameters, once psycopg prepares it, became a plan comparing every value
+            # held with every value sent: 30 s a batch of 10^4 with 7*10^4 held.
+            sent = func.unnest(bindparam("values", values, ARRAY(String)))
+            sent = sent.table_valued("value").render_derived(name="sent")
+            found = session.scalars(of_kind.join(sent, BankEntry.value == sent.c.value))
+            held.update(((signal_type, entry.value), entry) for entry in found)
+            continue
         for start in range(0, len(values), 5_000):  # bound the statement's parameters
-            found = session.scalars(
-                select(BankEntry).where(
-                    BankEntry.bank_id == bank.id,
-                    BankEntry.signal_type == signal_type,
-                    BankEntry.value.in_(values[start : start + 5_000]),
-                )
-            )
+            chunk = values[start : start + 5_000]
+            found = session.scalars(of_kind.where(BankEntry.value.in_(chunk)))
             held.update(((signal_type, entry.value), entry) for entry in found)
     return held
 
