@@ -65,19 +65,6 @@ def test_a_killed_server_loses_no_notice_and_delivers_after_restart(tmp_path: Pa
         pending = session.scalars(select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None)))
         assert {m.event for m in pending} >= {"action.requested", "bank.updated"}
 
-    with webhook_receiver(hook_port) as hook:
-        server, base = start_server(tmp_path, **FAST)
-        try:
-            requested = hook.wait_for("action.requested")
-            assert requested[0]["data"]["content_id"] == "post-1"
-            # The filer never saw an answer? The same Idempotency-Key finds the same case.
-            again = httpx.post(f"{base}/v1/notices", json=notice(), headers=headers, timeout=10)
-            assert again.status_code == 200
-            assert again.json()["reference"] == reference
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
-
     def all_delivered() -> bool:
         with session_scope(engine) as session:
             left = session.scalars(
@@ -87,5 +74,19 @@ def test_a_killed_server_loses_no_notice_and_delivers_after_restart(tmp_path: Pa
             ).all()
             return not left
 
-    eventually(all_delivered, timeout=5)
+    with webhook_receiver(hook_port) as hook:
+        server, base = start_server(tmp_path, **FAST)
+        try:
+            requested = hook.wait_for("action.requested")
+            assert requested[0]["data"]["content_id"] == "post-1"
+            # The filer never saw an answer? The same Idempotency-Key finds the same case.
+            again = httpx.post(f"{base}/v1/notices", json=notice(), headers=headers, timeout=10)
+            assert again.status_code == 200
+            assert again.json()["reference"] == reference
+            # Each message is sent when its backoff, grown while the hook was down, is over.
+            eventually(all_delivered, timeout=30)
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+
     engine.dispose()

@@ -200,7 +200,10 @@ class NewEntry:
     at_ms: int | None = None  # a video frame's time
 
 
-def entry_row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None) -> BankEntry:
+def entry_values(
+    bank: Bank, new: NewEntry, value: str, group_id: int | None = None
+) -> dict[str, Any]:
+    """A new entry's attributes, checked: one row of a bulk insert, or an entry's."""
     if new.quality is not None and not 0 <= new.quality <= 100:
         raise InvalidBankSetting("quality is 0-100")
     if kind_of(new.signal_type).timed and (new.at_ms is None or group_id is None):
@@ -209,19 +212,22 @@ def entry_row(bank: Bank, new: NewEntry, value: str, group_id: int | None = None
             f"a {new.signal_type} value is a video frame: add the video"
             " (consentry bank add, a .jsonl or .txt import), not its frames one by one"
         )
-    return BankEntry(
-        bank_id=bank.id,
-        signal_type=new.signal_type,
-        value=value,
-        quality=new.quality,
-        status=new.status,
-        source_kind=new.source_kind,
-        source_ref=new.source_ref,
-        extra=new.extra,
-        group_id=group_id,
-        at_ms=new.at_ms,
-        confirmed_at=utcnow() if new.status is EntryStatus.CONFIRMED else None,
-    )
+    now = utcnow()
+    return {
+        "bank_id": bank.id,
+        "signal_type": new.signal_type,
+        "value": value,
+        "quality": new.quality,
+        "status": new.status,
+        "source_kind": new.source_kind,
+        "source_ref": new.source_ref,
+        "extra": new.extra,
+        "group_id": group_id,
+        "at_ms": new.at_ms,
+        "confirmed_at": now if new.status is EntryStatus.CONFIRMED else None,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def new_group(
@@ -250,7 +256,7 @@ def add_entry(
     existing = find_entry(session=session, bank=bank, signal_type=new.signal_type, value=value)
     if existing is not None:
         return existing, False
-    entry = entry_row(bank, new, value, group_id)
+    entry = BankEntry(**entry_values(bank, new, value, group_id))
     session.add(entry)
     session.flush()
     log_change(session=session, bank_id=bank.id, entry_id=entry.id, action=ChangeAction.ADDED)
