@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from common import RESULTS, header, table
-from scale import database, random_hash
+from deployments import database, random_hash
 
 from consentry.banks.batches import add_entries
 from consentry.banks.models import ChangeAction, EntryStatus

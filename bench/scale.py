@@ -15,8 +15,6 @@ Run: .venv/bin/python bench/scale.py PART [--sizes 1e6,1e7,1e8]
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
 import re
 import shutil
@@ -24,121 +22,26 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
-import httpx
 import numpy as np
 from common import RESULTS, machine, median, table
+from content_index import index, latencies
+from deployments import database, lua_scans, random_hash, seed, serve
 from floor import floor
-from service_load import free_port, lua_json_posts, wrk
-from sqlalchemy import create_engine, delete, text
+from service_load import wrk
+from sqlalchemy import delete
 
 from consentry.accounts.models import Scope
 from consentry.accounts.service import create_api_key
-from consentry.banks.models import EntryStatus, SourceKind
-from consentry.banks.service import NewEntry, add_entry, create_bank
 from consentry.config import Settings
 from consentry.core.actor import CLI
 from consentry.db.engine import make_engine
 from consentry.db.migrate import upgrade
 from consentry.db.session import session_scope
 
-rng = np.random.default_rng(20)
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 OUT = RESULTS / "scale.md"
-
-
-def random_hash() -> str:
-    return rng.integers(0, 256, 32, dtype=np.uint8).tobytes().hex()
-
-
-@contextlib.contextmanager
-def database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'consentry.db'}"
-        return
-    name = f"consentry_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def seed(url: str, members: int) -> tuple[str, list[str]]:
-    """A bank of confirmed random hashes; returns a scan key and the members' values."""
-    engine = make_engine(url)
-    upgrade(engine)
-    values = [random_hash() for _ in range(members)]
-    with session_scope(engine) as session:
-        bank = create_bank(session=session, name="viral", auto_max_distance=0, actor=CLI)
-        _, key = create_api_key(session=session, name="load", scopes=[Scope.SCAN], actor=CLI)
-        for value in values:
-            add_entry(
-                session=session,
-                bank=bank,
-                new=NewEntry(
-                    "pdq", value, status=EntryStatus.CONFIRMED, source_kind=SourceKind.IMPORT
-                ),
-            )
-    engine.dispose()
-    return key, values
-
-
-def lua_scans(key: str, folder: Path, name: str, values: list[str]) -> Path:
-    """Scans of these hashes, each upload with its own content id (re-uploads of one image)."""
-    bodies = [
-        json.dumps({"pdq": values[i % len(values)], "content_id": f"upload-{i}"})
-        for i in range(4000)
-    ]
-    return lua_json_posts(key, folder / f"{name}.lua", bodies)
-
-
-@contextlib.contextmanager
-def serve(url: str, folder: Path, workers: int) -> Iterator[str]:
-    """`consentry serve`, once every worker answers; its log is kept in `folder`."""
-    port = free_port()
-    env = {**os.environ, "CONSENTRY_DATA_DIR": str(folder), "CONSENTRY_DATABASE_URL": url}
-    log = (folder / "server.log").open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "consentry",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        # Each worker listens on its own socket (SO_REUSEPORT) once started, and each
-        # new connection goes to a worker at random: 20 ready answers in a row on fresh
-        # connections mean every worker has loaded (one still loading answers 503).
-        ready, start = 0, time.perf_counter()
-        while ready < workers * 10 and time.perf_counter() - start < 120:
-            with contextlib.suppress(httpx.TransportError):
-                ok = httpx.get(f"{base}/readyz", timeout=5).status_code == 200
-                ready = ready + 1 if ok else 0
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
 
 
 def scans(args: argparse.Namespace) -> list[str]:
@@ -208,160 +111,6 @@ def scans(args: argparse.Namespace) -> list[str]:
             rows,
         ),
         *rounds,
-    ]
-
-
-def _random_words(n: int, seed: int) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, 2**63, size=(n, 4), dtype=np.uint64) * 2 + 1
-
-
-def _queries(words: np.ndarray, count: int, seed: int) -> np.ndarray:
-    """Half near copies of indexed hashes (0-31 bits flipped), half new random hashes."""
-    rng = np.random.default_rng(seed)
-    near = words[rng.integers(0, len(words), count // 2)].copy()
-    for row in near:
-        for bit in rng.choice(256, size=int(rng.integers(0, 32)), replace=False):
-            row[bit // 64] ^= np.uint64(1) << np.uint64(bit % 64)
-    return np.concatenate([near, _random_words(count - count // 2, seed + 1)])
-
-
-def _latencies(search: Callable[[np.ndarray], object], queries: np.ndarray) -> tuple[float, float]:
-    for row in queries[:200]:  # warm-up: an index just built has pages yet untouched
-        search(row[None, :])
-    times = []
-    for row in queries:
-        start = time.perf_counter()
-        search(row[None, :])
-        times.append((time.perf_counter() - start) * 1000)
-    return float(np.percentile(times, 50)), float(np.percentile(times, 99))
-
-
-def index(args: argparse.Namespace) -> list[str]:
-    from consentry.signals.hamming import HammingIndex
-
-    rows = []
-    memory_per_hash = 0.0
-    single_at_largest: tuple[float, float] = (0.0, 0.0)
-    sizes = [int(float(x)) for x in args.sizes.split(",")]
-    for n in sizes:
-        words = _random_words(n, seed=n)
-        built = time.perf_counter()
-        content = HammingIndex()
-        content.add(np.arange(n, dtype=np.int64), words)
-        build = time.perf_counter() - built
-        memory = sum(a.nbytes for s in content._segments for a in s.arrays().values())
-        memory_per_hash = memory / n
-        queries = _queries(words, 2000, seed=7)
-        del words
-        p50, p99 = _latencies(partial(content.search, radius=31), queries[:1000])
-        batch = _queries(queries, 10_000, seed=9)
-        started = time.perf_counter()
-        content.search(batch, 31)
-        batch_seconds = time.perf_counter() - started
-        print(n, p50, p99, batch_seconds, file=sys.stderr)
-        rows.append(
-            [f"{n:.0e}", f"{p50:.2f}", f"{p99:.2f}", f"{batch_seconds * 1000:,.0f}",
-             f"{memory / 2**20:,.0f}", f"{memory_per_hash:.0f}", f"{build:.0f}"]
-        )  # fmt: skip
-        single_at_largest = (p50, p99)
-        del content
-    lines = [
-        "## Content index: new bank hashes checked against the platform's content",
-        "",
-        "One index over N random 256-bit content hashes, one core. *One new hash*: 1,000 "
-        "lookups at PDQ's radius 31, one at a time (half near copies of indexed hashes, half "
-        "new; after 200 to warm up); *1e4 new hashes*: one batch of 10,000 (as an import or "
-        "exchange page brings them). Memory is the index's arrays (hashes included).",
-        "",
-        *table(
-            [
-                "content hashes",
-                "one new hash p50 ms",
-                "p99 ms",
-                "1e4 new hashes ms",
-                "memory MB",
-                "bytes per hash",
-                "build s",
-            ],
-            rows,
-        ),
-    ]
-    if args.shards:
-        lines += _sharded(sizes[-1], args.shards, single_at_largest, memory_per_hash)
-    return lines
-
-
-def _sharded(n: int, shards: int, single: tuple[float, float], per_hash: float) -> list[str]:
-    import ray
-
-    from consentry.matching.shards import RemoteIndex
-    from consentry.signals.pdq import PdqIndex
-
-    class FilledShard:
-        """A shard that makes its own share of the random set (no transfer to set it up),
-        searched as content and bank shards are (`RemoteIndex`)."""
-
-        def __init__(self, n: int, seed: int) -> None:
-            self.index = PdqIndex()
-            self.index.index.add(np.arange(n, dtype=np.int64) * 1000 + seed, _random_words(n, seed))
-
-        def search(self, kind: str, values: list[str], radius: int, seq: int) -> object:
-            return self.index.search(values, radius)
-
-        def size(self, kind: str) -> int:
-            return len(self.index)
-
-    ray.init(num_cpus=shards, include_dashboard=False, log_to_driver=False)
-    try:
-        built = time.perf_counter()
-        actors = [ray.remote(FilledShard).remote(n // shards, k) for k in range(shards)]
-        ray.get([a.size.remote("pdq") for a in actors])
-        build = time.perf_counter() - built
-        sharded = RemoteIndex("pdq", actors, lambda: 0)
-        words = _queries(_random_words(100_000, 0), 11_000, 3)
-        queries = [w.astype(">u8").tobytes().hex() for w in words]
-        for value in queries[:200]:  # warm-up, as for one index
-            sharded.search([value], 31)
-        times = []
-        for value in queries[:1000]:
-            start = time.perf_counter()
-            sharded.search([value], 31)
-            times.append((time.perf_counter() - start) * 1000)
-        p50, p99 = float(np.percentile(times, 50)), float(np.percentile(times, 99))
-        started = time.perf_counter()
-        sharded.search(queries[1000:], 31)
-        batch = time.perf_counter() - started
-    finally:
-        ray.shutdown()
-    print("sharded", p50, p99, build, file=sys.stderr)
-    return [
-        f"### Sharded: {n:.0e} hashes in {shards} Ray actors vs one index",
-        "",
-        f"Each actor holds {n // shards:,} hashes (made in the actor); a lookup asks every "
-        "shard at once (`ray.get` over the actors' `search`) and merges: still exact. Ray's "
-        f"local runtime, {shards} CPUs; queries as above (random, with near copies).",
-        "",
-        *table(
-            ["index", "one new hash p50 ms", "p99 ms", "1e4 new hashes ms", "build s"],
-            [
-                [f"one index, {n:.0e}", f"{single[0]:.2f}", f"{single[1]:.2f}", "", ""],
-                [
-                    f"{shards} shards, {n:.0e}",
-                    f"{p50:.2f}",
-                    f"{p99:.2f}",
-                    f"{batch * 1000:,.0f}",
-                    f"{build:.0f}",
-                ],
-            ],
-        ),
-        f"Memory per hash at {n:.0e}: {per_hash:.0f} bytes (hashes, ids and 11 substring "
-        f"tables). 1e9 content hashes: {per_hash * 1e9 / 2**30:,.0f} GiB of index, e.g. "
-        f"{int(np.ceil(per_hash * 1e9 / 2**30 / 48))} shards of at most 48 GiB (on 64 GiB "
-        "nodes), or more, smaller ones. Every shard searches every query over its share, in "
-        "parallel: a lookup costs the slowest shard's search plus Ray's call (about 1 ms), "
-        "so it stays near the figure of one shard's size; here the two actors and the "
-        "driver share two cores.",
-        "",
     ]
 
 
@@ -477,7 +226,7 @@ def banks(args: argparse.Namespace) -> list[str]:
                 ("in the worker", whole, load),
                 (f"{args.shards} Ray actor shards", sharded, shard_load),
             ):
-                p50, p99 = _latencies(lambda row, m=matcher: m.match(queries[int(row[0, 0])]),
+                p50, p99 = latencies(lambda row, m=matcher: m.match(queries[int(row[0, 0])]),
                                       np.arange(len(queries))[:, None])  # fmt: skip
                 rows.append([name, f"{p50:.3f}", f"{p99:.3f}", f"{seconds:.1f}"])
                 print(name, p50, p99, file=sys.stderr)
