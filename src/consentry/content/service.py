@@ -13,6 +13,33 @@ from sqlalchemy.orm import Session
 
 from consentry.content.models import ContentAction, ContentChange, ContentHash
 from consentry.db.base import utcnow
+from consentry.db.lookups import unnested, unnests
+
+
+def _held(
+    session: Session, api_key_id: int, items: list[tuple[str, str, str]]
+) -> set[tuple[str, str, str]]:
+    """The (content id, kind, value) triples of `items` this key registered already."""
+    if not items:
+        return set()
+    held = select(ContentHash.content_id, ContentHash.signal_type, ContentHash.value).where(
+        ContentHash.api_key_id == api_key_id
+    )
+    if unnests(session):
+        content_ids, kinds, values = (list(column) for column in zip(*items, strict=True))
+        sent = unnested("sent", content_id=content_ids, signal_type=kinds, value=values)
+        on = (
+            (ContentHash.content_id == sent.c.content_id)
+            & (ContentHash.signal_type == sent.c.signal_type)
+            & (ContentHash.value == sent.c.value)
+        )
+        return {(c, k, v) for c, k, v in session.execute(held.join(sent, on))}
+    triple = tuple_(ContentHash.content_id, ContentHash.signal_type, ContentHash.value)
+    found: set[tuple[str, str, str]] = set()
+    for start in range(0, len(items), 500):  # bound the statement's parameters
+        rows = session.execute(held.where(triple.in_(items[start : start + 500])))
+        found.update((c, k, v) for c, k, v in rows)
+    return found
 
 
 def register(
@@ -26,18 +53,7 @@ def register(
     A triple this key registered already is left as it is. `scanned`: the values were
     just matched against the banks by a scan (the copy finder need not look them up)."""
     wanted = dict.fromkeys(items)  # in order, once each
-    known: set[tuple[str, str, str]] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = list(wanted)[start : start + 500]
-        rows = session.execute(
-            select(ContentHash.content_id, ContentHash.signal_type, ContentHash.value).where(
-                ContentHash.api_key_id == api_key_id,
-                tuple_(ContentHash.content_id, ContentHash.signal_type, ContentHash.value).in_(
-                    chunk
-                ),
-            )
-        )
-        known.update((content_id, kind, value) for content_id, kind, value in rows)
+    known = _held(session, api_key_id, list(wanted))
     new = [item for item in wanted if item not in known]
     if new:
         now = utcnow()
