@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pyotp
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from consentry.cases.schemas import NoticeIn
 from consentry.config import Settings
 from consentry.core.actor import SYSTEM
 from consentry.db.session import session_scope
-from tests.cases.support import notice
+from tests.cases.support import eventually, notice
 
 PASSWORD = "a long enough password"
 
@@ -79,3 +81,12 @@ def rows(page: str) -> list[str]:
 
 def case_of(session: Session, reference: str) -> Case:
     return session.scalars(select(Case).where(Case.reference == reference)).one()
+
+
+def page_once_matched(app: TestClient, reference: str, scan: Callable[[], Response]) -> str:
+    """Scan until the upload matches (the matcher follows the case's confirmation), then
+    the case page as a reviewer sees it."""
+    eventually(lambda: bool(scan().json()["matches"]))
+    sign_in(app, "rev@example.org", Role.REVIEWER)
+    page: str = app.get(f"/console/cases/{reference}").text
+    return page

@@ -13,24 +13,22 @@ from consentry.accounts.models import Role
 from consentry.config import Settings
 from tests.cases.support import notice
 from tests.helpers import running
-from tests.review.pages_support import claim, file_case, rows, sign_in, where
+from tests.review.pages_support import claim, file_case, page_once_matched, rows, sign_in, where
 
 
 def test_the_case_page_shows_the_matches_of_a_copy_found_by_a_scan(
     app: TestClient, filer: dict[str, str], decider: dict[str, str], platform: dict[str, str]
 ) -> None:
-    from tests.cases.support import PDQ, eventually
+    from tests.cases.support import PDQ
 
     reference = app.post("/v1/notices", json=notice(), headers=filer).json()["reference"]
     app.post(f"/v1/cases/{reference}/decisions", json={"decision": "confirm"}, headers=decider)
 
-    def scanned() -> bool:
-        found = app.post("/v1/scan", json={"pdq": PDQ, "content_id": "copy-9"}, headers=platform)
-        return bool(found.json()["matches"])
-
-    eventually(scanned)
-    sign_in(app, "rev@example.org", Role.REVIEWER)
-    page = app.get(f"/console/cases/{reference}").text
+    page = page_once_matched(
+        app,
+        reference,
+        lambda: app.post("/v1/scan", json={"pdq": PDQ, "content_id": "copy-9"}, headers=platform),
+    )
     assert "<caption>Matches</caption>" in page
     assert "<td>cases</td><td>pdq</td><td>0 of" in page
     assert "copy-9" in page
@@ -75,7 +73,6 @@ def test_a_copy_found_by_an_image_scan_shows_its_provenance_signals(
     app: TestClient, filer: dict[str, str], decider: dict[str, str], platform: dict[str, str]
 ) -> None:
     from consentry.hashing.signals import compute_signals
-    from tests.cases.support import eventually
     from tests.detection.signing import ThrowawaySigner
     from tests.images import jpeg, pattern
 
@@ -85,14 +82,14 @@ def test_a_copy_found_by_an_image_scan_shows_its_provenance_signals(
     reference = app.post("/v1/notices", json=body, headers=filer).json()["reference"]
     app.post(f"/v1/cases/{reference}/decisions", json={"decision": "confirm"}, headers=decider)
 
-    def scanned() -> bool:
-        files = {"file": ("upload.jpg", signed, "image/jpeg")}
-        found = app.post("/v1/scan", files=files, data={"content_id": "upload-3"}, headers=platform)
-        return bool(found.json()["matches"])
-
-    eventually(scanned)
-    sign_in(app, "rev@example.org", Role.REVIEWER)
-    page = app.get(f"/console/cases/{reference}").text
+    files = {"file": ("upload.jpg", signed, "image/jpeg")}
+    page = page_once_matched(
+        app,
+        reference,
+        lambda: app.post(
+            "/v1/scan", files=files, data={"content_id": "upload-3"}, headers=platform
+        ),
+    )
     assert "Detection signals" in page
     assert "<strong>c2pa</strong>: valid" in page
     assert "trainedAlgorithmicMedia" in page
@@ -147,7 +144,6 @@ def test_a_window_match_is_outlined_on_the_preview(app_with_previews: TestClient
 
     from consentry.accounts.models import Scope
     from consentry.hashing.signals import compute_signals
-    from tests.cases.support import eventually
     from tests.conftest import key_headers
     from tests.images import blobs, jpeg, png
 
@@ -168,13 +164,11 @@ def test_a_window_match_is_outlined_on_the_preview(app_with_previews: TestClient
     upload = {"file": ("u.jpg", jpeg(copy), "image/jpeg")}
     platform = key_headers(app, Scope.SCAN)
 
-    def scanned() -> bool:
-        found = app.post("/v1/scan", files=upload, data={"content_id": "copy-7"}, headers=platform)
-        return bool(found.json()["matches"])
-
-    eventually(scanned)
-    sign_in(app, "rev@example.org", Role.REVIEWER)
-    page = app.get(f"/console/cases/{reference}").text
+    page = page_once_matched(
+        app,
+        reference,
+        lambda: app.post("/v1/scan", files=upload, data={"content_id": "copy-7"}, headers=platform),
+    )
     assert "<td>cases</td><td>pdq_windows</td>" in page
     assert "(a region of the image matched, not the whole)" in page
     assert 'src="https://previews.example.org/p/copy-7"' in page

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from consentry.accounts.models import Role, Scope
+from consentry.accounts.models import Scope
 from consentry.config import Settings
 from consentry.review.timeline import VideoTimeline
-from tests.cases.support import eventually, notice
+from tests.cases.support import notice
 from tests.conftest import key_headers
 from tests.helpers import running
-from tests.review.pages_support import sign_in
+from tests.review.pages_support import page_once_matched
 
 FRAMES = [random.Random(500 + n).getrandbits(256).to_bytes(32, "big").hex() for n in range(40)]
 
@@ -46,13 +46,11 @@ def test_a_video_match_shows_its_timeline_and_matched_frames_only(
     platform = key_headers(app, Scope.SCAN)
     clip = {"vpdq": [{"t": n, "pdq": f} for n, f in enumerate(FRAMES[20:32])]}
 
-    def scanned() -> bool:
-        found = app.post("/v1/scan", json={**clip, "content_id": "reel-9"}, headers=platform)
-        return bool(found.json()["matches"])
-
-    eventually(scanned)
-    sign_in(app, "rev@example.org", Role.REVIEWER)
-    page = app.get(f"/console/cases/{reference}").text
+    page = page_once_matched(
+        app,
+        reference,
+        lambda: app.post("/v1/scan", json={**clip, "content_id": "reel-9"}, headers=platform),
+    )
     assert "<td>cases</td><td>vpdq</td>" in page
     assert "12 frames of the reported video" in page
     assert "100% of the upload's frames match 30% of the reported video's" in page
