@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select, true
+from sqlalchemy.orm import Session, aliased
 
 from consentry.audit.service import record
 from consentry.banks.models import Bank, BankChange, BankEntry, ChangeAction, EntryStatus
 from consentry.banks.service import NewEntry, entry_values, lock_banks, log_change, new_group
 from consentry.core.actor import Actor
 from consentry.db.base import utcnow
-from consentry.db.lookups import unnested, unnests
+from consentry.db.lookups import one_each, unnested, unnests
 from consentry.signals.registry import normalise_value
 
 _CHANGES = ("confirmed", "withdrawn", "revoked")
@@ -86,7 +86,9 @@ def _held(
         )
         if postgres:
             sent = unnested("sent", value=values)
-            found = session.scalars(of_kind.join(sent, BankEntry.value == sent.c.value))
+            each = one_each(of_kind.where(BankEntry.value == sent.c.value))
+            entry = aliased(BankEntry, each)
+            found = session.scalars(select(entry).select_from(sent).join(each, true()))
             held.update(((signal_type, entry.value), entry) for entry in found)
             continue
         for start in range(0, len(values), 5_000):  # bound the statement's parameters

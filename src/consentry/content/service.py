@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, insert, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from consentry.content.models import ContentAction, ContentChange, ContentHash
 from consentry.db.base import utcnow
-from consentry.db.lookups import unnested, unnests
+from consentry.db.lookups import one_each, unnested, unnests
 
 
 def _held(
@@ -28,12 +28,15 @@ def _held(
     if unnests(session):
         content_ids, kinds, values = (list(column) for column in zip(*items, strict=True))
         sent = unnested("sent", content_id=content_ids, signal_type=kinds, value=values)
-        on = (
-            (ContentHash.content_id == sent.c.content_id)
-            & (ContentHash.signal_type == sent.c.signal_type)
-            & (ContentHash.value == sent.c.value)
+        each = one_each(
+            held.where(
+                ContentHash.content_id == sent.c.content_id,
+                ContentHash.signal_type == sent.c.signal_type,
+                ContentHash.value == sent.c.value,
+            )
         )
-        return {(c, k, v) for c, k, v in session.execute(held.join(sent, on))}
+        rows = session.execute(select(each).select_from(sent).join(each, true()))
+        return {(c, k, v) for c, k, v in rows}
     triple = tuple_(ContentHash.content_id, ContentHash.signal_type, ContentHash.value)
     found: set[tuple[str, str, str]] = set()
     for start in range(0, len(items), 500):  # bound the statement's parameters

@@ -4,18 +4,24 @@ An `IN` list of thousands of parameters, once psycopg prepares the statement (it
 run on a connection), is planned without the values: PostgreSQL then walked every row
 of the owner (every value of a bank, every content hash of a key) and compared it with
 each value sent, so each batch of an import or a backfill took longer than the last
-(30 s a batch of 10^4 bank values with 7*10^4 held). The keys sent as one array per
-column, unnested and joined, are looked up through the unique index whatever the plan.
+(30 s a batch of 10^4 bank values with 7*10^4 held). A plain join of the keys is
+planned from the table's statistics, which a bulk import outruns: believing the bank
+held one value, PostgreSQL hashed all 2*10^5 it held for every batch of 1,000.
+
+So the keys travel as one array per column (`unnested`), and each is looked up on its
+own through the unique index (`one_each`: a LATERAL subquery with LIMIT 1, which
+PostgreSQL runs once per key and never flattens into a join), whatever the statistics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Unpack
 
-from sqlalchemy import String, bindparam, func
+from sqlalchemy import Select, String, bindparam, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import TableValuedAlias
+from sqlalchemy.sql.selectable import LateralFromClause, TableValuedAlias
 
 
 def unnests(session: Session) -> bool:
@@ -31,3 +37,9 @@ def unnested(name: str, **columns: Sequence[str]) -> TableValuedAlias:
         for column, values in columns.items()
     ]
     return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
+
+
+def one_each(lookup: Select[Unpack[tuple[Any, ...]]]) -> LateralFromClause:
+    """`lookup`, which compares a unique key with an `unnested` row's columns, run once
+    for each row: select from the `unnested` table joined to this on true."""
+    return lookup.limit(1).lateral("found")
