@@ -87,8 +87,9 @@ def _held(
         if postgres:
             sent = unnested("sent", value=values)
             each = one_each(of_kind.where(BankEntry.value == sent.c.value))
-            entry = aliased(BankEntry, each)
-            found = session.scalars(select(entry).select_from(sent).join(each, true()))
+            found = session.scalars(
+                select(aliased(BankEntry, each)).select_from(sent).join(each, true())
+            )
             held.update(((signal_type, entry.value), entry) for entry in found)
             continue
         for start in range(0, len(values), 5_000):  # bound the statement's parameters
