@@ -16,7 +16,7 @@ PostgreSQL runs once per key and never flattens into a join), whatever the stati
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select, String, bindparam, func
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -39,7 +39,7 @@ def unnested(name: str, **columns: Sequence[str]) -> TableValuedAlias:
     return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
 
 
-def one_each(lookup: Select[Unpack[tuple[Any, ...]]]) -> LateralFromClause:
+def one_each(lookup: Select[*tuple[Any, ...]]) -> LateralFromClause:
     """`lookup`, which compares a unique key with an `unnested` row's columns, run once
     for each row: select from the `unnested` table joined to this on true."""
     return lookup.limit(1).lateral("found")
