@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
-from sqlalchemy import insert, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from consentry.audit.service import record
 from consentry.banks.models import Bank, BankChange, BankEntry, ChangeAction, EntryStatus
@@ -86,10 +86,8 @@ def _held(
         )
         if postgres:
             sent = unnested("sent", value=values)
-            each = one_each(of_kind.where(BankEntry.value == sent.c.value))
-            found = session.scalars(
-                select(aliased(BankEntry, each)).select_from(sent).join(each, true())
-            )
+            lookup = of_kind.where(BankEntry.value == sent.c.value)
+            found = session.scalars(one_each(sent, lookup, BankEntry))
             held.update(((signal_type, entry.value), entry) for entry in found)
             continue
         for start in range(0, len(values), 5_000):  # bound the statement's parameters

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, true, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from consentry.content.models import ContentAction, ContentChange, ContentHash
@@ -28,14 +28,12 @@ def _held(
     if unnests(session):
         content_ids, kinds, values = (list(column) for column in zip(*items, strict=True))
         sent = unnested("sent", content_id=content_ids, signal_type=kinds, value=values)
-        each = one_each(
-            held.where(
-                ContentHash.content_id == sent.c.content_id,
-                ContentHash.signal_type == sent.c.signal_type,
-                ContentHash.value == sent.c.value,
-            )
+        lookup = held.where(
+            ContentHash.content_id == sent.c.content_id,
+            ContentHash.signal_type == sent.c.signal_type,
+            ContentHash.value == sent.c.value,
         )
-        rows = session.execute(select(each).select_from(sent).join(each, true()))
+        rows = session.execute(one_each(sent, lookup))
         return {(c, k, v) for c, k, v in rows}
     triple = tuple_(ContentHash.content_id, ContentHash.signal_type, ContentHash.value)
     found: set[tuple[str, str, str]] = set()

@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, func
+from sqlalchemy import Select, String, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import LateralFromClause, TableValuedAlias
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 
 def unnests(session: Session) -> bool:
@@ -39,7 +39,11 @@ def unnested(name: str, **columns: Sequence[str]) -> TableValuedAlias:
     return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
 
 
-def one_each(lookup: Select[*tuple[Any, ...]]) -> LateralFromClause:
-    """`lookup`, which compares a unique key with an `unnested` row's columns, run once
-    for each row: select from the `unnested` table joined to this on true."""
-    return lookup.limit(1).lateral("found")
+def one_each(
+    sent: TableValuedAlias, lookup: Select[*tuple[Any, ...]], entity: type[Any] | None = None
+) -> Select[Any]:
+    """For each row `sent`, the row `lookup` finds (it compares a unique key with `sent`'s
+    columns): `lookup`'s columns, or `entity` (a mapped class) loaded from them."""
+    each = lookup.limit(1).lateral("found")
+    found = each if entity is None else aliased(entity, each)
+    return select(found).select_from(sent).join(each, true())
